@@ -1,0 +1,82 @@
+"""The graphs Stagecraft ships, and how a CLI text becomes each graph's input."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph.graph import StateGraph
+
+from state.inputs import InputError
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """CLI options that shape a graph's input."""
+
+    language: str = "Spanish"
+    questions: int = 10
+    source_title: str = "Input"
+
+
+@dataclass(frozen=True)
+class GraphEntry:
+    """One graph: its module, what it does, and how to build its input from text."""
+
+    name: str
+    module: str
+    description: str
+    make_input: Callable[[str, RunOptions], dict[str, Any]]
+
+    def builder(self) -> StateGraph[Any, Any, Any, Any]:
+        """Return the graph's uncompiled builder."""
+        built: StateGraph[Any, Any, Any, Any] = importlib.import_module(self.module).build()
+        return built
+
+
+def _faq_input(text: str, options: RunOptions) -> dict[str, Any]:
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            sources = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"the sources look like JSON but do not parse: {exc}") from None
+    else:
+        sources = [{"title": options.source_title, "content": text}]
+    return {"sources": sources, "num_questions": options.questions}
+
+
+GRAPHS: dict[str, GraphEntry] = {
+    entry.name: entry
+    for entry in [
+        GraphEntry(
+            "summarize_translate",
+            "graphs.summarize_translate",
+            "Chain: summarise a text, then translate the summary (--language).",
+            lambda text, o: {"text": text, "target_language": o.language},
+        ),
+        GraphEntry(
+            "faq",
+            "graphs.faq",
+            "Chain: write N questions about source documents, answer each from them and cite them.",
+            _faq_input,
+        ),
+        GraphEntry(
+            "router",
+            "graphs.router",
+            "Router: classify a support query's intent and answer with that intent's handler.",
+            lambda text, o: {"query": text},
+        ),
+    ]
+}
+
+
+def entry_for(name: str) -> GraphEntry:
+    """Return the named graph, or raise InputError listing the known ones."""
+    try:
+        return GRAPHS[name]
+    except KeyError:
+        raise InputError(f"unknown graph {name!r}; known graphs: {', '.join(GRAPHS)}") from None

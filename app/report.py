@@ -1,0 +1,93 @@
+"""Rendering of results and of the execution report (stages, models, tokens, cost, time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from state.ledger import ModelCall, stage_spans, total_cost
+
+
+def execution_report(ledger: list[ModelCall]) -> Table:
+    """Return a table of every model call, with totals and the speed-up from overlap."""
+    table = Table(title="Execution report", title_justify="left", show_footer=True)
+    table.add_column("stage", footer="total")
+    table.add_column("model")
+    table.add_column("tier")
+    table.add_column("tokens in/out", justify="right")
+    cost = total_cost(ledger)
+    table.add_column("cost", justify="right", footer=f"${cost:.6f}")
+    table.add_column("time", justify="right")
+    table.add_column("outcome")
+    if not ledger:
+        return table
+    for call in sorted(ledger, key=lambda c: c["started"]):
+        price = "unpriced" if call["cost_usd"] is None else f"${call['cost_usd']:.6f}"
+        table.add_row(
+            call["stage"],
+            call["model"],
+            call["tier"],
+            f"{call['input_tokens']}/{call['output_tokens']}",
+            price,
+            f"{(call['ended'] - call['started']) * 1000:.0f} ms",
+            call["outcome"] if call["attempt"] == 1 else f"{call['outcome']} (attempt {call['attempt']})",
+        )
+    sequential = sum(c["ended"] - c["started"] for c in ledger)
+    spans = stage_spans(ledger)
+    wall = max(end for _, end in spans.values()) - min(start for start, _ in spans.values())
+    speedup = f"{sequential / wall:.2f}x" if wall > 0 else "n/a"
+    table.caption = (
+        f"{len(ledger)} model calls; one after another they would take {sequential:.2f}s, "
+        f"the run took {wall:.2f}s (speed-up {speedup})"
+    )
+    return table
+
+
+def _faq(output: dict[str, Any]) -> Group:
+    parts: list[Any] = []
+    for i, entry in enumerate(output.get("faq", []), 1):
+        cited = ", ".join(entry["sources"]) or "no source"
+        parts.append(Text.assemble((f"{i}. {entry['question']}\n", "bold"), f"   {entry['answer']}\n", (f"   sources: {cited}", "dim")))
+    return Group(*parts)
+
+
+def _router(output: dict[str, Any]) -> Group:
+    head = Text.assemble(
+        ("intent: ", "bold"), f"{output.get('intent')} ", (f"({output.get('route_reason')})", "dim")
+    )
+    return Group(head, Text(""), Text(str(output.get("response", ""))))
+
+
+def _summarize_translate(output: dict[str, Any]) -> Group:
+    return Group(
+        Text("summary", style="bold"),
+        Text(str(output.get("summary", ""))),
+        Text(""),
+        Text(f"translation ({output.get('target_language')})", style="bold"),
+        Text(str(output.get("translation", ""))),
+    )
+
+
+def _generic(output: dict[str, Any]) -> Group:
+    shown = {k: v for k, v in output.items() if k != "ledger"}
+    return Group(*(Text.assemble((f"{k}: ", "bold"), str(v)) for k, v in shown.items()))
+
+
+RENDERERS = {"faq": _faq, "router": _router, "summarize_translate": _summarize_translate}
+
+
+def render(console: Console, graph: str, output: dict[str, Any]) -> None:
+    """Print a graph's result and its execution report."""
+    body = RENDERERS.get(graph, _generic)(output)
+    console.print(Panel(body, title=graph, title_align="left"))
+    console.print(execution_report(list(output.get("ledger", []))))
+
+
+def markdown(text: str) -> Markdown:
+    """Return text rendered as Markdown."""
+    return Markdown(text)

@@ -1,0 +1,70 @@
+"""Run-time wiring: compile a graph with a checkpointer and run it in a thread."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.pregel import Pregel
+
+from app.registry import GraphEntry
+from state.settings import Settings
+
+DEFAULT_RUNS_DB = Path(".stagecraft") / "runs.sqlite"
+MAX_CONCURRENCY = 16
+
+StreamCallback = Callable[[str, Any], None]
+
+
+@dataclass
+class RunResult:
+    """A finished run: its thread and final output."""
+
+    thread_id: str
+    output: dict[str, Any]
+
+
+@asynccontextmanager
+async def sqlite_checkpointer(path: Path = DEFAULT_RUNS_DB) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    """Yield a SQLite checkpointer, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+        yield saver
+
+
+def compile_entry(entry: GraphEntry, checkpointer: BaseCheckpointSaver[Any] | None) -> Pregel[Any, Any, Any, Any]:
+    """Compile a registered graph with this run's checkpointer."""
+    return entry.builder().compile(checkpointer=checkpointer, name=entry.name)
+
+
+async def run(
+    entry: GraphEntry,
+    payload: dict[str, Any] | None,
+    settings: Settings,
+    *,
+    thread_id: str | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    on_event: StreamCallback | None = None,
+) -> RunResult:
+    """Run a graph to the end; with payload None, resume the thread from its last checkpoint."""
+    thread_id = thread_id or uuid.uuid4().hex[:12]
+    graph = compile_entry(entry, checkpointer)
+    config: dict[str, Any] = {"configurable": {"thread_id": thread_id}, "max_concurrency": MAX_CONCURRENCY}
+    output: dict[str, Any] = {}
+    async for mode, chunk in graph.astream(
+        payload,
+        config=config,  # type: ignore[arg-type]
+        context=settings,
+        stream_mode=["messages", "updates", "values"],
+    ):
+        if mode == "values":
+            output = chunk
+        elif on_event is not None:
+            on_event(mode, chunk)
+    return RunResult(thread_id=thread_id, output=output)

@@ -1,0 +1,35 @@
+"""Chain: write questions about sources, answer and attribute each one concurrently."""
+
+from __future__ import annotations
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Send
+
+from graphs.policies import MODEL_RETRY
+from nodes.faq import answer_question, assemble, generate_questions
+from state.chain import FaqInput, FaqOutput, FaqState, QuestionTask
+from state.settings import Settings
+
+
+def fan_out_questions(state: FaqState) -> list[Send]:
+    """Send each question to its own answering worker."""
+    return [
+        Send("answer_question", QuestionTask(index=i, question=q, sources=state["sources"]))
+        for i, q in enumerate(state["questions"])
+    ]
+
+
+def build() -> StateGraph[FaqState, Settings, FaqInput, FaqOutput]:
+    """Return the FAQ graph, uncompiled."""
+    builder = StateGraph(FaqState, context_schema=Settings, input_schema=FaqInput, output_schema=FaqOutput)
+    builder.add_node("generate_questions", generate_questions, retry_policy=MODEL_RETRY)
+    builder.add_node("answer_question", answer_question, retry_policy=MODEL_RETRY)
+    builder.add_node("assemble", assemble)
+    builder.add_edge(START, "generate_questions")
+    builder.add_conditional_edges("generate_questions", fan_out_questions, ["answer_question"])
+    builder.add_edge("answer_question", "assemble")
+    builder.add_edge("assemble", END)
+    return builder
+
+
+graph = build().compile(name="faq")

@@ -1,0 +1,194 @@
+"""OfflineChatModel: a deterministic langchain-core chat model that runs offline skills."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+)
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from models.offline.skills import SKILLS, SkillRequest
+
+
+class OfflineChatModel(BaseChatModel):
+    """Do a stage's job deterministically from the prompt's content; no network, no key."""
+
+    stage: str
+    model_name: str = "offline"
+    latency: float = 0.0
+
+    @property
+    def _llm_type(self) -> str:
+        return "stagecraft-offline"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"stage": self.stage, "model_name": self.model_name}
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tool schemas; the first one is answered with a schema-shaped tool call."""
+        return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
+
+    def _answer(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> AIMessage:
+        request = _request(self.stage, messages, tools)
+        output = SKILLS[self.stage](request) if self.stage in SKILLS else _no_skill(self.stage)
+        if tools:
+            name = tools[0]["function"]["name"]
+            args = output if isinstance(output, dict) else {"text": output}
+            call_id = "call_" + hashlib.sha256(json.dumps(args, sort_keys=True).encode()).hexdigest()[:16]
+            message = AIMessage(
+                content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}]
+            )
+            produced = json.dumps(args)
+        else:
+            text = output if isinstance(output, str) else json.dumps(output, indent=2)
+            message = AIMessage(content=text)
+            produced = text
+        message.usage_metadata = _usage(messages, produced)
+        message.response_metadata = {"model_name": self.model_name, "finish_reason": "stop"}
+        return message
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.latency:
+            time.sleep(self.latency)
+        return ChatResult(generations=[ChatGeneration(message=self._answer(messages, kwargs.get("tools")))])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        return ChatResult(generations=[ChatGeneration(message=self._answer(messages, kwargs.get("tools")))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        if self.latency:
+            time.sleep(self.latency)
+        for chunk in _chunks(self._answer(messages, kwargs.get("tools"))):
+            if run_manager and isinstance(chunk.message.content, str) and chunk.message.content:
+                run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
+            yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        answer = self._answer(messages, kwargs.get("tools"))
+        chunks = _chunks(answer)
+        # Spread the simulated latency over the stream so time-to-first-token is realistic.
+        pause = self.latency / max(len(chunks), 1)
+        for chunk in chunks:
+            if pause:
+                await asyncio.sleep(pause)
+            if run_manager and isinstance(chunk.message.content, str) and chunk.message.content:
+                await run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
+            yield chunk
+
+
+class OfflineEngineError(ValueError):
+    """The offline engine cannot do what the prompt asks."""
+
+
+def _no_skill(stage: str) -> str:
+    raise OfflineEngineError(f"the offline engine has no skill for stage {stage!r}")
+
+
+def _request(stage: str, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> SkillRequest:
+    system = "\n".join(m.text for m in messages if isinstance(m, SystemMessage))
+    users = [m.text for m in messages if isinstance(m, HumanMessage)]
+    if not users:
+        raise OfflineEngineError(f"stage {stage!r}: the prompt has no user message")
+    # Re-asks append a correction after the original request: the request is the first user turn.
+    return SkillRequest(
+        stage=stage,
+        system=system,
+        user=users[0],
+        schema=tools[0]["function"] if tools else None,
+    )
+
+
+def _tokens(text: str) -> int:
+    # About four characters per token for English: good enough for a ledger of estimates.
+    return max(1, (len(text) + 3) // 4)
+
+
+def _usage(messages: list[BaseMessage], produced: str) -> UsageMetadata:
+    prompt = sum(_tokens(m.text) + 4 for m in messages)
+    completion = _tokens(produced)
+    return UsageMetadata(input_tokens=prompt, output_tokens=completion, total_tokens=prompt + completion)
+
+
+def _chunks(answer: AIMessage) -> list[ChatGenerationChunk]:
+    chunks: list[ChatGenerationChunk] = []
+    if answer.tool_calls:
+        call = answer.tool_calls[0]
+        chunks.append(
+            ChatGenerationChunk(
+                message=AIMessageChunk(
+                    content="",
+                    tool_call_chunks=[
+                        {"name": call["name"], "args": json.dumps(call["args"]), "id": call["id"], "index": 0, "type": "tool_call_chunk"}
+                    ],
+                )
+            )
+        )
+    else:
+        words = answer.text.split(" ")
+        for i in range(0, len(words), 4):
+            piece = " ".join(words[i : i + 4]) + (" " if i + 4 < len(words) else "")
+            chunks.append(ChatGenerationChunk(message=AIMessageChunk(content=piece)))
+    chunks.append(
+        ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="",
+                usage_metadata=answer.usage_metadata,
+                response_metadata=answer.response_metadata,
+                chunk_position="last",
+            )
+        )
+    )
+    return chunks

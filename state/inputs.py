@@ -1,0 +1,23 @@
+"""Input checks every graph runs before its first model call."""
+
+from __future__ import annotations
+
+
+class InputError(ValueError):
+    """The caller's input cannot be processed; the message says why."""
+
+
+def require_text(value: object, name: str, max_chars: int) -> str:
+    """Return `value` stripped, or raise InputError if it is not usable text."""
+    if not isinstance(value, str):
+        raise InputError(f"{name} must be text, not {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        raise InputError(f"{name} is empty")
+    if len(text) > max_chars:
+        raise InputError(
+            f"{name} is {len(text):,} characters; the limit is {max_chars:,} (setting max_input_chars)"
+        )
+    if not any(ch.isalnum() for ch in text):
+        raise InputError(f"{name} has no words in it")
+    return text
