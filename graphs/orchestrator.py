@@ -1,0 +1,70 @@
+"""Orchestrator-worker: decompose a customer message, one worker per task, one reply."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Send
+
+from graphs.policies import MODEL_RETRY
+from nodes.support import (
+    ask_what_they_need,
+    billing_worker,
+    colleague_worker,
+    decompose,
+    return_worker,
+    status_worker,
+    synthesize,
+)
+from state.settings import Settings
+from state.support import SupportInput, SupportOutput, SupportState, WorkerTask
+
+Worker = Literal["billing_worker", "return_worker", "status_worker", "colleague_worker"]
+_WORKERS: dict[str, Worker] = {
+    "BillingInquiry": "billing_worker",
+    "ProductReturn": "return_worker",
+    "StatusUpdate": "status_worker",
+}
+
+
+def dispatch_tasks(state: SupportState) -> list[Send] | Literal["ask_what_they_need"]:
+    """Send each task to its worker; with no task, ask the customer what they need."""
+    tasks = state.get("tasks", [])
+    if not tasks:
+        return "ask_what_they_need"
+    return [
+        Send(
+            _WORKERS.get(task["query_type"], "colleague_worker"),
+            WorkerTask(index=i, task=task, query=state["query"]),
+        )
+        for i, task in enumerate(tasks)
+    ]
+
+
+def build() -> StateGraph[SupportState, Settings, SupportInput, SupportOutput]:
+    """Return the orchestrator-worker graph, uncompiled."""
+    builder = StateGraph(
+        SupportState, context_schema=Settings, input_schema=SupportInput, output_schema=SupportOutput
+    )
+    builder.add_node("decompose", decompose, retry_policy=MODEL_RETRY)
+    builder.add_node("billing_worker", billing_worker, retry_policy=MODEL_RETRY)
+    builder.add_node("return_worker", return_worker, retry_policy=MODEL_RETRY)
+    builder.add_node("status_worker", status_worker, retry_policy=MODEL_RETRY)
+    builder.add_node("colleague_worker", colleague_worker)
+    builder.add_node("synthesize", synthesize, retry_policy=MODEL_RETRY)
+    builder.add_node("ask_what_they_need", ask_what_they_need)
+    builder.add_edge(START, "decompose")
+    builder.add_conditional_edges(
+        "decompose",
+        dispatch_tasks,
+        ["billing_worker", "return_worker", "status_worker", "colleague_worker", "ask_what_they_need"],
+    )
+    for worker in ("billing_worker", "return_worker", "status_worker", "colleague_worker"):
+        builder.add_edge(worker, "synthesize")
+    builder.add_edge("synthesize", END)
+    builder.add_edge("ask_what_they_need", END)
+    return builder
+
+
+graph = build().compile(name="orchestrator")
