@@ -1,0 +1,1 @@
+"""Entry points: CLI, run-time wiring, reports, the demo."""

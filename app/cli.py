@@ -58,9 +58,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     if args.provider not in ("auto", *registered_providers()):
-        raise ProviderError(
-            f"unknown provider {args.provider!r}; choose auto, {', '.join(registered_providers())}"
-        )
+        raise ProviderError(f"unknown provider {args.provider!r}; choose auto, {', '.join(registered_providers())}")
     return Settings(provider=args.provider, offline_latency=args.latency)
 
 
@@ -69,7 +67,8 @@ def _read_input(args: argparse.Namespace) -> str:
         raise InputError("give the input as TEXT or with --file, not both")
     if args.file is not None:
         try:
-            return args.file.read_text(encoding="utf-8")
+            path: Path = args.file
+            return path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise InputError(f"{args.file} is not UTF-8 text") from None
         except OSError as exc:

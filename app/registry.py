@@ -70,6 +70,24 @@ GRAPHS: dict[str, GraphEntry] = {
             "Router: classify a support query's intent and answer with that intent's handler.",
             lambda text, o: {"query": text},
         ),
+        GraphEntry(
+            "orchestrator",
+            "graphs.orchestrator",
+            "Orchestrator-worker: split a customer message into tasks, one worker each, one reply.",
+            lambda text, o: {"query": text},
+        ),
+        GraphEntry(
+            "analysis",
+            "graphs.analysis",
+            "Parallel: sentiment, entities, summary and topics of a document at once, then a synthesis.",
+            lambda text, o: {"document": text},
+        ),
+        GraphEntry(
+            "report",
+            "graphs.report",
+            "Parallel-sequential: extract, then risks / opportunities / requirements at once, then a report.",
+            lambda text, o: {"document": text},
+        ),
     ]
 }
 

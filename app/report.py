@@ -52,14 +52,18 @@ def _faq(output: dict[str, Any]) -> Group:
     parts: list[Any] = []
     for i, entry in enumerate(output.get("faq", []), 1):
         cited = ", ".join(entry["sources"]) or "no source"
-        parts.append(Text.assemble((f"{i}. {entry['question']}\n", "bold"), f"   {entry['answer']}\n", (f"   sources: {cited}", "dim")))
+        parts.append(
+            Text.assemble(
+                (f"{i}. {entry['question']}\n", "bold"),
+                f"   {entry['answer']}\n",
+                (f"   sources: {cited}", "dim"),
+            )
+        )
     return Group(*parts)
 
 
 def _router(output: dict[str, Any]) -> Group:
-    head = Text.assemble(
-        ("intent: ", "bold"), f"{output.get('intent')} ", (f"({output.get('route_reason')})", "dim")
-    )
+    head = Text.assemble(("intent: ", "bold"), f"{output.get('intent')} ", (f"({output.get('route_reason')})", "dim"))
     return Group(head, Text(""), Text(str(output.get("response", ""))))
 
 
@@ -73,12 +77,84 @@ def _summarize_translate(output: dict[str, Any]) -> Group:
     )
 
 
+def _orchestrator(output: dict[str, Any]) -> Group:
+    tasks = Table(title="tasks", title_justify="left")
+    for column in ("#", "type", "details", "status", "result"):
+        tasks.add_column(column)
+    results = {r["index"]: r for r in output.get("results", [])}
+    for i, task in enumerate(output.get("tasks", [])):
+        details = ", ".join(f"{k}={v}" for k, v in task.items() if k != "query_type")
+        result = results.get(i)
+        tasks.add_row(
+            str(i + 1),
+            task["query_type"],
+            details,
+            result["status"] if result else "-",
+            result["summary"] if result else "-",
+        )
+    parts: list[Any] = [tasks]
+    if output.get("overflow"):
+        parts.append(
+            Text(
+                f"{len(output['overflow'])} more task(s) over the cap were passed to a colleague",
+                style="yellow",
+            )
+        )
+    parts += [Text(""), Text("reply", style="bold"), Text(str(output.get("reply", "")))]
+    return Group(*parts)
+
+
+def _errors(output: dict[str, Any]) -> list[Text]:
+    return [
+        Text(f"failed: {e['stage']} ({e['error_type']}: {e['message']})", style="red") for e in output.get("errors", [])
+    ]
+
+
+def _analysis(output: dict[str, Any]) -> Group:
+    parts: list[Any] = []
+    if s := output.get("sentiment"):
+        parts.append(
+            Text.assemble(
+                ("sentiment: ", "bold"),
+                f"{s['label']} ({s['confidence']:.2f}); ",
+                ", ".join(s["key_phrases"]),
+            )
+        )
+    if output.get("entities"):
+        parts.append(
+            Text.assemble(("entities: ", "bold"), ", ".join(f"{e['name']} [{e['type']}]" for e in output["entities"]))
+        )
+    if output.get("topics"):
+        parts.append(
+            Text.assemble(
+                ("topics: ", "bold"),
+                ", ".join(f"{t['name']} ({t['relevance']:.2f})" for t in output["topics"]),
+            )
+        )
+    if output.get("summary"):
+        parts.append(Text.assemble(("summary: ", "bold"), output["summary"]))
+    parts += _errors(output)
+    parts += [Text(""), Text("synthesis", style="bold"), Text(str(output.get("synthesis", "")))]
+    return Group(*parts)
+
+
+def _report(output: dict[str, Any]) -> Group:
+    return Group(*_errors(output), Markdown(str(output.get("report", ""))))
+
+
 def _generic(output: dict[str, Any]) -> Group:
     shown = {k: v for k, v in output.items() if k != "ledger"}
     return Group(*(Text.assemble((f"{k}: ", "bold"), str(v)) for k, v in shown.items()))
 
 
-RENDERERS = {"faq": _faq, "router": _router, "summarize_translate": _summarize_translate}
+RENDERERS = {
+    "faq": _faq,
+    "router": _router,
+    "summarize_translate": _summarize_translate,
+    "orchestrator": _orchestrator,
+    "analysis": _analysis,
+    "report": _report,
+}
 
 
 def render(console: Console, graph: str, output: dict[str, Any]) -> None:
@@ -86,8 +162,3 @@ def render(console: Console, graph: str, output: dict[str, Any]) -> None:
     body = RENDERERS.get(graph, _generic)(output)
     console.print(Panel(body, title=graph, title_align="left"))
     console.print(execution_report(list(output.get("ledger", []))))
-
-
-def markdown(text: str) -> Markdown:
-    """Return text rendered as Markdown."""
-    return Markdown(text)

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.pregel import Pregel
@@ -55,16 +56,16 @@ async def run(
     """Run a graph to the end; with payload None, resume the thread from its last checkpoint."""
     thread_id = thread_id or uuid.uuid4().hex[:12]
     graph = compile_entry(entry, checkpointer)
-    config: dict[str, Any] = {"configurable": {"thread_id": thread_id}, "max_concurrency": MAX_CONCURRENCY}
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id}, "max_concurrency": MAX_CONCURRENCY}
     output: dict[str, Any] = {}
     async for mode, chunk in graph.astream(
         payload,
-        config=config,  # type: ignore[arg-type]
+        config=config,
         context=settings,
         stream_mode=["messages", "updates", "values"],
     ):
         if mode == "values":
-            output = chunk
+            output = cast(dict[str, Any], chunk)
         elif on_event is not None:
             on_event(mode, chunk)
     return RunResult(thread_id=thread_id, output=output)

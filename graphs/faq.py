@@ -23,7 +23,7 @@ def build() -> StateGraph[FaqState, Settings, FaqInput, FaqOutput]:
     """Return the FAQ graph, uncompiled."""
     builder = StateGraph(FaqState, context_schema=Settings, input_schema=FaqInput, output_schema=FaqOutput)
     builder.add_node("generate_questions", generate_questions, retry_policy=MODEL_RETRY)
-    builder.add_node("answer_question", answer_question, retry_policy=MODEL_RETRY)
+    builder.add_node("answer_question", answer_question, input_schema=QuestionTask, retry_policy=MODEL_RETRY)
     builder.add_node("assemble", assemble)
     builder.add_edge(START, "generate_questions")
     builder.add_conditional_edges("generate_questions", fan_out_questions, ["answer_question"])

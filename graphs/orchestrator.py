@@ -44,14 +44,12 @@ def dispatch_tasks(state: SupportState) -> list[Send] | Literal["ask_what_they_n
 
 def build() -> StateGraph[SupportState, Settings, SupportInput, SupportOutput]:
     """Return the orchestrator-worker graph, uncompiled."""
-    builder = StateGraph(
-        SupportState, context_schema=Settings, input_schema=SupportInput, output_schema=SupportOutput
-    )
+    builder = StateGraph(SupportState, context_schema=Settings, input_schema=SupportInput, output_schema=SupportOutput)
     builder.add_node("decompose", decompose, retry_policy=MODEL_RETRY)
-    builder.add_node("billing_worker", billing_worker, retry_policy=MODEL_RETRY)
-    builder.add_node("return_worker", return_worker, retry_policy=MODEL_RETRY)
-    builder.add_node("status_worker", status_worker, retry_policy=MODEL_RETRY)
-    builder.add_node("colleague_worker", colleague_worker)
+    builder.add_node("billing_worker", billing_worker, input_schema=WorkerTask, retry_policy=MODEL_RETRY)
+    builder.add_node("return_worker", return_worker, input_schema=WorkerTask, retry_policy=MODEL_RETRY)
+    builder.add_node("status_worker", status_worker, input_schema=WorkerTask, retry_policy=MODEL_RETRY)
+    builder.add_node("colleague_worker", colleague_worker, input_schema=WorkerTask)
     builder.add_node("synthesize", synthesize, retry_policy=MODEL_RETRY)
     builder.add_node("ask_what_they_need", ask_what_they_need)
     builder.add_edge(START, "decompose")

@@ -11,9 +11,7 @@ def retryable(exc: BaseException) -> bool:
     """Retry only what can pass: connection trouble, timeouts, 429 and 5xx; never a 4xx."""
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code == 429 or exc.status_code >= 500
-    return isinstance(
-        exc, (openai.APIConnectionError, openai.APITimeoutError, httpx.TransportError, ConnectionError)
-    )
+    return isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError, httpx.TransportError, ConnectionError))
 
 
 # The OpenAI client already retries each request (settings.client_max_retries); this outer

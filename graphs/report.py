@@ -5,7 +5,15 @@ from __future__ import annotations
 from langgraph.graph import END, START, StateGraph
 
 from graphs.policies import MODEL_RETRY
-from nodes.analysis import extract, opportunity, prepare, record_failure_then, requirements, risk, synthesize_report
+from nodes.analysis import (
+    extract,
+    opportunity,
+    prepare,
+    record_failure_then,
+    requirements,
+    risk,
+    synthesize_report,
+)
 from state.analysis import DocumentInput, ReportOutput, ReportState
 from state.settings import Settings
 

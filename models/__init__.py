@@ -1,0 +1,1 @@
+"""Everything about calling chat models: tiers, prices, providers, the offline engine."""

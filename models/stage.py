@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
@@ -26,10 +26,7 @@ class StageOutputError(RuntimeError):
     """A stage's model kept returning output that fails validation."""
 
     def __init__(self, stage: str, attempts: int, error: str) -> None:
-        super().__init__(
-            f"stage {stage!r}: the model's output was still invalid after "
-            f"{attempts} attempt(s): {error}"
-        )
+        super().__init__(f"stage {stage!r}: the model's output was still invalid after {attempts} attempt(s): {error}")
         self.stage = stage
         self.attempts = attempts
 
@@ -80,7 +77,7 @@ class StageModel:
         problem = ""
         for attempt in range(1, attempts + 1):
             started = time.time()
-            out = await runnable.ainvoke(history)
+            out = cast(dict[str, Any], await runnable.ainvoke(history))
             raw = out["raw"]
             try:
                 value = _validated(schema, out["parsed"], out["parsing_error"])
@@ -143,8 +140,7 @@ def _validated(schema: type[T], parsed: Any, parsing_error: BaseException | None
 def _describe(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'output'}: {err['msg']}"
-            for err in exc.errors()[:8]
+            f"{'.'.join(str(p) for p in err['loc']) or 'output'}: {err['msg']}" for err in exc.errors()[:8]
         )
     return str(exc)
 

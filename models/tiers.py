@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from state.settings import Settings
 
 Complexity = Literal["low", "medium", "high"]
-TaskType = Literal[
-    "classify", "extract", "format", "analysis", "writing", "verification", "reasoning", "general"
-]
+TaskType = Literal["classify", "extract", "format", "analysis", "writing", "verification", "reasoning", "general"]
 
 
-class Tier(str, Enum):
+class Tier(StrEnum):
     """A class of model, from cheapest and fastest to strongest."""
 
     FAST = "FAST"

@@ -1,0 +1,1 @@
+"""The stages: async (state, runtime) -> partial update, with their prompts."""

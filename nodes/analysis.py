@@ -49,8 +49,7 @@ DOC_SUMMARY = Prompt(
 TOPICS = Prompt(
     name="topics",
     version="1",
-    system="Identify the document's main topics, each with a relevance from 0 to 1, most relevant first."
-    + _DATA_NOTE,
+    system="Identify the document's main topics, each with a relevance from 0 to 1, most relevant first." + _DATA_NOTE,
     user="<document>\n{document}\n</document>",
 )
 ANALYSIS_SYNTHESIS = Prompt(

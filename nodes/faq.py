@@ -47,10 +47,7 @@ ATTRIBUTE = Prompt(
         "titles, as written in <sources>, of every document whose content supports the "
         "answer, and no other titles."
     ),
-    user=(
-        "<question>{question}</question>\n<answer>{answer}</answer>\n"
-        "<sources>\n{sources}\n</sources>"
-    ),
+    user=("<question>{question}</question>\n<answer>{answer}</answer>\n<sources>\n{sources}\n</sources>"),
 )
 
 
@@ -102,17 +99,15 @@ async def generate_questions(state: FaqState, runtime: Runtime[Any]) -> dict[str
     return {"sources": sources, "questions": questions, "ledger": llm.ledger}
 
 
-async def answer_question(task: QuestionTask, runtime: Runtime[Any]) -> dict[str, Any]:
+async def answer_question(state: QuestionTask, runtime: Runtime[Any]) -> dict[str, Any]:
     """Answer one question from the sources and name the sources the answer used."""
-    sources = sources_json(task["sources"])
+    sources = sources_json(state["sources"])
     answerer = stage_model("answer", runtime)
-    answer = await answerer.structured(
-        Answer, ANSWER.render(question=task["question"], sources=sources)
-    )
-    entry = FaqEntry(question=task["question"], answer=NOT_IN_SOURCES, answerable=False, sources=[])
+    answer = await answerer.structured(Answer, ANSWER.render(question=state["question"], sources=sources))
+    entry = FaqEntry(question=state["question"], answer=NOT_IN_SOURCES, answerable=False, sources=[])
     ledger = answerer.ledger
     if answer.answerable:
-        titles = [s["title"] for s in task["sources"]]
+        titles = [s["title"] for s in state["sources"]]
 
         def only_given_titles(result: Attribution) -> None:
             unknown = [t for t in result.sources if t not in titles]
@@ -124,15 +119,13 @@ async def answer_question(task: QuestionTask, runtime: Runtime[Any]) -> dict[str
         attributor = stage_model("attribute", runtime)
         attribution = await attributor.structured(
             Attribution,
-            ATTRIBUTE.render(question=task["question"], answer=answer.answer, sources=sources),
+            ATTRIBUTE.render(question=state["question"], answer=answer.answer, sources=sources),
             check=only_given_titles,
         )
         ordered = [t for t in titles if t in set(attribution.sources)]
-        entry = FaqEntry(
-            question=task["question"], answer=answer.answer.strip(), answerable=True, sources=ordered
-        )
+        entry = FaqEntry(question=state["question"], answer=answer.answer.strip(), answerable=True, sources=ordered)
         ledger = ledger + attributor.ledger
-    return {"answers": [(task["index"], entry)], "ledger": ledger}
+    return {"answers": [(state["index"], entry)], "ledger": ledger}
 
 
 async def assemble(state: FaqState) -> dict[str, Any]:

@@ -39,9 +39,7 @@ class Prompt:
         missing = self.variables - values.keys()
         extra = values.keys() - self.variables
         if missing or extra:
-            raise PromptError(
-                f"prompt {self.key}: missing {sorted(missing)}, unexpected {sorted(extra)}"
-            )
+            raise PromptError(f"prompt {self.key}: missing {sorted(missing)}, unexpected {sorted(extra)}")
         tags = set(re.findall(r"</?([a-z_]+)[^>]*>", self.user))
         safe = {name: _neutralise(str(value), tags) for name, value in values.items()}
         return [SystemMessage(content=self.system), HumanMessage(content=self.user.format(**safe))]

@@ -75,8 +75,9 @@ async def classify(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
             "ledger": llm.ledger,
         }
     if result.confidence < settings.confidence_threshold:
-        intent, reason = "General Question", (
-            f"low confidence {result.confidence:.2f} < {settings.confidence_threshold:.2f}"
+        intent, reason = (
+            "General Question",
+            (f"low confidence {result.confidence:.2f} < {settings.confidence_threshold:.2f}"),
         )
     else:
         intent, reason = result.intent, f"classified with confidence {result.confidence:.2f}"
@@ -105,9 +106,7 @@ async def general(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
     return await _respond("general", GENERAL, state, runtime)
 
 
-async def _respond(
-    stage: str, prompt: Prompt, state: RouterState, runtime: Runtime[Any]
-) -> dict[str, Any]:
+async def _respond(stage: str, prompt: Prompt, state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
     llm = stage_model(stage, runtime)
     response = await llm.text(prompt.render(query=state["query"]))
     return {"response": response, "ledger": llm.ledger}

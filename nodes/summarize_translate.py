@@ -49,7 +49,5 @@ async def summarize(state: SummarizeTranslateState, runtime: Runtime[Any]) -> di
 async def translate(state: SummarizeTranslateState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Translate the summary into the target language."""
     llm = stage_model("translate", runtime)
-    translation = await llm.text(
-        TRANSLATE.render(language=state["target_language"], text=state["summary"])
-    )
+    translation = await llm.text(TRANSLATE.render(language=state["target_language"], text=state["summary"]))
     return {"translation": translation, "ledger": llm.ledger}

@@ -125,29 +125,37 @@ def _thread(runtime: Runtime[Any]) -> str:
     return info.run_id if info is not None and info.run_id else "no-thread"
 
 
-async def billing_worker(work: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
+async def billing_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
     """Open an investigation case about the invoice, with the customer's concern."""
-    task = BillingInquiry.model_validate(work["task"])
+    task = BillingInquiry.model_validate(state["task"])
     desk = desk_at(settings_of(runtime).support_db)
     invoice = await desk.find_invoice(task.invoice_number)
     if invoice is None:
-        return _result(work, "not_found", f"We could not find invoice {task.invoice_number}.",
-                       invoice_number=task.invoice_number)
+        return _result(
+            state,
+            "not_found",
+            f"We could not find invoice {task.invoice_number}.",
+            invoice_number=task.invoice_number,
+        )
     llm = stage_model("billing_concern", runtime)
     concern = await llm.structured(
-        Concern, BILLING_CONCERN.render(invoice_number=invoice.invoice_number, message=work["query"])
+        Concern, BILLING_CONCERN.render(invoice_number=invoice.invoice_number, message=state["query"])
     )
     case = await desk.open_case(
         thread_id=_thread(runtime),
-        task_key=task_key(work["task"]),
+        task_key=task_key(state["task"]),
         invoice_number=invoice.invoice_number,
         concern=concern.concern,
     )
     if case is None:  # the invoice vanished between the lookup and the insert
-        return _result(work, "not_found", f"We could not find invoice {task.invoice_number}.",
-                       invoice_number=task.invoice_number)
+        return _result(
+            state,
+            "not_found",
+            f"We could not find invoice {task.invoice_number}.",
+            invoice_number=task.invoice_number,
+        )
     update = _result(
-        work,
+        state,
         "done",
         f"Opened investigation {case.case_id} on invoice {case.invoice_number}.",
         invoice_number=case.invoice_number,
@@ -158,24 +166,28 @@ async def billing_worker(work: WorkerTask, runtime: Runtime[Any]) -> dict[str, A
     return {**update, "ledger": llm.ledger}
 
 
-async def return_worker(work: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
+async def return_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
     """Issue an RMA with shipping instructions for the product."""
-    task = ProductReturn.model_validate(work["task"])
+    task = ProductReturn.model_validate(state["task"])
     desk = desk_at(settings_of(runtime).support_db)
     try:
         rma = await desk.issue_rma(
             thread_id=_thread(runtime),
-            task_key=task_key(work["task"]),
+            task_key=task_key(state["task"]),
             product_name=task.product_name,
             reason=task.reason_for_return,
         )
     except NotReturnable as exc:
-        return _result(work, "refused", str(exc), product_name=task.product_name)
+        return _result(state, "refused", str(exc), product_name=task.product_name)
     if rma is None:
-        return _result(work, "not_found", f"We could not find a product called '{task.product_name}'.",
-                       product_name=task.product_name)
+        return _result(
+            state,
+            "not_found",
+            f"We could not find a product called '{task.product_name}'.",
+            product_name=task.product_name,
+        )
     return _result(
-        work,
+        state,
         "done",
         f"Issued return authorisation {rma.rma_number} for {rma.product_name}.",
         product_name=rma.product_name,
@@ -185,25 +197,25 @@ async def return_worker(work: WorkerTask, runtime: Runtime[Any]) -> dict[str, An
     )
 
 
-async def status_worker(work: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
+async def status_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
     """Read the order's status from the support desk."""
-    task = StatusUpdate.model_validate(work["task"])
+    task = StatusUpdate.model_validate(state["task"])
     order = await desk_at(settings_of(runtime).support_db).order_status(task.order_id)
     if order is None:
-        return _result(work, "not_found", f"We could not find order {task.order_id}.", order_id=task.order_id)
+        return _result(state, "not_found", f"We could not find order {task.order_id}.", order_id=task.order_id)
     facts = {"order_id": order.order_id, "status": order.status, "expected_delivery": order.expected_delivery}
     if order.carrier:
         facts["carrier"] = order.carrier
     if order.tracking_number:
         facts["tracking_number"] = order.tracking_number
-    return _result(work, "done", f"Order {order.order_id} is {order.status}.", **facts)
+    return _result(state, "done", f"Order {order.order_id} is {order.status}.", **facts)
 
 
-async def colleague_worker(work: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
+async def colleague_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
     """Hand a request no worker handles to a colleague."""
-    task = OtherRequest.model_validate(work["task"])
-    request = task.request or json.dumps(work["task"])
-    return _result(work, "handed_off", "Passed to a colleague, who will get back to you.", request=request)
+    task = OtherRequest.model_validate(state["task"])
+    request = task.request or json.dumps(state["task"])
+    return _result(state, "handed_off", "Passed to a colleague, who will get back to you.", request=request)
 
 
 def _result(work: WorkerTask, status: str, summary: str, **facts: str) -> dict[str, Any]:
@@ -233,18 +245,28 @@ async def synthesize(state: SupportState, runtime: Runtime[Any]) -> dict[str, An
     overflow = state.get("overflow", [])
     facts = [dict(r) for r in results]
     if overflow:
-        facts.append({"query_type": "Overflow", "status": "handed_off",
-                      "summary": f"{len(overflow)} further request(s) were passed to a colleague.",
-                      "facts": {"count": str(len(overflow))}})
+        facts.append(
+            {
+                "query_type": "Overflow",
+                "status": "handed_off",
+                "summary": f"{len(overflow)} further request(s) were passed to a colleague.",
+                "facts": {"count": str(len(overflow))},
+            }
+        )
     llm = stage_model("synthesize_reply", runtime)
     messages = SYNTHESIZE.render(results=json.dumps(facts, indent=1))
     reply = await llm.text(messages)
     missing = missing_facts(reply, results)
     if missing:
         reply = await llm.text(
-            [*messages, AIMessage(content=reply),
-             HumanMessage(content=f"The email leaves out these facts: {', '.join(missing)}. "
-                          "Rewrite it so it states every one of them exactly.")]
+            [
+                *messages,
+                AIMessage(content=reply),
+                HumanMessage(
+                    content=f"The email leaves out these facts: {', '.join(missing)}. "
+                    "Rewrite it so it states every one of them exactly."
+                ),
+            ]
         )
         missing = missing_facts(reply, results)
     if missing:

@@ -1,0 +1,1 @@
+"""Typed state, reducers, settings and the cost ledger."""

@@ -15,9 +15,7 @@ def require_text(value: object, name: str, max_chars: int) -> str:
     if not text:
         raise InputError(f"{name} is empty")
     if len(text) > max_chars:
-        raise InputError(
-            f"{name} is {len(text):,} characters; the limit is {max_chars:,} (setting max_input_chars)"
-        )
+        raise InputError(f"{name} is {len(text):,} characters; the limit is {max_chars:,} (setting max_input_chars)")
     if not any(ch.isalnum() for ch in text):
         raise InputError(f"{name} has no words in it")
     return text

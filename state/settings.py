@@ -43,7 +43,7 @@ class Settings:
     stage_tiers: dict[str, str] = field(
         default_factory=dict,
         metadata={
-            "description": "Per-stage tier overrides, e.g. {\"summarize\": \"FAST\"}; "
+            "description": 'Per-stage tier overrides, e.g. {"summarize": "FAST"}; '
             "stages not listed use the tier chosen by their profile."
         },
     )
@@ -81,9 +81,7 @@ class Settings:
     )
     confidence_threshold: float = field(
         default=0.5,
-        metadata={
-            "description": "Router: classifications below this confidence go to the general handler."
-        },
+        metadata={"description": "Router: classifications below this confidence go to the general handler."},
     )
     max_tasks: int = field(
         default=10,
@@ -96,8 +94,7 @@ class Settings:
     on_branch_error: str = field(
         default="record",
         metadata={
-            "description": "Parallel graphs: 'record' keeps going and reports a failed branch, "
-            "'fail' fails the run."
+            "description": "Parallel graphs: 'record' keeps going and reports a failed branch, 'fail' fails the run."
         },
     )
     support_db: str = field(
@@ -106,16 +103,10 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
-        if self.provider not in ("auto", "offline", "openai") and not _is_registered(
-            self.provider
-        ):
-            raise ValueError(
-                f"unknown provider {self.provider!r}: choose 'auto', 'offline' or 'openai'"
-            )
+        if self.provider not in ("auto", "offline", "openai") and not _is_registered(self.provider):
+            raise ValueError(f"unknown provider {self.provider!r}: choose 'auto', 'offline' or 'openai'")
         if self.on_branch_error not in ("record", "fail"):
-            raise ValueError(
-                f"on_branch_error must be 'record' or 'fail', not {self.on_branch_error!r}"
-            )
+            raise ValueError(f"on_branch_error must be 'record' or 'fail', not {self.on_branch_error!r}")
         if self.max_tasks < 1:
             raise ValueError("max_tasks must be at least 1")
         if self.structured_retries < 0:

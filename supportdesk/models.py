@@ -54,7 +54,5 @@ class NotReturnable(Exception):
 
     def __init__(self, product_name: str) -> None:
         """Record the refused product and build the message."""
-        super().__init__(
-            f"{product_name!r} is not returnable, so no RMA can be issued."
-        )
+        super().__init__(f"{product_name!r} is not returnable, so no RMA can be issued.")
         self.product_name = product_name

@@ -133,9 +133,7 @@ class SupportDesk:
             previous_amount=row["previous_amount"],
         )
 
-    async def open_case(
-        self, *, thread_id: str, task_key: str, invoice_number: str, concern: str
-    ) -> Case | None:
+    async def open_case(self, *, thread_id: str, task_key: str, invoice_number: str, concern: str) -> Case | None:
         """Open a case once per (thread_id, task_key); None for an unknown invoice."""
         invoice = await self.find_invoice(invoice_number)
         if invoice is None:
@@ -150,16 +148,13 @@ class SupportDesk:
             )
             created = cursor.rowcount == 1
             cursor = await db.execute(
-                "SELECT id, invoice_number, concern, eta_business_days FROM cases"
-                " WHERE thread_id = ? AND task_key = ?",
+                "SELECT id, invoice_number, concern, eta_business_days FROM cases WHERE thread_id = ? AND task_key = ?",
                 (thread_id, task_key),
             )
             row = await cursor.fetchone()
             await db.commit()
         if row is None:
-            raise LookupError(
-                f"case for ({thread_id!r}, {task_key!r}) vanished after insert"
-            )
+            raise LookupError(f"case for ({thread_id!r}, {task_key!r}) vanished after insert")
         return Case(
             case_id=_case_id(row["id"]),
             invoice_number=row["invoice_number"],
@@ -168,9 +163,7 @@ class SupportDesk:
             created=created,
         )
 
-    async def issue_rma(
-        self, *, thread_id: str, task_key: str, product_name: str, reason: str
-    ) -> Rma | None:
+    async def issue_rma(self, *, thread_id: str, task_key: str, product_name: str, reason: str) -> Rma | None:
         """Issue an RMA once per (thread_id, task_key); None if the product is unknown.
 
         Raises:
@@ -178,9 +171,7 @@ class SupportDesk:
         """
         await self._ensure_ready()
         async with self._connect() as db:
-            cursor = await db.execute(
-                _FIND_PRODUCT_SQL, {"key": _product_key(product_name)}
-            )
+            cursor = await db.execute(_FIND_PRODUCT_SQL, {"key": _product_key(product_name)})
             product = await cursor.fetchone()
             if product is None:
                 return None
@@ -201,17 +192,13 @@ class SupportDesk:
             row = await cursor.fetchone()
             await db.commit()
         if row is None:
-            raise LookupError(
-                f"RMA for ({thread_id!r}, {task_key!r}) vanished after insert"
-            )
+            raise LookupError(f"RMA for ({thread_id!r}, {task_key!r}) vanished after insert")
         rma_number = _rma_number(row["id"])
         return Rma(
             rma_number=rma_number,
             product_name=row["name"],
             reason=row["reason"],
-            shipping_instructions=_shipping_instructions(
-                row["name"], rma_number, row["return_window_days"]
-            ),
+            shipping_instructions=_shipping_instructions(row["name"], rma_number, row["return_window_days"]),
             created=created,
         )
 
@@ -219,9 +206,7 @@ class SupportDesk:
         """Return the fulfilment status of an order, or None if it does not exist."""
         await self._ensure_ready()
         async with self._connect() as db:
-            cursor = await db.execute(
-                "SELECT * FROM orders WHERE order_id = ?", (normalize_id(order_id),)
-            )
+            cursor = await db.execute("SELECT * FROM orders WHERE order_id = ?", (normalize_id(order_id),))
             row = await cursor.fetchone()
         if row is None:
             return None

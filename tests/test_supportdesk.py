@@ -65,24 +65,9 @@ async def test_unknown_ids_return_none(desk: SupportDesk) -> None:
     """Return None for anything that is not in the database."""
     assert await desk.find_invoice("INV-0000") is None
     assert await desk.order_status("Z-99999") is None
-    assert (
-        await desk.open_case(
-            thread_id="t", task_key="k", invoice_number="INV-0000", concern="x"
-        )
-        is None
-    )
-    assert (
-        await desk.issue_rma(
-            thread_id="t", task_key="k", product_name="Hoverboard", reason="x"
-        )
-        is None
-    )
-    assert (
-        await desk.issue_rma(
-            thread_id="t", task_key="k", product_name="   ", reason="x"
-        )
-        is None
-    )
+    assert await desk.open_case(thread_id="t", task_key="k", invoice_number="INV-0000", concern="x") is None
+    assert await desk.issue_rma(thread_id="t", task_key="k", product_name="Hoverboard", reason="x") is None
+    assert await desk.issue_rma(thread_id="t", task_key="k", product_name="   ", reason="x") is None
     assert await desk.count_cases() == 0
     assert await desk.count_rmas() == 0
 
@@ -134,12 +119,8 @@ async def test_open_case_concurrent_replays(desk: SupportDesk) -> None:
 @pytest.mark.asyncio
 async def test_different_threads_get_different_cases(desk: SupportDesk) -> None:
     """Open a new case for a new thread, with a longer ETA for big invoices."""
-    a = await desk.open_case(
-        thread_id="t1", task_key="k", invoice_number="INV-7890", concern="c"
-    )
-    b = await desk.open_case(
-        thread_id="t2", task_key="k", invoice_number="INV-7893", concern="c"
-    )
+    a = await desk.open_case(thread_id="t1", task_key="k", invoice_number="INV-7890", concern="c")
+    b = await desk.open_case(thread_id="t2", task_key="k", invoice_number="INV-7893", concern="c")
     assert a is not None and b is not None
     assert (a.case_id, b.case_id) == ("CASE-00001", "CASE-00002")
     assert b.created and b.eta_business_days == 5
@@ -177,14 +158,9 @@ async def test_issue_rma_is_idempotent(desk: SupportDesk) -> None:
             for _ in range(10)
         )
     )
-    assert all(
-        r is not None and r.rma_number == first.rma_number and not r.created
-        for r in replays
-    )
+    assert all(r is not None and r.rma_number == first.rma_number and not r.created for r in replays)
     assert await desk.count_rmas() == 1
-    other = await desk.issue_rma(
-        thread_id="t2", task_key="return", product_name="MegaHub Pro", reason="x"
-    )
+    other = await desk.issue_rma(thread_id="t2", task_key="return", product_name="MegaHub Pro", reason="x")
     assert other is not None and other.created and other.rma_number != first.rma_number
     assert await desk.count_rmas() == 2
 
@@ -193,12 +169,7 @@ async def test_issue_rma_is_idempotent(desk: SupportDesk) -> None:
 async def test_issue_rma_concurrent_first_call(desk: SupportDesk) -> None:
     """Create exactly one RMA when ten coroutines race on a fresh key."""
     rmas = await asyncio.gather(
-        *(
-            desk.issue_rma(
-                thread_id="t", task_key="k", product_name="Quantum Mouse", reason="r"
-            )
-            for _ in range(10)
-        )
+        *(desk.issue_rma(thread_id="t", task_key="k", product_name="Quantum Mouse", reason="r") for _ in range(10))
     )
     assert len({r.rma_number for r in rmas if r is not None}) == 1
     assert sum(r.created for r in rmas if r is not None) == 1
@@ -218,30 +189,21 @@ async def test_issue_rma_concurrent_first_call(desk: SupportDesk) -> None:
 @pytest.mark.asyncio
 async def test_product_aliases(desk: SupportDesk, raw: str) -> None:
     """Resolve loosely written product names to the canonical name."""
-    rma = await desk.issue_rma(
-        thread_id="t", task_key=raw, product_name=raw, reason="r"
-    )
+    rma = await desk.issue_rma(thread_id="t", task_key=raw, product_name=raw, reason="r")
     assert rma is not None and rma.product_name == "SuperWidget 5000"
 
 
 @pytest.mark.asyncio
 async def test_plural_product_name_is_not_matched(desk: SupportDesk) -> None:
     """Keep a trailing 's' significant."""
-    assert (
-        await desk.issue_rma(
-            thread_id="t", task_key="k", product_name="Quantum Mouses", reason="r"
-        )
-        is None
-    )
+    assert await desk.issue_rma(thread_id="t", task_key="k", product_name="Quantum Mouses", reason="r") is None
 
 
 @pytest.mark.asyncio
 async def test_gift_card_is_not_returnable(desk: SupportDesk) -> None:
     """Refuse returns for non-returnable products without writing a row."""
     with pytest.raises(NotReturnable, match="Gift Card") as info:
-        await desk.issue_rma(
-            thread_id="t", task_key="k", product_name="gift card", reason="r"
-        )
+        await desk.issue_rma(thread_id="t", task_key="k", product_name="gift card", reason="r")
     assert info.value.product_name == "Gift Card"
     assert await desk.count_rmas() == 0
 
@@ -250,9 +212,7 @@ async def test_gift_card_is_not_returnable(desk: SupportDesk) -> None:
 async def test_setup_twice_is_harmless(desk: SupportDesk) -> None:
     """Run setup repeatedly, also concurrently, without duplicating anything."""
     await desk.setup()
-    await desk.open_case(
-        thread_id="t", task_key="k", invoice_number="INV-7890", concern="c"
-    )
+    await desk.open_case(thread_id="t", task_key="k", invoice_number="INV-7890", concern="c")
     await asyncio.gather(desk.setup(), desk.setup(), SupportDesk(desk.path).setup())
     assert await desk.count_cases() == 1
     assert (await desk.find_invoice("INV-7890")) is not None
@@ -262,13 +222,9 @@ async def test_setup_twice_is_harmless(desk: SupportDesk) -> None:
 async def test_data_persists_across_instances(tmp_path: Path) -> None:
     """See one instance's writes from another instance on the same file."""
     path = tmp_path / "desk.sqlite"
-    case = await SupportDesk(path).open_case(
-        thread_id="t", task_key="k", invoice_number="INV-7890", concern="c"
-    )
+    case = await SupportDesk(path).open_case(thread_id="t", task_key="k", invoice_number="INV-7890", concern="c")
     assert case is not None and case.created
     again = SupportDesk(path)
-    replay = await again.open_case(
-        thread_id="t", task_key="k", invoice_number="INV-7890", concern="c"
-    )
+    replay = await again.open_case(thread_id="t", task_key="k", invoice_number="INV-7890", concern="c")
     assert replay is not None and replay.case_id == case.case_id and not replay.created
     assert await again.count_cases() == 1

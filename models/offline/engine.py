@@ -171,7 +171,13 @@ def _chunks(answer: AIMessage) -> list[ChatGenerationChunk]:
                 message=AIMessageChunk(
                     content="",
                     tool_call_chunks=[
-                        {"name": call["name"], "args": json.dumps(call["args"]), "id": call["id"], "index": 0, "type": "tool_call_chunk"}
+                        {
+                            "name": call["name"],
+                            "args": json.dumps(call["args"]),
+                            "id": call["id"],
+                            "index": 0,
+                            "type": "tool_call_chunk",
+                        }
                     ],
                 )
             )

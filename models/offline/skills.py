@@ -49,7 +49,17 @@ def _sources(request: SkillRequest) -> list[tuple[str, str]]:
 
 
 def _second_person(text: str) -> str:
-    swaps = {"i": "you", "i'm": "you're", "my": "your", "me": "you", "mine": "yours", "am": "are", "we": "you", "our": "your", "us": "you"}
+    swaps = {
+        "i": "you",
+        "i'm": "you're",
+        "my": "your",
+        "me": "you",
+        "mine": "yours",
+        "am": "are",
+        "we": "you",
+        "our": "your",
+        "us": "you",
+    }
     words = text.strip().rstrip(".!?").split()
     out = [swaps.get(w.lower(), w) for w in words]
     if out:
@@ -153,7 +163,9 @@ def _paragraph(result: dict[str, Any]) -> str:
     facts: dict[str, str] = result.get("facts", {})
     kind, status = result.get("query_type"), result.get("status")
     if status == "handed_off" and "request" in facts:
-        return f'Regarding your request "{facts["request"]}": I have passed it to a colleague, who will get back to you.'
+        return (
+            f'Regarding your request "{facts["request"]}": I have passed it to a colleague, who will get back to you.'
+        )
     if status != "done":
         return f"{result.get('summary', '')} Could you double-check the details and send them again?"
     if kind == "BillingInquiry":
@@ -262,7 +274,11 @@ def report_synthesis(request: SkillRequest) -> str:
     findings: dict[str, Any] = json_tag(request, "findings")
     missing = tag(request, "missing")
     sections = ["# Report", "## Overview", " ".join(findings.get("key_points", [])[:3]) or "No key points."]
-    for key, title in (("risks", "Risks"), ("opportunities", "Opportunities"), ("requirements", "Requirements")):
+    for key, title in (
+        ("risks", "Risks"),
+        ("opportunities", "Opportunities"),
+        ("requirements", "Requirements"),
+    ):
         sections.append(f"## {title}")
         if key not in findings:
             sections.append("_Missing: this analysis failed._")

@@ -1,0 +1,184 @@
+"""Sentence splitting, tokenisation, light stemming and keyword ranking."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a about above after again against all also am an and any are aren't as at be because been before
+    being below between both but by can can't cannot could couldn't did didn't do does doesn't doing
+    don't down during each either else etc even ever every few for from further had hadn't has hasn't
+    have haven't having he he'd he'll he's her here here's hers herself him himself his how however i
+    i'd i'll i'm i've if in into is isn't it it's its itself just let's like many may me might more
+    most much must my myself no nor not now of off often on once only or other others our ours
+    ourselves out over own per quite rather really same shall she she'd she'll she's should shouldn't
+    since so some such than that that's the their theirs them themselves then there there's these they
+    they'd they'll they're they've this those though through thus to too under until up upon us very
+    via was wasn't we we'd we'll we're we've were weren't what what's when where where's whether which
+    while who who's whom whose why will with within without won't would wouldn't yet you you'd you'll
+    you're you've your yours yourself yourselves
+    """.split()
+)
+# Frequent but uninformative words that should never surface as keywords or topics.
+_GENERIC = frozenset(
+    "also one two get got make makes made use used using well way thing things lot lots new "
+    "able based including include includes give given take say said see".split()
+)
+# Abbreviations after which a period never ends a sentence.
+_NO_BREAK = frozenset({"e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "st", "vs", "cf", "approx", "fig", "sr", "jr"})
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
+_BULLET = re.compile(r"^(?:[-*•‣◦▪–]|\d{1,3}[.)])\s+")
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_SEGMENT = re.compile(r"[,;:()\[\]—–]|\s-\s")
+
+
+def _blocks(text: str) -> list[str]:
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            blocks.append(" ".join(current))
+            current.clear()
+
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            flush()
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            flush()
+            blocks.append(line[bullet.end() :])
+            continue
+        # A short unpunctuated line (or one ending in ':') is a heading, not wrapped prose.
+        if current and (current[-1].endswith(":") or (len(current[-1].split()) <= 6 and current[-1][-1].isalnum())):
+            flush()
+        current.append(line)
+    flush()
+    return blocks
+
+
+def _split_block(block: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(block):
+        rest = block[match.end() :].lstrip()
+        if rest:
+            before = block[start : match.start()].rsplit(" ", 1)[-1].lstrip("(\"'“‘")
+            word = before.lower()
+            if match.group()[0] == ".":
+                if word in _NO_BREAK or re.fullmatch(r"[A-Z]", before):
+                    continue
+                if word == "no" and rest[0].isdigit():
+                    continue
+            if rest[0].islower():
+                continue
+        piece = block[start : match.end()].strip()
+        if piece:
+            out.append(piece)
+        start = match.end()
+    tail = block[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences, treating bullet lines and headings as their own sentences."""
+    out: list[str] = []
+    for block in _blocks(text):
+        out.extend(_split_block(block))
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """Return lowercase word tokens (internal apostrophes and hyphens kept)."""
+    return [t.replace("’", "'") for t in _WORD.findall(text.lower())]
+
+
+def stem(word: str) -> str:
+    """Reduce a lowercase word to a crude stem so inflections match (turbines/turbine, installed/install)."""
+    w = word.lower()
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith(("sses", "xes", "ches", "shes")):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+    elif w.endswith("ed") and len(w) > 4:
+        w = w[:-2]
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+        w = w[:-1]
+    return w
+
+
+def is_content(token: str) -> bool:
+    """Tell whether a token carries meaning (not a stopword, number or very short word)."""
+    return (
+        len(token) >= 3
+        and token not in STOPWORDS
+        and token not in _GENERIC
+        and not any(c.isdigit() for c in token)
+    )
+
+
+def content_stems(text: str) -> list[str]:
+    """Return the stems of the content words of a text, in order."""
+    return [stem(t) for t in tokens(text) if is_content(t)]
+
+
+def scored_keywords(text: str) -> list[tuple[str, float]]:
+    """Rank content words and repeated bigrams by frequency, returning (surface form, score)."""
+    uni: Counter[str] = Counter()
+    bi: Counter[tuple[str, str]] = Counter()
+    surfaces: dict[str, Counter[str]] = {}
+    first: dict[str, int] = {}
+    pos = 0
+    for sentence in sentences(text):
+        for segment in _SEGMENT.split(sentence):
+            prev: tuple[str, str] | None = None
+            for tok in tokens(segment):
+                if not is_content(tok):
+                    prev = None
+                    continue
+                st = stem(tok)
+                uni[st] += 1
+                surfaces.setdefault(st, Counter())[tok] += 1
+                first.setdefault(st, pos)
+                if prev is not None:
+                    key = f"{prev[0]} {st}"
+                    bi[(prev[0], st)] += 1
+                    surfaces.setdefault(key, Counter())[f"{prev[1]} {tok}"] += 1
+                    first.setdefault(key, pos)
+                prev = (st, tok)
+                pos += 1
+    scored: dict[str, float] = {}
+    covered: Counter[str] = Counter()
+    for (a, b), count in bi.items():
+        if count >= 2 and a != b:
+            scored[f"{a} {b}"] = count * 1.5
+            covered[a] = max(covered[a], count)
+            covered[b] = max(covered[b], count)
+    for st, count in uni.items():
+        if covered[st] < count:
+            scored[st] = float(count)
+    ranked = sorted(scored, key=lambda key: (-scored[key], first[key], key))
+    return [(_surface(surfaces[key]), scored[key]) for key in ranked]
+
+
+def _surface(forms: Counter[str]) -> str:
+    return sorted(forms.items(), key=lambda item: (-item[1], item[0]))[0][0]
+
+
+def keywords(text: str, k: int = 8) -> list[str]:
+    """Return up to k content words or bigrams ranked by frequency."""
+    return [word for word, _ in scored_keywords(text)[: max(k, 0)]]

@@ -1,0 +1,121 @@
+"""The chain graphs: summarise -> translate, and the FAQ chain over the seed's web pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.examples import ENERGY_SOURCES
+from graphs.faq import build as build_faq
+from graphs.summarize_translate import build as build_summarize_translate
+from models.offline import text as T
+from state.inputs import InputError
+from state.ledger import stage_spans
+from state.settings import Settings
+from tests.conftest import Script
+
+TEXT = " ".join(source["content"] for source in ENERGY_SOURCES)
+TITLES = {source["title"] for source in ENERGY_SOURCES}
+
+
+async def test_summary_is_translated(settings: Settings) -> None:
+    graph = build_summarize_translate().compile()
+    out = await graph.ainvoke({"text": TEXT, "target_language": "Spanish"}, context=settings)
+    summary_sentences = T.sentences(out["summary"])
+    assert 1 <= len(summary_sentences) <= 3
+    assert all(s in TEXT for s in summary_sentences)
+    assert out["translation"] != out["summary"]
+    assert "energía" in out["translation"].lower()
+    assert [c["stage"] for c in out["ledger"]] == ["summarize", "translate"]
+
+
+async def test_summary_of_a_new_text_comes_from_that_text(settings: Settings) -> None:
+    text = (
+        "The city council approved a new cycling plan on Monday. It adds forty kilometres of "
+        "protected lanes by 2028. Shop owners worry about losing parking spaces. The mayor said "
+        "the plan will cut traffic deaths. Construction starts in the spring."
+    )
+    graph = build_summarize_translate().compile()
+    out = await graph.ainvoke({"text": text, "target_language": "French"}, context=settings)
+    assert all(s in text for s in T.sentences(out["summary"]))
+
+
+@pytest.mark.parametrize(
+    "payload", [{"text": "   ", "target_language": "Spanish"}, {"text": "Hi.", "target_language": "12"}]
+)
+async def test_bad_chain_input_fails_before_any_model_call(
+    payload: dict[str, str], script: Script, scripted: Settings
+) -> None:
+    with pytest.raises(InputError):
+        await build_summarize_translate().compile().ainvoke(payload, context=scripted)
+    assert sum(script.calls.values()) == 0
+
+
+async def test_faq_matches_the_seed_shape(settings: Settings) -> None:
+    graph = build_faq().compile()
+    out = await graph.ainvoke({"sources": ENERGY_SOURCES, "num_questions": 10}, context=settings)
+    faq = out["faq"]
+    assert len(faq) == 10
+    assert [e["question"] for e in faq] == out["questions"]
+    assert len({e["question"].casefold() for e in faq}) == 10
+    for entry in faq:
+        assert entry["answerable"] and entry["answer"]
+        assert entry["sources"] and set(entry["sources"]) <= TITLES
+    # Every source is used by at least one question.
+    assert set().union(*(e["sources"] for e in faq)) == TITLES
+
+
+async def test_faq_workers_run_concurrently(script: Script, scripted: Settings) -> None:
+    script.latency = 0.2
+    out = await build_faq().compile().ainvoke({"sources": ENERGY_SOURCES, "num_questions": 4}, context=scripted)
+    answers = [c for c in out["ledger"] if c["stage"] == "answer"]
+    assert len(answers) == 4
+    # All four answer calls were in flight at the same moment.
+    assert max(c["started"] for c in answers) < min(c["ended"] for c in answers)
+    assert script.calls["answer"] == 4 and script.calls["attribute"] == 4
+    assert stage_spans(out["ledger"])["generate_questions"][1] <= min(c["started"] for c in answers)
+
+
+async def test_unanswerable_question_says_so_and_cites_nothing(script: Script, scripted: Settings) -> None:
+    script.outputs["generate_questions"] = [
+        {"questions": ["What is the capital of France?", "What is the main challenge for wind energy?"]}
+    ]
+    out = await build_faq().compile().ainvoke({"sources": ENERGY_SOURCES, "num_questions": 2}, context=scripted)
+    unknown, known = out["faq"]
+    assert not unknown["answerable"] and unknown["sources"] == []
+    assert "do not" in unknown["answer"]
+    assert known["sources"] == ["Understanding Wind Turbines"] and "intermittency" in known["answer"]
+    # The unanswerable question never reached the attribution stage.
+    assert script.calls["attribute"] == 1
+
+
+async def test_invented_source_titles_are_reasked(script: Script, scripted: Settings) -> None:
+    script.outputs["generate_questions"] = [{"questions": ["What is the main challenge for wind energy?"]}]
+    script.outputs["attribute"] = [{"sources": ["Wikipedia"]}]
+    out = await build_faq().compile().ainvoke({"sources": ENERGY_SOURCES, "num_questions": 1}, context=scripted)
+    assert out["faq"][0]["sources"] == ["Understanding Wind Turbines"]
+    assert [c["outcome"] for c in out["ledger"] if c["stage"] == "attribute"] == ["invalid", "ok"]
+
+
+async def test_too_few_or_duplicate_questions_are_reasked(script: Script, scripted: Settings) -> None:
+    script.outputs["generate_questions"] = [{"questions": ["Why?", "why?"]}]
+    out = await build_faq().compile().ainvoke({"sources": ENERGY_SOURCES, "num_questions": 3}, context=scripted)
+    assert len(out["faq"]) == 3
+    assert script.calls["generate_questions"] == 2
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"sources": [], "num_questions": 3},
+        {
+            "sources": [{"title": "A", "content": "x y z."}, {"title": "A", "content": "w."}],
+            "num_questions": 3,
+        },
+        {"sources": ENERGY_SOURCES, "num_questions": 0},
+        {"sources": [{"title": "A"}], "num_questions": 3},
+    ],
+)
+async def test_bad_faq_input_is_rejected(payload: dict[str, object], script: Script, scripted: Settings) -> None:
+    with pytest.raises(InputError):
+        await build_faq().compile().ainvoke(payload, context=scripted)
+    assert sum(script.calls.values()) == 0

@@ -1,0 +1,84 @@
+"""Parallel fan-out: analysis and report graphs, overlap, failed branches, input limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.examples import BUSINESS_DOCUMENT
+from graphs.analysis import build as build_analysis
+from graphs.report import build as build_report
+from state.inputs import InputError
+from state.ledger import stage_spans
+from state.settings import Settings
+from tests.conftest import InjectedFault, Script
+
+BRANCHES = ("sentiment", "entities", "doc_summary", "topics")
+
+
+async def test_analysis_results_are_structured(settings: Settings) -> None:
+    out = await build_analysis().compile().ainvoke({"document": BUSINESS_DOCUMENT}, context=settings)
+    assert out["sentiment"]["label"] in {"positive", "mixed"} and 0 <= out["sentiment"]["confidence"] <= 1
+    names = {(e["name"], e["type"]) for e in out["entities"]}
+    assert ("Northwind Energy", "ORGANIZATION") in names or ("Contoso Ltd", "ORGANIZATION") in names
+    assert out["topics"] and all(0 < t["relevance"] <= 1 for t in out["topics"])
+    assert out["summary"] and out["errors"] == []
+    assert "Overview" in out["synthesis"]
+
+
+async def test_four_branches_run_in_one_superstep(script: Script, scripted: Settings) -> None:
+    script.latency = 0.3
+    out = await build_analysis().compile().ainvoke({"document": BUSINESS_DOCUMENT}, context=scripted)
+    spans = stage_spans(out["ledger"])
+    starts = [spans[b][0] for b in BRANCHES]
+    ends = [spans[b][1] for b in BRANCHES]
+    # Every branch started before any finished: they overlapped instead of running in turn.
+    assert max(starts) < min(ends)
+    branch_wall = max(ends) - min(starts)
+    assert branch_wall < 2 * 0.3, "four 0.3 s branches took as long as two in a row"
+    assert spans["analysis_synthesis"][0] >= max(ends)
+
+
+async def test_a_failed_branch_is_recorded_and_the_join_still_runs(script: Script, scripted: Settings) -> None:
+    script.fail("entities", times=5)
+    out = await build_analysis().compile().ainvoke({"document": BUSINESS_DOCUMENT}, context=scripted)
+    assert out["errors"] == [
+        {"stage": "entities", "error_type": "InjectedFault", "message": "injected failure in entities"}
+    ]
+    assert "entities" not in out or out["entities"] == []
+    assert out["sentiment"] and out["topics"] and out["summary"]
+    assert "Missing: the entities analysis failed" in out["synthesis"]
+    assert script.calls["analysis_synthesis"] == 1
+
+
+async def test_fail_setting_fails_the_run(script: Script) -> None:
+    script.fail("topics", times=5)
+    settings = Settings(provider="scripted", on_branch_error="fail")
+    with pytest.raises(InjectedFault):
+        await build_analysis().compile().ainvoke({"document": BUSINESS_DOCUMENT}, context=settings)
+    assert script.calls["analysis_synthesis"] == 0
+
+
+async def test_a_megabyte_document_is_rejected_before_any_model_call(script: Script, scripted: Settings) -> None:
+    with pytest.raises(InputError, match="limit"):
+        await build_analysis().compile().ainvoke({"document": "word " * 210_000}, context=scripted)
+    assert sum(script.calls.values()) == 0
+
+
+async def test_report_runs_three_analyses_in_parallel_after_extraction(script: Script, scripted: Settings) -> None:
+    script.latency = 0.2
+    out = await build_report().compile().ainvoke({"document": BUSINESS_DOCUMENT}, context=scripted)
+    spans = stage_spans(out["ledger"])
+    parallel = ("risk", "opportunity", "requirements")
+    assert all(spans["extract"][1] <= spans[p][0] for p in parallel)
+    assert max(spans[p][0] for p in parallel) < min(spans[p][1] for p in parallel)
+    assert any("shortage" in r or "risk" in r for r in out["risks"])
+    assert any("require" in r or "must" in r for r in out["requirements"])
+    assert out["opportunities"]
+    assert "## Risks" in out["report"] and out["errors"] == []
+
+
+async def test_report_says_which_section_is_missing(script: Script, scripted: Settings) -> None:
+    script.fail("opportunity", times=5)
+    out = await build_report().compile().ainvoke({"document": BUSINESS_DOCUMENT}, context=scripted)
+    assert [e["stage"] for e in out["errors"]] == ["opportunity"]
+    assert "_Missing: this analysis failed._" in out["report"]

@@ -1,0 +1,159 @@
+"""Orchestrator-worker over the support desk: the seed's message, caps, unknown tasks, resume."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from app.examples import CUSTOMER_QUERY, CUSTOMER_TASKS
+from graphs.orchestrator import build
+from nodes.support import KEY_FACTS, missing_facts
+from state.inputs import InputError
+from state.settings import Settings
+from supportdesk import SupportDesk
+from tests.conftest import InjectedFault, Script
+
+
+async def test_seed_message_gives_the_seed_tasks_and_a_complete_reply(settings: Settings) -> None:
+    out = await build().compile().ainvoke({"query": CUSTOMER_QUERY}, context=settings)
+    assert out["tasks"] == CUSTOMER_TASKS
+    assert out["overflow"] == [] and out["ended_by"] == "replied"
+    results = sorted(out["results"], key=lambda r: r["index"])
+    assert [r["status"] for r in results] == ["done", "done", "done"]
+    billing, ret, status = (r["facts"] for r in results)
+    assert re.fullmatch(r"CASE-\d{5}", billing["case_id"]) and "higher than" in billing["concern"]
+    assert re.fullmatch(r"RMA-\d{6}", ret["rma_number"]) and ret["product_name"] == "SuperWidget 5000"
+    assert (status["status"], status["tracking_number"]) == ("Delayed", "SP40802")
+    # The seed's synthesizer dropped the return; every key fact of every task must be in ours.
+    for value in (billing["case_id"], ret["rma_number"], status["tracking_number"], status["status"]):
+        assert value in out["reply"]
+    assert missing_facts(out["reply"], results) == []
+
+
+async def test_workers_overlap_and_act_on_the_database(script: Script, scripted: Settings) -> None:
+    script.latency = 0.2
+    out = await build().compile().ainvoke({"query": CUSTOMER_QUERY}, context=scripted)
+    desk = SupportDesk(scripted.support_db)
+    assert await desk.count_cases() == 1 and await desk.count_rmas() == 1
+    calls = {c["stage"]: c for c in out["ledger"]}
+    assert calls["decompose"]["ended"] <= calls["billing_concern"]["started"] <= calls["synthesize_reply"]["started"]
+    assert dict(script.calls) == {"decompose": 1, "billing_concern": 1, "synthesize_reply": 1}
+
+
+async def test_no_tasks_ends_early_without_workers_or_synthesis(script: Script, scripted: Settings) -> None:
+    out = await build().compile().ainvoke({"query": "Hello there, lovely weather today!"}, context=scripted)
+    assert out["tasks"] == [] and out["ended_by"] == "no_tasks"
+    assert "what you need" in out["reply"]
+    assert dict(script.calls) == {"decompose": 1}
+
+
+async def test_a_thousand_tasks_are_capped_and_the_rest_reported(script: Script, scripted: Settings) -> None:
+    script.outputs["decompose"] = [
+        {"tasks": [{"query_type": "StatusUpdate", "order_id": f"B-{i}"} for i in range(1000)]}
+    ]
+    out = await build().compile().ainvoke({"query": "Where are all my orders?"}, context=scripted)
+    assert len(out["tasks"]) == 10 and len(out["overflow"]) == 990
+    assert [r["status"] for r in out["results"]] == ["not_found"] * 10
+    assert "990" in out["reply"]
+
+
+async def test_duplicates_merge_and_unknown_types_reach_a_colleague(script: Script, scripted: Settings) -> None:
+    script.outputs["decompose"] = [
+        {
+            "tasks": [
+                {"query_type": "StatusUpdate", "order_id": "A-12345"},
+                {"query_type": "StatusUpdate", "order_id": "#a-12345"},
+                {"query_type": "AddressChange", "new_address": "1 Main St"},
+                {"query_type": "Unknown", "request": "Please exchange my Quantum Mouse for a blue one."},
+            ]
+        }
+    ]
+    out = await build().compile().ainvoke({"query": "several things"}, context=scripted)
+    assert [t["query_type"] for t in out["tasks"]] == ["StatusUpdate", "AddressChange", "Unknown"]
+    handed = [r for r in out["results"] if r["status"] == "handed_off"]
+    assert len(handed) == 2
+    assert "new_address" in handed[0]["facts"]["request"] or "new_address" in handed[1]["facts"]["request"]
+    assert out["reply"].count("colleague") >= 2
+
+
+async def test_unknown_ids_get_a_clear_result(script: Script, scripted: Settings) -> None:
+    script.outputs["decompose"] = [
+        {
+            "tasks": [
+                {"query_type": "BillingInquiry", "invoice_number": "INV-0000"},
+                {
+                    "query_type": "ProductReturn",
+                    "product_name": "Hoverboard",
+                    "reason_for_return": "too fast",
+                },
+            ]
+        }
+    ]
+    out = await build().compile().ainvoke({"query": "x y"}, context=scripted)
+    summaries = sorted(r["summary"] for r in out["results"])
+    assert summaries == [
+        "We could not find a product called 'Hoverboard'.",
+        "We could not find invoice INV-0000.",
+    ]
+    assert script.calls["billing_concern"] == 0
+
+
+async def test_malformed_decomposition_is_reasked(script: Script, scripted: Settings) -> None:
+    script.outputs["decompose"] = [{"tasks": [{"query_type": "BillingInquiry"}]}]
+    out = await build().compile().ainvoke({"query": CUSTOMER_QUERY}, context=scripted)
+    assert out["tasks"] == CUSTOMER_TASKS
+    assert script.calls["decompose"] == 2
+
+
+async def test_resume_reruns_only_the_failed_worker_without_duplicate_side_effects(
+    script: Script, scripted: Settings, tmp_path: Path
+) -> None:
+    # The billing worker's model call fails after 0.3 s, once the return and status workers of
+    # the same superstep have finished and their writes are checkpointed.
+    script.latency = 0.3
+    script.fail("billing_concern", times=1)
+    config = {"configurable": {"thread_id": "t-1"}}
+    async with AsyncSqliteSaver.from_conn_string(str(tmp_path / "runs.sqlite")) as saver:
+        graph = build().compile(checkpointer=saver)
+        with pytest.raises(InjectedFault):
+            await graph.ainvoke({"query": CUSTOMER_QUERY}, config=config, context=scripted)  # type: ignore[arg-type]
+        desk = SupportDesk(scripted.support_db)
+        assert await desk.count_rmas() == 1 and await desk.count_cases() == 0
+        assert dict(script.calls) == {"decompose": 1, "billing_concern": 1}
+
+        resumed = [
+            node
+            async for update in graph.astream(None, config=config, context=scripted, stream_mode="updates")  # type: ignore[arg-type]
+            for node in update
+        ]
+        out = (await graph.aget_state(config)).values  # type: ignore[arg-type]
+    assert resumed == ["billing_worker", "synthesize"]
+    assert dict(script.calls) == {"decompose": 1, "billing_concern": 2, "synthesize_reply": 1}
+    assert await desk.count_rmas() == 1 and await desk.count_cases() == 1
+    assert sorted(r["status"] for r in out["results"]) == ["done", "done", "done"]
+
+
+async def test_rerunning_the_same_thread_does_not_duplicate_actions(settings: Settings, tmp_path: Path) -> None:
+    config = {"configurable": {"thread_id": "same"}}
+    async with AsyncSqliteSaver.from_conn_string(str(tmp_path / "runs.sqlite")) as saver:
+        graph = build().compile(checkpointer=saver)
+        first = await graph.ainvoke({"query": CUSTOMER_QUERY}, config=config, context=settings)  # type: ignore[arg-type]
+        second = await graph.ainvoke({"query": CUSTOMER_QUERY}, config=config, context=settings)  # type: ignore[arg-type]
+    desk = SupportDesk(settings.support_db)
+    assert await desk.count_cases() == 1 and await desk.count_rmas() == 1
+    case_ids = {r["facts"]["case_id"] for r in first["results"] + second["results"] if "case_id" in r["facts"]}
+    assert len(case_ids) == 1
+
+
+@pytest.mark.parametrize("query", ["", "   \n ", "--- ... ???"])
+async def test_empty_or_noise_message_is_rejected(query: str, script: Script, scripted: Settings) -> None:
+    with pytest.raises(InputError):
+        await build().compile().ainvoke({"query": query}, context=scripted)
+    assert sum(script.calls.values()) == 0
+
+
+def test_key_facts_cover_what_the_seed_lost() -> None:
+    assert {"case_id", "rma_number", "tracking_number", "status"} <= set(KEY_FACTS)
