@@ -5,7 +5,7 @@ from __future__ import annotations
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
-from graphs.policies import MODEL_RETRY
+from models.retry import MODEL_RETRY
 from nodes.faq import answer_question, assemble, generate_questions
 from state.chain import FaqInput, FaqOutput, FaqState, QuestionTask
 from state.settings import Settings

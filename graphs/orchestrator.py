@@ -7,7 +7,7 @@ from typing import Literal
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
-from graphs.policies import MODEL_RETRY
+from models.retry import MODEL_RETRY
 from nodes.support import (
     ask_what_they_need,
     billing_worker,

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from langgraph.graph import END, START, StateGraph
 
-from graphs.policies import MODEL_RETRY
-from nodes.analysis import (
-    extract,
-    opportunity,
-    prepare,
-    record_failure_then,
-    requirements,
-    risk,
-    synthesize_report,
-)
+from models.retry import MODEL_RETRY
+from nodes.analysis import extract, opportunity, prepare, recording_failures, requirements, risk, synthesize_report
 from state.analysis import DocumentInput, ReportOutput, ReportState
 from state.settings import Settings
 
@@ -23,14 +15,14 @@ def build() -> StateGraph[ReportState, Settings, DocumentInput, ReportOutput]:
     builder = StateGraph(ReportState, context_schema=Settings, input_schema=DocumentInput, output_schema=ReportOutput)
     builder.add_node("prepare", prepare)
     builder.add_node("extract", extract, retry_policy=MODEL_RETRY)
-    on_error = record_failure_then("synthesize")
-    for name, stage in (("risk", risk), ("opportunity", opportunity), ("requirements", requirements)):
-        builder.add_node(name, stage, retry_policy=MODEL_RETRY, error_handler=on_error)
+    branches = {"risk": risk, "opportunity": opportunity, "requirements": requirements}
+    for name, stage in branches.items():
+        builder.add_node(name, recording_failures(stage), retry_policy=MODEL_RETRY)
         builder.add_edge("extract", name)
-        builder.add_edge(name, "synthesize")
     builder.add_node("synthesize", synthesize_report, retry_policy=MODEL_RETRY)
     builder.add_edge(START, "prepare")
     builder.add_edge("prepare", "extract")
+    builder.add_edge(list(branches), "synthesize")
     builder.add_edge("synthesize", END)
     return builder
 

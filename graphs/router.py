@@ -6,7 +6,7 @@ from typing import Literal
 
 from langgraph.graph import END, START, StateGraph
 
-from graphs.policies import MODEL_RETRY
+from models.retry import MODEL_RETRY
 from nodes.router import billing, classify, general, technical
 from state.router import RouterInput, RouterOutput, RouterState
 from state.settings import Settings

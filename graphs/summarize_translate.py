@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.graph import END, START, StateGraph
 
-from graphs.policies import MODEL_RETRY
+from models.retry import MODEL_RETRY
 from nodes.summarize_translate import summarize, translate
 from state.chain import SummarizeTranslateInput, SummarizeTranslateOutput, SummarizeTranslateState
 from state.settings import Settings

@@ -24,9 +24,8 @@ class Prompt:
     variables: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
+        # Only the user template is formatted: the system text is sent as written.
         names = {f for _, f, _, _ in string.Formatter().parse(self.user) if f}
-        if any(f for _, f, _, _ in string.Formatter().parse(self.system) if f):
-            raise PromptError(f"prompt {self.name!r}: the system text must not take variables")
         object.__setattr__(self, "variables", frozenset(names))
 
     @property

@@ -131,12 +131,8 @@ async def billing_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, 
     desk = desk_at(settings_of(runtime).support_db)
     invoice = await desk.find_invoice(task.invoice_number)
     if invoice is None:
-        return _result(
-            state,
-            "not_found",
-            f"We could not find invoice {task.invoice_number}.",
-            invoice_number=task.invoice_number,
-        )
+        missing = f"We could not find invoice {task.invoice_number}."
+        return _result(state, "not_found", missing, {"invoice_number": task.invoice_number})
     llm = stage_model("billing_concern", runtime)
     concern = await llm.structured(
         Concern, BILLING_CONCERN.render(invoice_number=invoice.invoice_number, message=state["query"])
@@ -147,23 +143,16 @@ async def billing_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, 
         invoice_number=invoice.invoice_number,
         concern=concern.concern,
     )
-    if case is None:  # the invoice vanished between the lookup and the insert
-        return _result(
-            state,
-            "not_found",
-            f"We could not find invoice {task.invoice_number}.",
-            invoice_number=task.invoice_number,
-        )
-    update = _result(
-        state,
-        "done",
-        f"Opened investigation {case.case_id} on invoice {case.invoice_number}.",
-        invoice_number=case.invoice_number,
-        concern=case.concern,
-        case_id=case.case_id,
-        resolution_eta=f"{case.eta_business_days} business days",
-    )
-    return {**update, "ledger": llm.ledger}
+    if case is None:
+        raise LookupError(f"invoice {invoice.invoice_number} disappeared while its case was being opened")
+    facts = {
+        "invoice_number": case.invoice_number,
+        "concern": case.concern,
+        "case_id": case.case_id,
+        "resolution_eta": f"{case.eta_business_days} business days",
+    }
+    summary = f"Opened investigation {case.case_id} on invoice {case.invoice_number}."
+    return {**_result(state, "done", summary, facts), "ledger": llm.ledger}
 
 
 async def return_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
@@ -178,23 +167,17 @@ async def return_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, A
             reason=task.reason_for_return,
         )
     except NotReturnable as exc:
-        return _result(state, "refused", str(exc), product_name=task.product_name)
+        return _result(state, "refused", str(exc), {"product_name": task.product_name})
     if rma is None:
-        return _result(
-            state,
-            "not_found",
-            f"We could not find a product called '{task.product_name}'.",
-            product_name=task.product_name,
-        )
-    return _result(
-        state,
-        "done",
-        f"Issued return authorisation {rma.rma_number} for {rma.product_name}.",
-        product_name=rma.product_name,
-        reason_for_return=rma.reason,
-        rma_number=rma.rma_number,
-        shipping_instructions=rma.shipping_instructions,
-    )
+        missing = f"We could not find a product called '{task.product_name}'."
+        return _result(state, "not_found", missing, {"product_name": task.product_name})
+    facts = {
+        "product_name": rma.product_name,
+        "reason_for_return": rma.reason,
+        "rma_number": rma.rma_number,
+        "shipping_instructions": rma.shipping_instructions,
+    }
+    return _result(state, "done", f"Issued return authorisation {rma.rma_number} for {rma.product_name}.", facts)
 
 
 async def status_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
@@ -202,27 +185,27 @@ async def status_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, A
     task = StatusUpdate.model_validate(state["task"])
     order = await desk_at(settings_of(runtime).support_db).order_status(task.order_id)
     if order is None:
-        return _result(state, "not_found", f"We could not find order {task.order_id}.", order_id=task.order_id)
+        return _result(state, "not_found", f"We could not find order {task.order_id}.", {"order_id": task.order_id})
     facts = {"order_id": order.order_id, "status": order.status, "expected_delivery": order.expected_delivery}
     if order.carrier:
         facts["carrier"] = order.carrier
     if order.tracking_number:
         facts["tracking_number"] = order.tracking_number
-    return _result(state, "done", f"Order {order.order_id} is {order.status}.", **facts)
+    return _result(state, "done", f"Order {order.order_id} is {order.status}.", facts)
 
 
 async def colleague_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
     """Hand a request no worker handles to a colleague."""
     task = OtherRequest.model_validate(state["task"])
     request = task.request or json.dumps(state["task"])
-    return _result(state, "handed_off", "Passed to a colleague, who will get back to you.", request=request)
+    return _result(state, "handed_off", "Passed to a colleague, who will get back to you.", {"request": request})
 
 
-def _result(work: WorkerTask, status: str, summary: str, **facts: str) -> dict[str, Any]:
+def _result(work: WorkerTask, outcome: str, summary: str, facts: dict[str, str]) -> dict[str, Any]:
     result = TaskResult(
         index=work["index"],
         query_type=str(work["task"]["query_type"]),
-        status=status,  # type: ignore[typeddict-item]
+        status=outcome,  # type: ignore[typeddict-item]
         summary=summary,
         facts=facts,
     )

@@ -82,8 +82,9 @@ class SupportDesk:
 
     async def setup(self) -> None:
         """Create the parent directory, tables and seed rows if they are missing."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        schema = _SCHEMA_PATH.read_text(encoding="utf-8")
+        # File work goes to a thread: an ASGI server's event loop must never block on disk.
+        await asyncio.to_thread(self.path.parent.mkdir, parents=True, exist_ok=True)
+        schema = await asyncio.to_thread(_SCHEMA_PATH.read_text, encoding="utf-8")
         async with self._connect() as db:
             await db.executescript(schema)
             await db.executemany(

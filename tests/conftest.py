@@ -38,6 +38,7 @@ class Script:
     failures: dict[str, int] = field(default_factory=dict)
     outputs: dict[str, list[dict[str, Any] | str]] = field(default_factory=dict)
     latency: float = 0.0
+    stage_latency: dict[str, float] = field(default_factory=dict)
 
     def fail(self, stage: str, times: int = 1) -> None:
         """Make the next `times` calls of `stage` raise."""
@@ -81,7 +82,8 @@ def script(tmp_path: Path) -> Iterator[Script]:
     current = Script()
 
     def factory(spec: ModelSpec) -> ScriptedModel:
-        return ScriptedModel(stage=spec.stage, model_name=spec.model, latency=current.latency, script=current)
+        latency = current.stage_latency.get(spec.stage, current.latency)
+        return ScriptedModel(stage=spec.stage, model_name=spec.model, latency=latency, script=current)
 
     register_provider("scripted", factory)
     yield current

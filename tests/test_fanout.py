@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.memory import InMemorySaver
 
 from app.examples import BUSINESS_DOCUMENT
 from graphs.analysis import build as build_analysis
@@ -51,11 +53,23 @@ async def test_a_failed_branch_is_recorded_and_the_join_still_runs(script: Scrip
 
 
 async def test_fail_setting_fails_the_run(script: Script) -> None:
-    script.fail("topics", times=5)
+    # topics fails last, after its siblings' writes are saved (in-flight siblings would be cancelled).
+    script.stage_latency["topics"] = 0.3
+    script.fail("topics", times=1)
     settings = Settings(provider="scripted", on_branch_error="fail")
+    graph = build_analysis().compile(checkpointer=InMemorySaver())
+    config: RunnableConfig = {"configurable": {"thread_id": "t"}}
     with pytest.raises(InjectedFault):
-        await build_analysis().compile().ainvoke({"document": BUSINESS_DOCUMENT}, context=settings)
-    assert script.calls["analysis_synthesis"] == 0
+        await graph.ainvoke({"document": BUSINESS_DOCUMENT}, config=config, context=settings)
+    # No synthesis was committed; resuming re-runs only the failed branch, then the join.
+    assert "synthesis" not in (await graph.aget_state(config)).values
+    calls_before = dict(script.calls)
+    out = await graph.ainvoke(None, config=config, context=settings)
+    assert "synthesis" in out and out["errors"] == []
+    rerun = {
+        stage: n - calls_before.get(stage, 0) for stage, n in script.calls.items() if n != calls_before.get(stage, 0)
+    }
+    assert rerun == {"topics": 1, "analysis_synthesis": 1}
 
 
 async def test_a_megabyte_document_is_rejected_before_any_model_call(script: Script, scripted: Settings) -> None:

@@ -170,7 +170,8 @@ def _paragraph(result: dict[str, Any]) -> str:
         return f"{result.get('summary', '')} Could you double-check the details and send them again?"
     if kind == "BillingInquiry":
         return (
-            f"Regarding invoice {facts['invoice_number']}: I understand your concern ({_lower_first(facts['concern'])}). "
+            f"Regarding invoice {facts['invoice_number']}: "
+            f"I understand your concern ({_lower_first(facts['concern'])}). "
             f"We have opened an investigation, case {facts['case_id']}, and will get back to you "
             f"within {facts['resolution_eta']}."
         )

@@ -15,6 +15,7 @@ _POSITIVE = frozenset(
     successful improve improvement benefit beneficial resilient stable thank grateful glad brilliant
     superior convenient comfortable exceptional favorable profitable gain win innovative secure
     excited exciting incredible responsive professional polite courteous seamless flawless viable
+    strong growth praise praised reliability savings opportunity robust thrive thriving
     """.split()
 )
 _NEGATIVE = frozenset(
@@ -25,6 +26,7 @@ _NEGATIVE = frozenset(
     overpriced overcharged complaint complain confusing confused missing lost loss decline weak
     unreliable unstable noisy dirty sad unfortunately regret costly threat negative concern worried
     worry disaster nightmare incorrect inaccurate unacceptable ridiculous pathetic outage
+    shortage risk risky shortfall downturn layoffs penalty penalties
     """.split()
 )
 _POS_STEMS = frozenset(stem(w) for w in _POSITIVE)
@@ -120,13 +122,28 @@ _LOCATIONS = frozenset(
     houston dallas washington germany france spain italy portugal ireland netherlands belgium austria
     switzerland sweden norway denmark finland poland greece turkey russia ukraine china japan india
     korea brazil mexico canada argentina chile egypt nigeria kenya australia europe asia africa
-    america california texas florida bavaria scotland england wales
+    america california texas florida bavaria scotland england wales uk usa eu
     """.split()
 ) | frozenset(
     {
-        "new york", "los angeles", "san francisco", "hong kong", "united states", "united kingdom",
-        "south africa", "north america", "south america", "new zealand", "saudi arabia", "new delhi",
-        "rio de janeiro", "sao paulo", "mexico city", "tel aviv", "buenos aires", "cape town",
+        "new york",
+        "los angeles",
+        "san francisco",
+        "hong kong",
+        "united states",
+        "united kingdom",
+        "south africa",
+        "north america",
+        "south america",
+        "new zealand",
+        "saudi arabia",
+        "new delhi",
+        "rio de janeiro",
+        "sao paulo",
+        "mexico city",
+        "tel aviv",
+        "buenos aires",
+        "cape town",
     }
 )
 # Capitalised words that open sentences without naming anything.
@@ -162,9 +179,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "MONEY",
     ),
     (
-        re.compile(
-            r"\b(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?(?:USD|EUR|GBP|CHF|JPY|dollars|euros|pounds)\b"
-        ),
+        re.compile(r"\b(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?(?:USD|EUR|GBP|CHF|JPY|dollars|euros|pounds)\b"),
         "MONEY",
     ),
     (re.compile(r"(?:#\s?)?\b([A-Z]{1,5}-\d{2,}(?:-\d+)?)\b|#(\d{3,})\b"), "IDENTIFIER"),
@@ -220,7 +235,7 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             if head in STOPWORDS or head in _COMMON_CAPS or head in lower_words or not strong:
                 words.pop(0)
                 first_index += 1
-        if words and not (len(words) == 1 and (len(words[0]) < 2 or words[0] == "I")):
+        if words and not (len(words) == 1 and (len(words[0]) < 2 or words[0].lower().replace("’", "'") in STOPWORDS)):
             out.append((span[0][0], " ".join(words), _classify(words, person_hint)))
         span.clear()
 
@@ -270,14 +285,14 @@ def topics(text: str, k: int = 5) -> list[tuple[str, float]]:
     """Return up to k topics as (name, relevance in (0, 1]) from keyword clusters, most relevant first."""
     candidates = scored_keywords(text)[: max(k, 0) * 4]
     unigram = {word: score for word, score in candidates if " " not in word}
+    bigrams = {word: score for word, score in candidates if " " in word}
     scores: dict[str, float] = {}
     for word, score in candidates:
-        parts = word.split()
-        if len(parts) > 1:
-            score += 0.5 * sum(unigram.get(p, 0.0) for p in parts)
-        elif any(word in other.split() for other in scores):
-            continue
-        scores[word] = score
+        if word in bigrams:
+            # A phrase inherits part of the weight of its words: "energy storage" outranks "storage".
+            scores[word] = score + 0.5 * sum(unigram.get(part, 0.0) for part in word.split())
+        elif not any(word in b.split() and bigrams[b] / 1.5 >= 2 / 3 * score for b in bigrams):
+            scores[word] = score
     ranked = sorted(scores.items(), key=lambda item: -item[1])[: max(k, 0)]
     if not ranked:
         return []
@@ -288,7 +303,7 @@ def topics(text: str, k: int = 5) -> list[tuple[str, float]]:
 _CUES: dict[str, re.Pattern[str]] = {
     "risk": re.compile(
         r"\b(?:risk\w*|threat\w*|delay\w*|shortage\w*|exposure|exposed|declin\w*|challeng\w*|intermitten\w*"
-        r"|depend\w*|reliance|vulnerab\w*|uncertain\w*|volatil\w*|disrupt\w*|shortfall|downturn|penalt\w*"
+        r"|depend\w*|vulnerab\w*|uncertain\w*|volatil\w*|disrupt\w*|shortfall|downturn|penalt\w*"
         r"|breach\w*|fail\w*|loss(?:es)?|costly|expensive|bottleneck\w*|outage\w*|scarcity|obsole\w*"
         r"|concern\w*|problem\w*|costs? (?:can be |are |is |remains? )?(?:high|rising))\b",
         re.IGNORECASE,

@@ -23,11 +23,15 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 # Frequent but uninformative words that should never surface as keywords or topics.
 _GENERIC = frozenset(
-    "also one two get got make makes made use used using well way thing things lot lots new "
-    "able based including include includes give given take say said see".split()
+    "also one two get got use used using well way thing things lot lots new able based including include includes "
+    "say said see never always anyone anything everyone everything someone something currently usually".split()
 )
 # Abbreviations after which a period never ends a sentence.
 _NO_BREAK = frozenset({"e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "st", "vs", "cf", "approx", "fig", "sr", "jr"})
+# Abbreviations that end a sentence only when a capitalised word follows.
+_SOFT_BREAK = frozenset(
+    "etc inc ltd corp co approx dept est fig vol pp ca ft jan feb mar apr jun jul aug sep sept oct nov dec al".split()
+)
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
 _BULLET = re.compile(r"^(?:[-*•‣◦▪–]|\d{1,3}[.)])\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
@@ -53,8 +57,10 @@ def _blocks(text: str) -> list[str]:
             flush()
             blocks.append(line[bullet.end() :])
             continue
-        # A short unpunctuated line (or one ending in ':') is a heading, not wrapped prose.
-        if current and (current[-1].endswith(":") or (len(current[-1].split()) <= 6 and current[-1][-1].isalnum())):
+        # A short unpunctuated line followed by a capitalised one (or one ending in ':') is a heading.
+        previous = current[-1] if current else ""
+        heading = len(previous.split()) <= 6 and previous[-1:].isalnum() and line[0].isupper()
+        if previous.endswith(":") or heading:
             flush()
         current.append(line)
     flush()
@@ -74,7 +80,7 @@ def _split_block(block: str) -> list[str]:
                     continue
                 if word == "no" and rest[0].isdigit():
                     continue
-            if rest[0].islower():
+            if rest[0].islower() and (match.group()[0] != "." or word in _SOFT_BREAK or "." in word or len(word) == 1):
                 continue
         piece = block[start : match.end()].strip()
         if piece:
@@ -123,12 +129,7 @@ def stem(word: str) -> str:
 
 def is_content(token: str) -> bool:
     """Tell whether a token carries meaning (not a stopword, number or very short word)."""
-    return (
-        len(token) >= 3
-        and token not in STOPWORDS
-        and token not in _GENERIC
-        and not any(c.isdigit() for c in token)
-    )
+    return len(token) >= 3 and token not in STOPWORDS and token not in _GENERIC and not any(c.isdigit() for c in token)
 
 
 def content_stems(text: str) -> list[str]:

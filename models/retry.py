@@ -1,4 +1,4 @@
-"""Retry policy shared by every node that calls a model."""
+"""Which model errors are worth retrying, and the retry policy of every node that calls a model."""
 
 from __future__ import annotations
 

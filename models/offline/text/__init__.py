@@ -1,0 +1,29 @@
+"""Pure, deterministic text functions behind the offline engine."""
+
+from models.offline.text.analyze import cue_sentences, entities, sentiment, topics
+from models.offline.text.basics import keywords, sentences, tokens
+from models.offline.text.faq import answer_question, attribute, generate_questions
+from models.offline.text.summarize import summarize
+from models.offline.text.support import classify_intent, extract_concern, extract_support_tasks, strip_injections
+from models.offline.text.translate import SUPPORTED_LANGUAGES, UnsupportedLanguage, translate
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "UnsupportedLanguage",
+    "answer_question",
+    "attribute",
+    "classify_intent",
+    "cue_sentences",
+    "entities",
+    "extract_concern",
+    "extract_support_tasks",
+    "generate_questions",
+    "keywords",
+    "sentences",
+    "sentiment",
+    "strip_injections",
+    "summarize",
+    "tokens",
+    "topics",
+    "translate",
+]
