@@ -12,11 +12,12 @@ from typing import Any
 
 from langchain_core.messages import AIMessageChunk
 from rich.console import Console
+from rich.text import Text
 
 from app.registry import GRAPHS, RunOptions, entry_for
 from app.report import render
 from app.runner import DEFAULT_RUNS_DB, RunResult, run, sqlite_checkpointer
-from models.providers import ProviderError, registered_providers
+from models.providers import ProviderError, check_provider, registered_providers
 from state.inputs import InputError
 from state.settings import Settings
 
@@ -59,7 +60,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     if args.provider not in ("auto", *registered_providers()):
         raise ProviderError(f"unknown provider {args.provider!r}; choose auto, {', '.join(registered_providers())}")
-    return Settings(provider=args.provider, offline_latency=args.latency)
+    settings = Settings(provider=args.provider, offline_latency=args.latency)
+    check_provider(settings)
+    return settings
 
 
 def _read_input(args: argparse.Namespace) -> str:
@@ -140,6 +143,10 @@ class _FailedRun(Exception):
         self.thread = thread
 
 
+def _error(err: Console, message: str) -> None:
+    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True, highlight=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status."""
     args = _parser().parse_args(argv)
@@ -155,15 +162,17 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(demo(console, args.provider, args.latency))
         return asyncio.run(_run(args, console, err))
     except _FailedRun as failed:
-        err.print(f"[red]error:[/red] {type(failed.cause).__name__}: {failed.cause}", highlight=False)
+        _error(err, f"{type(failed.cause).__name__}: {failed.cause}")
         err.print(
             "completed stages are saved; after fixing the cause, continue with: "
             f"stagecraft resume {failed.graph} {failed.thread}",
             highlight=False,
+            markup=False,
+            soft_wrap=True,
         )
         return 1
     except _USER_ERRORS as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        _error(err, str(exc))
         return 2
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -42,12 +42,22 @@ def _offline(spec: ModelSpec) -> BaseChatModel:
     )
 
 
-def _openai(spec: ModelSpec) -> BaseChatModel:
-    if not os.environ.get("OPENAI_API_KEY"):
+def check_provider(settings: Settings) -> str:
+    """Return the provider a run will use, or raise ProviderError if it cannot be used."""
+    provider = settings.resolved_provider()
+    if provider not in _PROVIDERS:
+        names = ", ".join(registered_providers())
+        raise ProviderError(f"unknown provider {provider!r} (choose one of: {names})")
+    if provider == "openai" and not os.environ.get("OPENAI_API_KEY"):
         raise ProviderError(
             "provider 'openai' needs OPENAI_API_KEY (for a local OpenAI-compatible server "
             "any non-empty value works); or use --provider offline"
         )
+    return provider
+
+
+def _openai(spec: ModelSpec) -> BaseChatModel:
+    check_provider(spec.settings)
     # Imported here so graphs import, and the offline path runs, without touching OpenAI at all.
     from langchain_openai import ChatOpenAI
 

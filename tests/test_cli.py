@@ -16,7 +16,7 @@ STAGECRAFT = str(Path(sys.executable).parent / "stagecraft")
 
 
 def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")} | {"COLUMNS": "120"}
     return subprocess.run(
         [STAGECRAFT, *args],
         capture_output=True,
@@ -100,8 +100,7 @@ def test_stream_prints_stage_progress() -> None:
         (("run", "router", "--file", "/nonexistent/file.txt"), "cannot read"),
         (("run", "nograph", "hello"), "unknown graph 'nograph'"),
         (("run", "router", "hello", "--provider", "bogus"), "unknown provider 'bogus'"),
-        (("run", "router", "hello", "--provider", "openai"), "OPENAI_API_KEY"),
-        (("run", "analysis", "x" * 200_001), "limit is 100,000"),
+        (("run", "router", "hello", "--provider", "openai"), "needs OPENAI_API_KEY"),
         (("resume", "router", "no-such-thread"), "no run with thread id"),
     ],
 )
@@ -110,6 +109,13 @@ def test_bad_input_gets_a_clear_error_and_no_traceback(args: tuple[str, ...], me
     assert out.returncode != 0
     assert message in out.stderr
     assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_a_megabyte_document_is_refused(tmp_path: Path) -> None:
+    doc = tmp_path / "big.txt"
+    doc.write_text("word " * 210_000, encoding="utf-8")
+    out = run("run", "analysis", "--file", str(doc))
+    assert out.returncode == 2 and "limit is 100,000" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_failed_run_can_be_resumed(tmp_path: Path) -> None:

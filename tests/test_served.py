@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from langgraph_sdk import get_client
+from langgraph_sdk.client import LangGraphClient
 
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
 from app.registry import GRAPHS
@@ -67,14 +68,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert "BlockingError" not in log.read_text(), "a node blocked the server's event loop"
 
 
-async def test_every_graph_in_langgraph_json_is_served(server: str) -> None:
+@pytest.fixture
+async def client(server: str) -> AsyncIterator[LangGraphClient]:
+    """An SDK client for one test, closed with its event loop."""
+    async with get_client(url=server) as sdk:
+        yield sdk
+
+
+async def test_every_graph_in_langgraph_json_is_served(client: LangGraphClient) -> None:
     assert set(CONFIG["graphs"]) == set(GRAPHS)
-    assistants = await get_client(url=server).assistants.search(limit=50)
+    assistants = await client.assistants.search(limit=50)
     assert {a["graph_id"] for a in assistants} == set(CONFIG["graphs"])
 
 
-async def test_settings_schema_is_published_for_studio(server: str) -> None:
-    client = get_client(url=server)
+async def test_settings_schema_is_published_for_studio(client: LangGraphClient) -> None:
     (assistant,) = await client.assistants.search(graph_id="router")
     schemas = await client.assistants.get_schemas(assistant["assistant_id"])
     props = schemas["context_schema"]["properties"]
@@ -93,9 +100,8 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
 
 
 @pytest.mark.parametrize("graph_id", sorted(CASES))
-async def test_each_graph_runs_on_the_server(server: str, graph_id: str) -> None:
+async def test_each_graph_runs_on_the_server(client: LangGraphClient, graph_id: str) -> None:
     payload, key = CASES[graph_id]
-    client = get_client(url=server)
     thread = await client.threads.create()
     out = await client.runs.wait(thread["thread_id"], graph_id, input=payload, context=FAST)
     assert isinstance(out, dict) and out.get(key), out

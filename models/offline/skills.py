@@ -171,7 +171,7 @@ def _paragraph(result: dict[str, Any]) -> str:
     if kind == "BillingInquiry":
         return (
             f"Regarding invoice {facts['invoice_number']}: "
-            f"I understand your concern ({_lower_first(facts['concern'])}). "
+            f"I understand your concern ({_second_person(facts['concern'])}). "
             f"We have opened an investigation, case {facts['case_id']}, and will get back to you "
             f"within {facts['resolution_eta']}."
         )
