@@ -17,6 +17,7 @@ from nodes.support import (
     status_worker,
     synthesize,
 )
+from nodes.sync import both_ways
 from state.settings import Settings
 from state.support import SupportInput, SupportOutput, SupportState, WorkerTask
 
@@ -45,13 +46,13 @@ def dispatch_tasks(state: SupportState) -> list[Send] | Literal["ask_what_they_n
 def build() -> StateGraph[SupportState, Settings, SupportInput, SupportOutput]:
     """Return the orchestrator-worker graph, uncompiled."""
     builder = StateGraph(SupportState, context_schema=Settings, input_schema=SupportInput, output_schema=SupportOutput)
-    builder.add_node("decompose", decompose, retry_policy=MODEL_RETRY)
-    builder.add_node("billing_worker", billing_worker, input_schema=WorkerTask, retry_policy=MODEL_RETRY)
-    builder.add_node("return_worker", return_worker, input_schema=WorkerTask, retry_policy=MODEL_RETRY)
-    builder.add_node("status_worker", status_worker, input_schema=WorkerTask, retry_policy=MODEL_RETRY)
-    builder.add_node("colleague_worker", colleague_worker, input_schema=WorkerTask)
-    builder.add_node("synthesize", synthesize, retry_policy=MODEL_RETRY)
-    builder.add_node("ask_what_they_need", ask_what_they_need)
+    builder.add_node("decompose", both_ways(decompose), retry_policy=MODEL_RETRY)
+    builder.add_node("billing_worker", both_ways(billing_worker), input_schema=WorkerTask, retry_policy=MODEL_RETRY)
+    builder.add_node("return_worker", both_ways(return_worker), input_schema=WorkerTask, retry_policy=MODEL_RETRY)
+    builder.add_node("status_worker", both_ways(status_worker), input_schema=WorkerTask, retry_policy=MODEL_RETRY)
+    builder.add_node("colleague_worker", both_ways(colleague_worker), input_schema=WorkerTask)
+    builder.add_node("synthesize", both_ways(synthesize), retry_policy=MODEL_RETRY)
+    builder.add_node("ask_what_they_need", both_ways(ask_what_they_need))
     builder.add_edge(START, "decompose")
     builder.add_conditional_edges(
         "decompose",

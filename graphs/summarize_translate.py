@@ -6,6 +6,7 @@ from langgraph.graph import END, START, StateGraph
 
 from models.retry import MODEL_RETRY
 from nodes.summarize_translate import summarize, translate
+from nodes.sync import both_ways
 from state.chain import SummarizeTranslateInput, SummarizeTranslateOutput, SummarizeTranslateState
 from state.settings import Settings
 
@@ -18,8 +19,8 @@ def build() -> StateGraph[SummarizeTranslateState, Settings, SummarizeTranslateI
         input_schema=SummarizeTranslateInput,
         output_schema=SummarizeTranslateOutput,
     )
-    builder.add_node("summarize", summarize, retry_policy=MODEL_RETRY)
-    builder.add_node("translate", translate, retry_policy=MODEL_RETRY)
+    builder.add_node("summarize", both_ways(summarize), retry_policy=MODEL_RETRY)
+    builder.add_node("translate", both_ways(translate), retry_policy=MODEL_RETRY)
     builder.add_edge(START, "summarize")
     builder.add_edge("summarize", "translate")
     builder.add_edge("translate", END)

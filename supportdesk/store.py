@@ -68,7 +68,6 @@ class SupportDesk:
         """Remember the database path; nothing touches disk until first use."""
         self.path = Path(path)
         self._ready = False
-        self._setup_lock = asyncio.Lock()
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -107,11 +106,10 @@ class SupportDesk:
         self._ready = True
 
     async def _ensure_ready(self) -> None:
-        if self._ready:
-            return
-        async with self._setup_lock:
-            if not self._ready:
-                await self.setup()
+        # No lock: set-up is idempotent, and SQLite serialises concurrent set-ups, which may
+        # come from different event loops (sync invoke runs each node in a loop of its own).
+        if not self._ready:
+            await self.setup()
 
     async def find_invoice(self, invoice_number: str) -> Invoice | None:
         """Return the invoice with this number, or None if it does not exist."""
