@@ -3,6 +3,7 @@
 import asyncio
 import os
 import string
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -68,6 +69,10 @@ class SupportDesk:
         """Remember the database path; nothing touches disk until first use."""
         self.path = Path(path)
         self._ready = False
+        # One lock per event loop: sync invoke runs nodes in loops of their own.
+        self._setup_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -106,10 +111,13 @@ class SupportDesk:
         self._ready = True
 
     async def _ensure_ready(self) -> None:
-        # No lock: set-up is idempotent, and SQLite serialises concurrent set-ups, which may
-        # come from different event loops (sync invoke runs each node in a loop of its own).
-        if not self._ready:
-            await self.setup()
+        if self._ready:
+            return
+        # Set-up is idempotent; across loops SQLite's busy timeout serialises the rare overlap.
+        lock = self._setup_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        async with lock:
+            if not self._ready:
+                await self.setup()
 
     async def find_invoice(self, invoice_number: str) -> Invoice | None:
         """Return the invoice with this number, or None if it does not exist."""
