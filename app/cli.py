@@ -109,7 +109,7 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
         payload = entry.make_input(_read_input(args), options)
     if not args.json:
         err.print(f"[dim]provider: {settings.resolved_provider()}[/dim]")
-    on_event = _stream_printer(console) if args.stream else None
+    on_event = _stream_printer(console) if args.stream and not args.json else None
     async with sqlite_checkpointer(args.runs_db) as saver:
         if args.command == "resume":
             thread = args.thread

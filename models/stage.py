@@ -77,7 +77,11 @@ class StageModel:
         problem = ""
         for attempt in range(1, attempts + 1):
             started = time.time()
-            out = cast(dict[str, Any], await runnable.ainvoke(history))
+            try:
+                out = cast(dict[str, Any], await runnable.ainvoke(history))
+            except (ValidationError, OutputParserException) as exc:
+                # json_schema clients validate inside the call and raise: the raw reply is lost.
+                out = {"raw": None, "parsed": None, "parsing_error": exc}
             raw = out["raw"]
             try:
                 value = _validated(schema, out["parsed"], out["parsing_error"])
@@ -87,7 +91,7 @@ class StageModel:
                 self._record(raw, started, attempt=attempt, outcome="invalid")
                 problem = _describe(exc)
                 history += [
-                    AIMessage(content=_raw_text(raw)),
+                    *([AIMessage(content=_raw_text(raw))] if raw is not None else []),
                     HumanMessage(
                         content=f"Your previous output was invalid: {problem}\n"
                         "Reply again with output that matches the required schema exactly."

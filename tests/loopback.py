@@ -1,0 +1,92 @@
+"""A loopback OpenAI-compatible server for tests: real HTTP, scripted answers, recorded requests."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+# A reply is (HTTP status, body); for 200 the body is the assistant message content.
+Reply = tuple[int, str]
+Responder = Callable[[dict[str, Any]], Reply]
+
+
+@dataclass
+class Loopback:
+    """The running server: its base URL and every request body it received."""
+
+    base_url: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+
+@contextmanager
+def openai_server(respond: Responder) -> Iterator[Loopback]:
+    """Serve /v1/chat/completions on 127.0.0.1, answering each request with `respond`."""
+    state = Loopback(base_url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            state.requests.append(body)
+            status, content = respond(body)
+            if status == 200 and body.get("stream"):
+                self._stream(body, content)
+                return
+            if status == 200:
+                payload = {
+                    "id": f"chatcmpl-{len(state.requests)}",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body["model"] + "-2024-08-06",
+                    "choices": [
+                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}
+                    ],
+                    "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+                }
+            else:
+                payload = {"error": {"message": content, "type": "invalid_request_error", "code": None}}
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _stream(self, body: dict[str, Any], content: str) -> None:
+            base = {"id": "chatcmpl-s", "object": "chat.completion.chunk", "created": 0, "model": body["model"]}
+            pieces = [content[i : i + 12] for i in range(0, len(content), 12)]
+            events = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": p}}]} for p in pieces]
+            events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+            if body.get("stream_options", {}).get("include_usage"):
+                usage = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+                events.append({**base, "choices": [], "usage": usage})
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for event in events:
+                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def schema_name(request: dict[str, Any]) -> str | None:
+    """Return the name of the JSON schema a structured-output request asks for."""
+    fmt = request.get("response_format") or {}
+    return fmt.get("json_schema", {}).get("name") if fmt.get("type") == "json_schema" else None
