@@ -33,4 +33,6 @@ def build() -> StateGraph[FaqState, Settings, FaqInput, FaqOutput]:
     return builder
 
 
-graph = build().compile(name="faq")
+MAX_CONCURRENCY = 8
+
+graph = build().compile(name="faq").with_config(max_concurrency=MAX_CONCURRENCY)

@@ -66,4 +66,7 @@ def build() -> StateGraph[SupportState, Settings, SupportInput, SupportOutput]:
     return builder
 
 
-graph = build().compile(name="orchestrator")
+# Workers are I/O-bound; the cap keeps a message with many tasks from flooding the provider.
+MAX_CONCURRENCY = 8
+
+graph = build().compile(name="orchestrator").with_config(max_concurrency=MAX_CONCURRENCY)

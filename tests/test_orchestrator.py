@@ -43,6 +43,31 @@ async def test_workers_overlap_and_act_on_the_database(script: Script, scripted:
     assert dict(script.calls) == {"decompose": 1, "billing_concern": 1, "synthesize_reply": 1}
 
 
+async def test_workers_run_concurrently(script: Script, scripted: Settings) -> None:
+    script.latency = 0.3
+    script.outputs["decompose"] = [
+        {
+            "tasks": [
+                {"query_type": "BillingInquiry", "invoice_number": "INV-7890"},
+                {"query_type": "BillingInquiry", "invoice_number": "INV-7891"},
+                {"query_type": "BillingInquiry", "invoice_number": "INV-7892"},
+            ]
+        }
+    ]
+    out = await build().compile().ainvoke({"query": "three invoices"}, context=scripted)
+    workers = [c for c in out["ledger"] if c["stage"] == "billing_concern"]
+    assert len(workers) == 3
+    # All three workers' model calls were in flight at once.
+    assert max(c["started"] for c in workers) < min(c["ended"] for c in workers)
+    assert len({r["facts"]["case_id"] for r in out["results"]}) == 3
+
+
+def test_exported_graph_caps_concurrency() -> None:
+    from graphs.orchestrator import MAX_CONCURRENCY, graph
+
+    assert graph.config is not None and graph.config["max_concurrency"] == MAX_CONCURRENCY
+
+
 async def test_no_tasks_ends_early_without_workers_or_synthesis(script: Script, scripted: Settings) -> None:
     out = await build().compile().ainvoke({"query": "Hello there, lovely weather today!"}, context=scripted)
     assert out["tasks"] == [] and out["ended_by"] == "no_tasks"
