@@ -148,15 +148,19 @@ async def topics(state: AnalysisState, runtime: Runtime[Any]) -> dict[str, Any]:
 ANALYSES = ("sentiment", "entities", "summary", "topics")
 
 
+async def _join(
+    stage: str, prompt: Prompt, parts: tuple[str, ...], key: str, state: Any, runtime: Runtime[Any]
+) -> dict[str, Any]:
+    findings = {part: state[part] for part in parts if part in state}
+    missing = [e["stage"] for e in state.get("errors", [])]
+    llm = stage_model(stage, runtime)
+    text = await llm.text(prompt.render(findings=json.dumps(findings, indent=1), missing=", ".join(missing) or "none"))
+    return {key: text, "ledger": llm.ledger}
+
+
 async def synthesize_analysis(state: AnalysisState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Join the four analyses into a briefing that names any missing part."""
-    findings = {key: state[key] for key in ANALYSES if key in state}  # type: ignore[literal-required]
-    missing = [e["stage"] for e in state.get("errors", [])]
-    llm = stage_model("analysis_synthesis", runtime)
-    text = await llm.text(
-        ANALYSIS_SYNTHESIS.render(findings=json.dumps(findings, indent=1), missing=", ".join(missing) or "none")
-    )
-    return {"synthesis": text, "ledger": llm.ledger}
+    return await _join("analysis_synthesis", ANALYSIS_SYNTHESIS, ANALYSES, "synthesis", state, runtime)
 
 
 async def extract(state: ReportState, runtime: Runtime[Any]) -> dict[str, Any]:
@@ -193,13 +197,7 @@ REPORT_PARTS = ("key_points", "risks", "opportunities", "requirements")
 
 async def synthesize_report(state: ReportState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Write the report from the analyses, naming any missing section."""
-    findings = {key: state[key] for key in REPORT_PARTS if key in state}  # type: ignore[literal-required]
-    missing = [e["stage"] for e in state.get("errors", [])]
-    llm = stage_model("report_synthesis", runtime)
-    text = await llm.text(
-        REPORT_SYNTHESIS.render(findings=json.dumps(findings, indent=1), missing=", ".join(missing) or "none")
-    )
-    return {"report": text, "ledger": llm.ledger}
+    return await _join("report_synthesis", REPORT_SYNTHESIS, REPORT_PARTS, "report", state, runtime)
 
 
 def recording_failures(stage: StageFn) -> StageFn:
