@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
-ProviderName = Literal["auto", "offline", "openai"]
 BranchErrorPolicy = Literal["record", "fail"]
 
 
@@ -91,7 +90,7 @@ class Settings:
         default=100_000,
         metadata={"description": "Longest text or document accepted, checked before any model call."},
     )
-    on_branch_error: str = field(
+    on_branch_error: BranchErrorPolicy = field(
         default="record",
         metadata={
             "description": "Parallel graphs: 'record' keeps going and reports a failed branch, 'fail' fails the run."

@@ -62,8 +62,9 @@ def _second_person(text: str) -> str:
     }
     words = text.strip().rstrip(".!?").split()
     out = [swaps.get(w.lower(), w) for w in words]
-    if out:
-        out[0] = out[0][0].lower() + out[0][1:] if not out[0].isupper() or len(out[0]) == 1 else out[0]
+    # Lower-case the first word so it reads mid-sentence, but keep acronyms such as "VPN".
+    if out and not (len(out[0]) > 1 and out[0].isupper()):
+        out[0] = out[0][0].lower() + out[0][1:]
     return " ".join(out)
 
 
