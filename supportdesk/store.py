@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import sqlite3
 import string
 import weakref
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from supportdesk.models import Case, Invoice, NotReturnable, OrderStatus, Rma
 from supportdesk.seed import INVOICES, ORDERS, PRODUCTS
 
 _SCHEMA_PATH: Final = Path(__file__).with_name("schema.sql")
+_SETUP_ATTEMPTS: Final = 8
 _BUSY_TIMEOUT_S: Final = 5.0
 _QUOTES: Final = "'\"`\u2018\u2019\u201c\u201d"
 _ID_JUNK: Final = string.whitespace + _QUOTES + "#.,;:!?()[]"
@@ -89,6 +91,19 @@ class SupportDesk:
         # File work goes to a thread: an ASGI server's event loop must never block on disk.
         await asyncio.to_thread(self.path.parent.mkdir, parents=True, exist_ok=True)
         schema = await asyncio.to_thread(_SCHEMA_PATH.read_text, encoding="utf-8")
+        for attempt in range(_SETUP_ATTEMPTS):
+            try:
+                await self._create_and_seed(schema)
+                break
+            except sqlite3.OperationalError as exc:
+                # Set-ups racing from other event loops or processes (no lock spans them): the WAL
+                # switch and DDL can report "locked" without waiting. Set-up is idempotent: retry.
+                if "locked" not in str(exc) or attempt == _SETUP_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.02 * 2**attempt)
+        self._ready = True
+
+    async def _create_and_seed(self, schema: str) -> None:
         async with self._connect() as db:
             await db.executescript(schema)
             await db.executemany(
@@ -108,7 +123,6 @@ class SupportDesk:
                 PRODUCTS,
             )
             await db.commit()
-        self._ready = True
 
     async def _ensure_ready(self) -> None:
         if self._ready:
