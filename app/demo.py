@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -20,29 +18,26 @@ SUMMARY_TEXT = " ".join(source["content"] for source in ENERGY_SOURCES)
 
 async def demo(console: Console, provider: str = "offline", latency: float | None = None) -> int:
     """Run each graph once on the seeds' examples and print the results."""
-    with tempfile.TemporaryDirectory(prefix="stagecraft-demo-") as scratch:
-        settings = Settings(
-            provider=provider, offline_latency=latency, support_db=str(Path(scratch) / "support.sqlite")
-        )
-        console.print(f"[dim]provider: {settings.resolved_provider()}[/dim]")
-        runs: list[tuple[str, str, dict[str, Any]]] = [
-            (
-                "summarize_translate",
-                "Summarise the three energy articles, then translate into Spanish",
-                {"text": SUMMARY_TEXT, "target_language": "Spanish"},
-            ),
-            (
-                "faq",
-                "FAQ chain over the seed's three web pages",
-                {"sources": ENERGY_SOURCES, "num_questions": 10},
-            ),
-            *(("router", f"Route: {query!r}", {"query": query}) for query in ROUTER_QUERIES),
-            ("orchestrator", "Orchestrator-worker on the seed's customer message", {"query": CUSTOMER_QUERY}),
-            ("analysis", "Four analyses in parallel", {"document": BUSINESS_DOCUMENT}),
-            ("report", "Extraction, three analyses in parallel, report", {"document": BUSINESS_DOCUMENT}),
-        ]
-        for graph, title, payload in runs:
-            console.print(Rule(title))
-            result = await run(entry_for(graph), payload, settings)
-            render(console, graph, result.output)
+    settings = Settings(provider=provider, offline_latency=latency)
+    console.print(f"[dim]provider: {settings.resolved_provider()}[/dim]")
+    runs: list[tuple[str, str, dict[str, Any]]] = [
+        (
+            "summarize_translate",
+            "Summarise the three energy articles, then translate into Spanish",
+            {"text": SUMMARY_TEXT, "target_language": "Spanish"},
+        ),
+        (
+            "faq",
+            "FAQ chain over the seed's three web pages",
+            {"sources": ENERGY_SOURCES, "num_questions": 10},
+        ),
+        *(("router", f"Route: {query!r}", {"query": query}) for query in ROUTER_QUERIES),
+        ("orchestrator", "Orchestrator-worker on the seed's customer message", {"query": CUSTOMER_QUERY}),
+        ("analysis", "Four analyses in parallel", {"document": BUSINESS_DOCUMENT}),
+        ("report", "Extraction, three analyses in parallel, report", {"document": BUSINESS_DOCUMENT}),
+    ]
+    for graph, title, payload in runs:
+        console.print(Rule(title))
+        result = await run(entry_for(graph), payload, settings)
+        render(console, graph, result.output)
     return 0

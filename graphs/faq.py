@@ -6,8 +6,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
 from models.retry import MODEL_RETRY
-from nodes.faq import answer_question, assemble, generate_questions
-from nodes.sync import both_ways
+from nodes.faq import answer_question, assemble, generate_questions, intake
 from state.chain import FaqInput, FaqOutput, FaqState, QuestionTask
 from state.settings import Settings
 
@@ -23,10 +22,12 @@ def fan_out_questions(state: FaqState) -> list[Send]:
 def build() -> StateGraph[FaqState, Settings, FaqInput, FaqOutput]:
     """Return the FAQ graph, uncompiled."""
     builder = StateGraph(FaqState, context_schema=Settings, input_schema=FaqInput, output_schema=FaqOutput)
-    builder.add_node("generate_questions", both_ways(generate_questions), retry_policy=MODEL_RETRY)
-    builder.add_node("answer_question", both_ways(answer_question), input_schema=QuestionTask, retry_policy=MODEL_RETRY)
-    builder.add_node("assemble", both_ways(assemble))
-    builder.add_edge(START, "generate_questions")
+    builder.add_node("intake", intake)
+    builder.add_node("generate_questions", generate_questions, retry_policy=MODEL_RETRY)
+    builder.add_node("answer_question", answer_question, input_schema=QuestionTask, retry_policy=MODEL_RETRY)
+    builder.add_node("assemble", assemble)
+    builder.add_edge(START, "intake")
+    builder.add_edge("intake", "generate_questions")
     builder.add_conditional_edges("generate_questions", fan_out_questions, ["answer_question"])
     builder.add_edge("answer_question", "assemble")
     builder.add_edge("assemble", END)

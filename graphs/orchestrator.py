@@ -13,11 +13,11 @@ from nodes.support import (
     billing_worker,
     colleague_worker,
     decompose,
+    intake,
     return_worker,
     status_worker,
     synthesize,
 )
-from nodes.sync import both_ways
 from state.settings import Settings
 from state.support import SupportInput, SupportOutput, SupportState, WorkerTask
 
@@ -31,13 +31,13 @@ _WORKERS: dict[str, Worker] = {
 
 def dispatch_tasks(state: SupportState) -> list[Send] | Literal["ask_what_they_need"]:
     """Send each task to its worker; with no task, ask the customer what they need."""
-    tasks = state.get("tasks", [])
+    tasks = state.get("tasks") or []
     if not tasks:
         return "ask_what_they_need"
     return [
         Send(
             _WORKERS.get(task["query_type"], "colleague_worker"),
-            WorkerTask(index=i, task=task, query=state["query"]),
+            WorkerTask(index=i, task=task, query=state["query"], request_id=state["request_id"]),
         )
         for i, task in enumerate(tasks)
     ]
@@ -46,14 +46,16 @@ def dispatch_tasks(state: SupportState) -> list[Send] | Literal["ask_what_they_n
 def build() -> StateGraph[SupportState, Settings, SupportInput, SupportOutput]:
     """Return the orchestrator-worker graph, uncompiled."""
     builder = StateGraph(SupportState, context_schema=Settings, input_schema=SupportInput, output_schema=SupportOutput)
-    builder.add_node("decompose", both_ways(decompose), retry_policy=MODEL_RETRY)
-    builder.add_node("billing_worker", both_ways(billing_worker), input_schema=WorkerTask, retry_policy=MODEL_RETRY)
-    builder.add_node("return_worker", both_ways(return_worker), input_schema=WorkerTask, retry_policy=MODEL_RETRY)
-    builder.add_node("status_worker", both_ways(status_worker), input_schema=WorkerTask, retry_policy=MODEL_RETRY)
-    builder.add_node("colleague_worker", both_ways(colleague_worker), input_schema=WorkerTask)
-    builder.add_node("synthesize", both_ways(synthesize), retry_policy=MODEL_RETRY)
-    builder.add_node("ask_what_they_need", both_ways(ask_what_they_need))
-    builder.add_edge(START, "decompose")
+    builder.add_node("intake", intake)
+    builder.add_node("decompose", decompose, retry_policy=MODEL_RETRY)
+    builder.add_node("billing_worker", billing_worker, input_schema=WorkerTask, retry_policy=MODEL_RETRY)
+    builder.add_node("return_worker", return_worker, input_schema=WorkerTask, retry_policy=MODEL_RETRY)
+    builder.add_node("status_worker", status_worker, input_schema=WorkerTask, retry_policy=MODEL_RETRY)
+    builder.add_node("colleague_worker", colleague_worker, input_schema=WorkerTask)
+    builder.add_node("synthesize", synthesize, retry_policy=MODEL_RETRY)
+    builder.add_node("ask_what_they_need", ask_what_they_need)
+    builder.add_edge(START, "intake")
+    builder.add_edge("intake", "decompose")
     builder.add_conditional_edges(
         "decompose",
         dispatch_tasks,

@@ -7,8 +7,7 @@ from typing import Literal
 from langgraph.graph import END, START, StateGraph
 
 from models.retry import MODEL_RETRY
-from nodes.router import billing, classify, general, technical
-from nodes.sync import both_ways
+from nodes.router import billing, classify, general, intake, technical
 from state.router import RouterInput, RouterOutput, RouterState
 from state.settings import Settings
 
@@ -18,17 +17,19 @@ _HANDLERS: dict[str, Handler] = {"Technical Support": "technical", "Billing Inqu
 
 def route_after_classify(state: RouterState) -> Handler:
     """Route to the handler for the intent; anything else goes to the general handler."""
-    return _HANDLERS.get(state.get("intent", ""), "general")
+    return _HANDLERS.get(state.get("intent") or "", "general")
 
 
 def build() -> StateGraph[RouterState, Settings, RouterInput, RouterOutput]:
     """Return the router graph, uncompiled."""
     builder = StateGraph(RouterState, context_schema=Settings, input_schema=RouterInput, output_schema=RouterOutput)
-    builder.add_node("classify", both_ways(classify), retry_policy=MODEL_RETRY)
-    builder.add_node("technical", both_ways(technical), retry_policy=MODEL_RETRY)
-    builder.add_node("billing", both_ways(billing), retry_policy=MODEL_RETRY)
-    builder.add_node("general", both_ways(general), retry_policy=MODEL_RETRY)
-    builder.add_edge(START, "classify")
+    builder.add_node("intake", intake)
+    builder.add_node("classify", classify, retry_policy=MODEL_RETRY)
+    builder.add_node("technical", technical, retry_policy=MODEL_RETRY)
+    builder.add_node("billing", billing, retry_policy=MODEL_RETRY)
+    builder.add_node("general", general, retry_policy=MODEL_RETRY)
+    builder.add_edge(START, "intake")
+    builder.add_edge("intake", "classify")
     builder.add_conditional_edges("classify", route_after_classify)
     for handler in ("technical", "billing", "general"):
         builder.add_edge(handler, END)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from langgraph.graph import END, START, StateGraph
 
 from models.retry import MODEL_RETRY
-from nodes.summarize_translate import summarize, translate
-from nodes.sync import both_ways
+from nodes.summarize_translate import intake, summarize, translate
 from state.chain import SummarizeTranslateInput, SummarizeTranslateOutput, SummarizeTranslateState
 from state.settings import Settings
 
@@ -19,9 +18,11 @@ def build() -> StateGraph[SummarizeTranslateState, Settings, SummarizeTranslateI
         input_schema=SummarizeTranslateInput,
         output_schema=SummarizeTranslateOutput,
     )
-    builder.add_node("summarize", both_ways(summarize), retry_policy=MODEL_RETRY)
-    builder.add_node("translate", both_ways(translate), retry_policy=MODEL_RETRY)
-    builder.add_edge(START, "summarize")
+    builder.add_node("intake", intake)
+    builder.add_node("summarize", summarize, retry_policy=MODEL_RETRY)
+    builder.add_node("translate", translate, retry_policy=MODEL_RETRY)
+    builder.add_edge(START, "intake")
+    builder.add_edge("intake", "summarize")
     builder.add_edge("summarize", "translate")
     builder.add_edge("translate", END)
     return builder

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
 from models.tiers import Tier
+from state.deployment import deployment
 from state.settings import Settings
 
 
@@ -30,16 +35,23 @@ ProviderFactory = Callable[[ModelSpec], BaseChatModel]
 
 _TIER_LATENCY = {Tier.FAST: 0.15, Tier.BALANCED: 0.4, Tier.PREMIUM: 0.6, Tier.REASONING: 1.0}
 
+# Built models are reused across runs: building one (and its HTTP clients) costs far more than a call.
+_lock = threading.Lock()
+_offline_models: dict[tuple[str, str, float], BaseChatModel] = {}
+
 
 def _offline(spec: ModelSpec) -> BaseChatModel:
     from models.offline.engine import OfflineChatModel
 
     latency = spec.settings.offline_latency
-    return OfflineChatModel(
-        stage=spec.stage,
-        model_name=f"offline/{spec.model}",
-        latency=_TIER_LATENCY[spec.tier] if latency is None else latency,
-    )
+    key = (spec.stage, spec.model, _TIER_LATENCY[spec.tier] if latency is None else latency)
+    with _lock:
+        model = _offline_models.get(key)
+        if model is None:
+            model = _offline_models[key] = OfflineChatModel(
+                stage=spec.stage, model_name=f"offline/{spec.model}", latency=key[2]
+            )
+    return model
 
 
 def check_provider(settings: Settings) -> str:
@@ -56,19 +68,81 @@ def check_provider(settings: Settings) -> str:
     return provider
 
 
+class _OpenAIClients:
+    """ChatOpenAI models by configuration, with HTTP clients that outlive a run and never a loop.
+
+    The blocking client is shared by every thread. An async client's pooled connections belong to
+    the event loop that opened them, so each running loop gets its own models and client; entries
+    of closed loops are dropped. (langchain-openai's default async client is one per process, which
+    fails with "Event loop is closed" once a second loop reuses a kept-alive connection.)
+    """
+
+    def __init__(self) -> None:
+        self.sync_models: dict[tuple[Any, ...], BaseChatModel] = {}
+        self.loop_models: dict[int, tuple[weakref.ref[asyncio.AbstractEventLoop], dict[tuple[Any, ...], Any]]] = {}
+        self.http: dict[tuple[Any, ...], Any] = {}
+
+    def model(self, spec: ModelSpec) -> BaseChatModel:
+        # Imported here so graphs import, and the offline path runs, without touching OpenAI at all.
+        import httpx
+        from langchain_openai import ChatOpenAI
+
+        settings = spec.settings
+        base_url = deployment().openai_base_url
+        key = (
+            spec.model,
+            base_url,
+            settings.request_timeout,
+            settings.client_max_retries,
+            os.environ["OPENAI_API_KEY"],
+        )
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        with _lock:
+            models = self._models_for(loop)
+            model = models.get(key)
+            if model is not None:
+                return model  # type: ignore[no-any-return]
+            http_key = (base_url, settings.request_timeout)
+            if http_key not in self.http:
+                self.http[http_key] = httpx.Client(timeout=settings.request_timeout)
+            async_client = None
+            if loop is not None:
+                async_client = models.setdefault(
+                    ("http", *http_key), httpx.AsyncClient(timeout=settings.request_timeout)
+                )
+            model = models[key] = ChatOpenAI(
+                model=spec.model,
+                base_url=base_url,
+                timeout=settings.request_timeout,
+                max_retries=settings.client_max_retries,
+                stream_usage=True,
+                http_client=self.http[http_key],
+                http_async_client=async_client,
+            )
+            return model
+
+    def _models_for(self, loop: asyncio.AbstractEventLoop | None) -> dict[tuple[Any, ...], Any]:
+        if loop is None:
+            return self.sync_models
+        for loop_id, (ref, _) in list(self.loop_models.items()):
+            alive = ref()
+            if alive is None or alive.is_closed():
+                del self.loop_models[loop_id]
+        entry = self.loop_models.get(id(loop))
+        if entry is None or entry[0]() is not loop:
+            entry = self.loop_models[id(loop)] = (weakref.ref(loop), {})
+        return entry[1]
+
+
+_openai_clients = _OpenAIClients()
+
+
 def _openai(spec: ModelSpec) -> BaseChatModel:
     check_provider(spec.settings)
-    # Imported here so graphs import, and the offline path runs, without touching OpenAI at all.
-    from langchain_openai import ChatOpenAI
-
-    settings = spec.settings
-    return ChatOpenAI(
-        model=spec.model,
-        base_url=settings.base_url or os.environ.get("OPENAI_BASE_URL") or None,
-        timeout=settings.request_timeout,
-        max_retries=settings.client_max_retries,
-        stream_usage=True,
-    )
+    return _openai_clients.model(spec)
 
 
 _PROVIDERS: dict[str, ProviderFactory] = {"offline": _offline, "openai": _openai}
@@ -92,7 +166,7 @@ def registered_providers() -> list[str]:
 
 
 def build_model(spec: ModelSpec, provider: str) -> BaseChatModel:
-    """Build the chat model for one stage with the named provider."""
+    """Return the chat model for one stage with the named provider."""
     try:
         factory = _PROVIDERS[provider]
     except KeyError:

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-import httpx
-import openai
+import sys
+
 from langgraph.types import RetryPolicy
 
 
 def retryable(exc: BaseException) -> bool:
-    """Retry only what can pass: connection trouble, timeouts, 429 and 5xx; never a 4xx."""
-    if isinstance(exc, openai.APIStatusError):
-        return exc.status_code == 429 or exc.status_code >= 500
-    return isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError, httpx.TransportError, ConnectionError))
+    """Retry only what can pass: connection trouble, timeouts, 429 and 5xx; never another 4xx."""
+    # An OpenAI error can only exist once the openai package is imported, so the offline path
+    # never imports it (it costs most of a second of start-up).
+    openai = sys.modules.get("openai")
+    if openai is not None:
+        if isinstance(exc, openai.APIStatusError):
+            status: int = exc.status_code
+            return status == 429 or status >= 500
+        if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError)):
+            return True
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(exc, httpx.TransportError):
+        return True
+    return isinstance(exc, (ConnectionError, TimeoutError))
 
 
 # The OpenAI client already retries each request (settings.client_max_retries); this outer

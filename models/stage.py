@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.runnables import Runnable
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, ValidationError
 
 from models.prices import cost_usd
-from models.providers import ModelSpec, build_model
-from models.tiers import model_name, tier_for
+from models.providers import ModelSpec, build_model, check_provider
+from models.steps import Invoke, Steps
+from models.tiers import check_stage_tiers, model_name, tier_for
 from state.ledger import ModelCall
-from state.settings import settings_of
+from state.settings import Settings, settings_of
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -51,34 +55,34 @@ class StageModel:
             self._model = build_model(spec, self.provider)
         return self._model
 
-    async def text(self, messages: Sequence[BaseMessage]) -> str:
+    def text(self, messages: Sequence[BaseMessage]) -> Steps[str]:
         """Ask for free text and return it."""
         started = time.time()
-        reply = await self.model.ainvoke(list(messages))
+        reply = yield Invoke(self.model, list(messages))
         self._record(reply, started, attempt=1, outcome="ok")
         content = reply.text if isinstance(reply, AIMessage) else str(reply.content)
         if not content.strip():
             raise StageOutputError(self.stage, 1, "the model returned an empty reply")
         return content.strip()
 
-    async def structured(
+    def structured(
         self,
         schema: type[T],
         messages: Sequence[BaseMessage],
         check: Callable[[T], None] | None = None,
-    ) -> T:
+    ) -> Steps[T]:
         """Ask for an instance of `schema`, re-asking with the error while the output is invalid.
 
         `check` adds rules the schema cannot express; it raises ValueError to reject an output.
         """
-        runnable = self.model.with_structured_output(schema, include_raw=True)
+        runnable = structured_runnable(self.model, schema)
         history = list(messages)
         attempts = self.settings.structured_retries + 1
         problem = ""
         for attempt in range(1, attempts + 1):
             started = time.time()
             try:
-                out = cast(dict[str, Any], await runnable.ainvoke(history))
+                out = cast(dict[str, Any], (yield Invoke(runnable, history)))
             except (ValidationError, OutputParserException) as exc:
                 # json_schema clients validate inside the call and raise: the raw reply is lost.
                 out = {"raw": None, "parsed": None, "parsing_error": exc}
@@ -125,6 +129,26 @@ class StageModel:
         )
 
 
+_structured: dict[tuple[int, type[BaseModel]], tuple[BaseChatModel, Runnable[Any, Any]]] = {}
+_structured_lock = threading.Lock()
+
+
+def structured_runnable(model: BaseChatModel, schema: type[BaseModel]) -> Runnable[Any, Any]:
+    """Return `model.with_structured_output(schema, include_raw=True)`, built once per model and schema.
+
+    Building it converts the schema to a tool (or JSON schema) each time, which costs more CPU
+    than the whole offline call; models are long-lived, so the runnable is kept with them.
+    """
+    key = (id(model), schema)
+    with _structured_lock:
+        entry = _structured.get(key)
+        if entry is None or entry[0] is not model:
+            entry = (model, model.with_structured_output(schema, include_raw=True))
+            _structured[key] = entry
+            weakref.finalize(model, _structured.pop, key, None)
+    return entry[1]
+
+
 def stage_model(stage: str, runtime: Runtime[Any] | None) -> StageModel:
     """Return the model a stage should use in this run."""
     return StageModel(stage, runtime)
@@ -155,3 +179,9 @@ def _raw_text(raw: Any) -> str:
             return json.dumps(raw.tool_calls[0]["args"])
         return raw.text
     return str(raw)
+
+
+def check_run(settings: Settings) -> None:
+    """Refuse, before any model call, settings this run cannot use (provider, stage names)."""
+    check_provider(settings)
+    check_stage_tiers(settings)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from state.settings import Settings
+from state.settings import Settings, SettingsError
 
 Complexity = Literal["low", "medium", "high"]
 TaskType = Literal["classify", "extract", "format", "analysis", "writing", "verification", "reasoning", "general"]
@@ -68,15 +68,18 @@ STAGES: dict[str, StageProfile] = {
 }
 
 
+def check_stage_tiers(settings: Settings) -> None:
+    """Refuse tier overrides for stages that do not exist, naming the ones that do."""
+    unknown = sorted(set(settings.stage_tiers) - set(STAGES))
+    if unknown:
+        raise SettingsError(f"stage_tiers names unknown stages {unknown}; stages: {', '.join(STAGES)}")
+
+
 def tier_for(stage: str, settings: Settings) -> Tier:
     """Return the tier for a stage: the run's override if any, else its profile's."""
     override = settings.stage_tiers.get(stage)
     if override is not None:
-        try:
-            return Tier(override.upper())
-        except ValueError:
-            names = ", ".join(t.value for t in Tier)
-            raise ValueError(f"stage {stage!r}: unknown tier {override!r} (choose {names})") from None
+        return Tier(override)
     if stage not in STAGES:
         raise KeyError(f"stage {stage!r} has no profile in models.tiers.STAGES")
     return choose_tier(STAGES[stage])

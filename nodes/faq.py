@@ -8,8 +8,11 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from models.stage import stage_model
+from models.steps import Steps
+from nodes.intake import start_request
+from nodes.node import node
 from nodes.prompting import Prompt
-from state.chain import Answer, Attribution, FaqEntry, FaqState, QuestionList, QuestionTask, Source
+from state.chain import Answer, Attribution, FaqEntry, FaqInput, FaqState, QuestionList, QuestionTask, Source
 from state.inputs import InputError, require_text
 from state.settings import settings_of
 
@@ -75,12 +78,20 @@ def _checked_sources(state: FaqState, max_chars: int) -> list[Source]:
     return sources
 
 
-async def generate_questions(state: FaqState, runtime: Runtime[Any]) -> dict[str, Any]:
-    """Write the requested number of distinct questions about the sources."""
+@node
+def intake(state: FaqState, runtime: Runtime[Any]) -> dict[str, Any]:
+    """Check the sources and the question count, then start a new request."""
     sources = _checked_sources(state, settings_of(runtime).max_input_chars)
     count = state.get("num_questions")
-    if not isinstance(count, int) or not 1 <= count <= MAX_QUESTIONS:
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_QUESTIONS:
         raise InputError(f"num_questions must be a whole number from 1 to {MAX_QUESTIONS}")
+    return start_request(FaqState, FaqInput, runtime, sources=sources, num_questions=count)
+
+
+@node
+def generate_questions(state: FaqState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
+    """Write the requested number of distinct questions about the sources."""
+    count = state["num_questions"]
 
     def distinct_and_enough(result: QuestionList) -> None:
         cleaned = [q.strip() for q in result.questions if q.strip()]
@@ -90,20 +101,21 @@ async def generate_questions(state: FaqState, runtime: Runtime[Any]) -> dict[str
             raise ValueError(f"expected {count} questions, got {len(cleaned)}")
 
     llm = stage_model("generate_questions", runtime)
-    result = await llm.structured(
+    result = yield from llm.structured(
         QuestionList,
-        GENERATE_QUESTIONS.render(count=count, sources=sources_json(sources)),
+        GENERATE_QUESTIONS.render(count=count, sources=sources_json(state["sources"])),
         check=distinct_and_enough,
     )
     questions = [q.strip() for q in result.questions if q.strip()][:count]
-    return {"sources": sources, "questions": questions, "ledger": llm.ledger}
+    return {"questions": questions, "ledger": llm.ledger}
 
 
-async def answer_question(state: QuestionTask, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def answer_question(state: QuestionTask, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Answer one question from the sources and name the sources the answer used."""
     sources = sources_json(state["sources"])
     answerer = stage_model("answer", runtime)
-    answer = await answerer.structured(Answer, ANSWER.render(question=state["question"], sources=sources))
+    answer = yield from answerer.structured(Answer, ANSWER.render(question=state["question"], sources=sources))
     entry = FaqEntry(question=state["question"], answer=NOT_IN_SOURCES, answerable=False, sources=[])
     ledger = answerer.ledger
     if answer.answerable:
@@ -117,7 +129,7 @@ async def answer_question(state: QuestionTask, runtime: Runtime[Any]) -> dict[st
                 raise ValueError("an answer from the sources must name at least one source")
 
         attributor = stage_model("attribute", runtime)
-        attribution = await attributor.structured(
+        attribution = yield from attributor.structured(
             Attribution,
             ATTRIBUTE.render(question=state["question"], answer=answer.answer, sources=sources),
             check=only_given_titles,
@@ -128,7 +140,8 @@ async def answer_question(state: QuestionTask, runtime: Runtime[Any]) -> dict[st
     return {"answers": [(state["index"], entry)], "ledger": ledger}
 
 
-async def assemble(state: FaqState) -> dict[str, Any]:
+@node
+def assemble(state: FaqState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Put the answered questions back in question order."""
-    by_index = dict(state.get("answers", []))
+    by_index = dict(state.get("answers") or [])
     return {"faq": [by_index[i] for i in sorted(by_index)]}

@@ -1,4 +1,4 @@
-"""Stages of the intent router: classify, then one handler per intent."""
+"""Stages of the intent router: intake, classify, then one handler per intent."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from models.stage import StageOutputError, stage_model
+from models.steps import Steps
+from nodes.intake import start_request
+from nodes.node import node
 from nodes.prompting import Prompt
 from state.inputs import require_text
-from state.router import Classification, RouterState
+from state.router import Classification, RouterInput, RouterState
 from state.settings import settings_of
 
 CLASSIFY = Prompt(
@@ -58,16 +61,22 @@ GENERAL = Prompt(
 )
 
 
-async def classify(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def intake(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
+    """Check the query and start a new request."""
+    query = require_text(state.get("query"), "query", settings_of(runtime).max_input_chars)
+    return start_request(RouterState, RouterInput, runtime, query=query)
+
+
+@node
+def classify(state: RouterState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Classify the query's intent; low confidence or an unusable answer falls back to general."""
     settings = settings_of(runtime)
-    query = require_text(state.get("query"), "query", settings.max_input_chars)
     llm = stage_model("classify", runtime)
     try:
-        result = await llm.structured(Classification, CLASSIFY.render(query=query))
+        result = yield from llm.structured(Classification, CLASSIFY.render(query=state["query"]))
     except StageOutputError as exc:
         return {
-            "query": query,
             "intent": "General Question",
             "confidence": 0.0,
             "classified_as": "invalid",
@@ -75,14 +84,11 @@ async def classify(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
             "ledger": llm.ledger,
         }
     if result.confidence < settings.confidence_threshold:
-        intent, reason = (
-            "General Question",
-            (f"low confidence {result.confidence:.2f} < {settings.confidence_threshold:.2f}"),
-        )
+        intent = "General Question"
+        reason = f"low confidence {result.confidence:.2f} < {settings.confidence_threshold:.2f}"
     else:
         intent, reason = result.intent, f"classified with confidence {result.confidence:.2f}"
     return {
-        "query": query,
         "intent": intent,
         "confidence": result.confidence,
         "classified_as": result.intent,
@@ -91,22 +97,25 @@ async def classify(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
     }
 
 
-async def technical(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def technical(state: RouterState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Answer a technical support query."""
-    return await _respond("technical", TECHNICAL, state, runtime)
+    return (yield from _respond("technical", TECHNICAL, state, runtime))
 
 
-async def billing(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def billing(state: RouterState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Answer a billing query."""
-    return await _respond("billing", BILLING, state, runtime)
+    return (yield from _respond("billing", BILLING, state, runtime))
 
 
-async def general(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def general(state: RouterState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Ask the customer to rephrase a query no specialist handles."""
-    return await _respond("general", GENERAL, state, runtime)
+    return (yield from _respond("general", GENERAL, state, runtime))
 
 
-async def _respond(stage: str, prompt: Prompt, state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
+def _respond(stage: str, prompt: Prompt, state: RouterState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     llm = stage_model(stage, runtime)
-    response = await llm.text(prompt.render(query=state["query"]))
+    response = yield from llm.text(prompt.render(query=state["query"]))
     return {"response": response, "ledger": llm.ledger}

@@ -7,8 +7,11 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from models.stage import stage_model
+from models.steps import Steps
+from nodes.intake import start_request
+from nodes.node import node
 from nodes.prompting import Prompt
-from state.chain import SummarizeTranslateState
+from state.chain import SummarizeTranslateInput, SummarizeTranslateState
 from state.inputs import InputError, require_text
 from state.settings import settings_of
 
@@ -34,20 +37,27 @@ TRANSLATE = Prompt(
 )
 
 
-async def summarize(state: SummarizeTranslateState, runtime: Runtime[Any]) -> dict[str, Any]:
-    """Summarise the input text."""
-    settings = settings_of(runtime)
-    text = require_text(state.get("text"), "text", settings.max_input_chars)
+@node
+def intake(state: SummarizeTranslateState, runtime: Runtime[Any]) -> dict[str, Any]:
+    """Check the text and the language name, then start a new request."""
+    text = require_text(state.get("text"), "text", settings_of(runtime).max_input_chars)
     language = require_text(state.get("target_language"), "target_language", 64)
     if not language.replace(" ", "").replace("-", "").isalpha():
         raise InputError(f"target_language must be a language name, not {language!r}")
+    return start_request(SummarizeTranslateState, SummarizeTranslateInput, runtime, text=text, target_language=language)
+
+
+@node
+def summarize(state: SummarizeTranslateState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
+    """Summarise the input text."""
     llm = stage_model("summarize", runtime)
-    summary = await llm.text(SUMMARIZE.render(text=text))
+    summary = yield from llm.text(SUMMARIZE.render(text=state["text"]))
     return {"summary": summary, "ledger": llm.ledger}
 
 
-async def translate(state: SummarizeTranslateState, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def translate(state: SummarizeTranslateState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Translate the summary into the target language."""
     llm = stage_model("translate", runtime)
-    translation = await llm.text(TRANSLATE.render(language=state["target_language"], text=state["summary"]))
+    translation = yield from llm.text(TRANSLATE.render(language=state["target_language"], text=state["summary"]))
     return {"translation": translation, "ledger": llm.ledger}

@@ -11,7 +11,11 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from models.stage import stage_model
+from models.steps import Blocking, Steps
+from nodes.intake import start_request
+from nodes.node import node
 from nodes.prompting import Prompt
+from state.deployment import deployment
 from state.inputs import require_text
 from state.settings import settings_of
 from state.support import (
@@ -20,6 +24,7 @@ from state.support import (
     OtherRequest,
     ProductReturn,
     StatusUpdate,
+    SupportInput,
     SupportState,
     TaskResult,
     WorkerTask,
@@ -86,6 +91,11 @@ def desk_at(path: str) -> SupportDesk:
     return SupportDesk(path)
 
 
+def desk() -> SupportDesk:
+    """Return the deployment's support desk (STAGECRAFT_SUPPORT_DB), never one a run chose."""
+    return desk_at(deployment().support_db)
+
+
 def task_key(task: dict[str, Any]) -> str:
     """Return the identity of a task: equal keys are the same request."""
     kind = task["query_type"]
@@ -98,47 +108,42 @@ def task_key(task: dict[str, Any]) -> str:
     return f"{kind}:{' '.join(str(task.get('request', '')).lower().split())}"
 
 
-async def decompose(state: SupportState, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def intake(state: SupportState, runtime: Runtime[Any]) -> dict[str, Any]:
+    """Check the message and start a new request with an identity of its own."""
+    query = require_text(state.get("query"), "query", settings_of(runtime).max_input_chars)
+    return start_request(SupportState, SupportInput, runtime, query=query)
+
+
+@node
+def decompose(state: SupportState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Split the message into typed tasks, merge duplicates and cap how many are dispatched."""
     settings = settings_of(runtime)
-    query = require_text(state.get("query"), "query", settings.max_input_chars)
     llm = stage_model("decompose", runtime)
-    result = await llm.structured(Decomposition, DECOMPOSE.render(message=query))
+    result = yield from llm.structured(Decomposition, DECOMPOSE.render(message=state["query"]))
     unique: dict[str, dict[str, Any]] = {}
     for task in result.tasks:
         data = task.model_dump()
         unique.setdefault(task_key(data), data)
     tasks = list(unique.values())
-    return {
-        "query": query,
-        "tasks": tasks[: settings.max_tasks],
-        "overflow": tasks[settings.max_tasks :],
-        "ledger": llm.ledger,
-    }
+    return {"tasks": tasks[: settings.max_tasks], "overflow": tasks[settings.max_tasks :], "ledger": llm.ledger}
 
 
-def _thread(runtime: Runtime[Any]) -> str:
-    info = runtime.execution_info
-    # Without a checkpointer there is no thread: the run itself is the unit of idempotency.
-    if info is not None and info.thread_id:
-        return info.thread_id
-    return info.run_id if info is not None and info.run_id else "no-thread"
-
-
-async def billing_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def billing_worker(state: WorkerTask, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Open an investigation case about the invoice, with the customer's concern."""
     task = BillingInquiry.model_validate(state["task"])
-    desk = desk_at(settings_of(runtime).support_db)
-    invoice = await desk.find_invoice(task.invoice_number)
+    invoice = yield Blocking.call(desk().find_invoice, task.invoice_number)
     if invoice is None:
         missing = f"We could not find invoice {task.invoice_number}."
         return _result(state, "not_found", missing, {"invoice_number": task.invoice_number})
     llm = stage_model("billing_concern", runtime)
-    concern = await llm.structured(
+    concern = yield from llm.structured(
         Concern, BILLING_CONCERN.render(invoice_number=invoice.invoice_number, message=state["query"])
     )
-    case = await desk.open_case(
-        thread_id=_thread(runtime),
+    case = yield Blocking.call(
+        desk().open_case,
+        request_id=state["request_id"],
         task_key=task_key(state["task"]),
         invoice_number=invoice.invoice_number,
         concern=concern.concern,
@@ -155,13 +160,14 @@ async def billing_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, 
     return {**_result(state, "done", summary, facts), "ledger": llm.ledger}
 
 
-async def return_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def return_worker(state: WorkerTask, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Issue an RMA with shipping instructions for the product."""
     task = ProductReturn.model_validate(state["task"])
-    desk = desk_at(settings_of(runtime).support_db)
     try:
-        rma = await desk.issue_rma(
-            thread_id=_thread(runtime),
+        rma = yield Blocking.call(
+            desk().issue_rma,
+            request_id=state["request_id"],
             task_key=task_key(state["task"]),
             product_name=task.product_name,
             reason=task.reason_for_return,
@@ -180,10 +186,11 @@ async def return_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, A
     return _result(state, "done", f"Issued return authorisation {rma.rma_number} for {rma.product_name}.", facts)
 
 
-async def status_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def status_worker(state: WorkerTask, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Read the order's status from the support desk."""
     task = StatusUpdate.model_validate(state["task"])
-    order = await desk_at(settings_of(runtime).support_db).order_status(task.order_id)
+    order = yield Blocking.call(desk().order_status, task.order_id)
     if order is None:
         return _result(state, "not_found", f"We could not find order {task.order_id}.", {"order_id": task.order_id})
     facts = {"order_id": order.order_id, "status": order.status, "expected_delivery": order.expected_delivery}
@@ -194,7 +201,8 @@ async def status_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, A
     return _result(state, "done", f"Order {order.order_id} is {order.status}.", facts)
 
 
-async def colleague_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def colleague_worker(state: WorkerTask, runtime: Runtime[Any]) -> dict[str, Any]:
     """Hand a request no worker handles to a colleague."""
     task = OtherRequest.model_validate(state["task"])
     request = task.request or json.dumps(state["task"])
@@ -222,10 +230,11 @@ def missing_facts(reply: str, results: list[TaskResult]) -> list[str]:
     ]
 
 
-async def synthesize(state: SupportState, runtime: Runtime[Any]) -> dict[str, Any]:
+@node
+def synthesize(state: SupportState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Write one reply covering every result; a reply that drops a key fact is re-asked, then amended."""
-    results = sorted(state.get("results", []), key=lambda r: r["index"])
-    overflow = state.get("overflow", [])
+    results = sorted(state.get("results") or [], key=lambda r: r["index"])
+    overflow = state.get("overflow") or []
     facts = [dict(r) for r in results]
     if overflow:
         facts.append(
@@ -238,10 +247,10 @@ async def synthesize(state: SupportState, runtime: Runtime[Any]) -> dict[str, An
         )
     llm = stage_model("synthesize_reply", runtime)
     messages = SYNTHESIZE.render(results=json.dumps(facts, indent=1))
-    reply = await llm.text(messages)
+    reply = yield from llm.text(messages)
     missing = missing_facts(reply, results)
     if missing:
-        reply = await llm.text(
+        reply = yield from llm.text(
             [
                 *messages,
                 AIMessage(content=reply),
@@ -258,6 +267,7 @@ async def synthesize(state: SupportState, runtime: Runtime[Any]) -> dict[str, An
     return {"reply": reply, "ended_by": "replied", "ledger": llm.ledger}
 
 
-async def ask_what_they_need(state: SupportState) -> dict[str, Any]:
+@node
+def ask_what_they_need(state: SupportState, runtime: Runtime[Any]) -> dict[str, Any]:
     """End without workers: ask the customer what they need."""
     return {"reply": NO_TASKS_REPLY, "ended_by": "no_tasks", "results": []}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
 
-from state.ledger import ModelCall
+from state.ledger import ModelCall, documented
 
 
 class Sentiment(BaseModel):
@@ -62,63 +63,77 @@ class Findings(BaseModel):
     items: list[str]
 
 
+@documented
 class StageError(TypedDict):
     """A branch that failed, recorded so the join can say what is missing."""
 
     stage: str
+    """The branch that failed."""
     error_type: str
+    """The exception's class name."""
     message: str
+    """What went wrong."""
 
 
+@documented
 class DocumentInput(TypedDict):
     """A document to analyse."""
 
     document: str
+    """The document's text."""
 
 
+@documented
 class AnalysisOutput(TypedDict):
     """The four analyses, their synthesis, and any branch that failed."""
 
     sentiment: dict[str, object]
+    """Label (positive, negative, neutral, mixed), confidence and the phrases that carry it."""
     entities: list[dict[str, object]]
+    """Named entities, each with its name and type."""
     summary: str
+    """An executive summary of at most three sentences."""
     topics: list[dict[str, object]]
+    """Main topics with their relevance, most relevant first."""
     synthesis: str
-    errors: list[StageError]
-    ledger: list[ModelCall]
+    """A briefing that joins the four analyses and names any that failed."""
+    errors: Annotated[list[StageError], operator.add]
+    """One entry per failed branch; appended, cleared by intake."""
+    ledger: Annotated[list[ModelCall], operator.add]
+    """Every model call of this request; appended by each branch, cleared by intake."""
 
 
-class AnalysisState(DocumentInput, total=False):
+@documented
+class AnalysisState(DocumentInput, AnalysisOutput, total=False):
     """Working state of the analysis graph; branches write disjoint keys, errors and ledger merge."""
 
-    sentiment: dict[str, object]
-    entities: list[dict[str, object]]
-    summary: str
-    topics: list[dict[str, object]]
-    synthesis: str
-    errors: Annotated[list[StageError], operator.add]
-    ledger: Annotated[list[ModelCall], operator.add]
+    request_id: str
+    """This request's identity, minted by intake."""
 
 
+@documented
 class ReportOutput(TypedDict):
     """The extraction, the three analyses, the report, and any branch that failed."""
 
     key_points: list[str]
+    """Self-contained statements of fact extracted from the document."""
     risks: list[str]
+    """Risks found in the key points."""
     opportunities: list[str]
+    """Opportunities found in the key points."""
     requirements: list[str]
+    """Requirements and obligations found in the key points."""
     report: str
-    errors: list[StageError]
-    ledger: list[ModelCall]
+    """The Markdown report."""
+    errors: Annotated[list[StageError], operator.add]
+    """One entry per failed branch; appended, cleared by intake."""
+    ledger: Annotated[list[ModelCall], operator.add]
+    """Every model call of this request; appended by each stage, cleared by intake."""
 
 
-class ReportState(DocumentInput, total=False):
+@documented
+class ReportState(DocumentInput, ReportOutput, total=False):
     """Working state of the report graph."""
 
-    key_points: list[str]
-    risks: list[str]
-    opportunities: list[str]
-    requirements: list[str]
-    report: str
-    errors: Annotated[list[StageError], operator.add]
-    ledger: Annotated[list[ModelCall], operator.add]
+    request_id: str
+    """This request's identity, minted by intake."""

@@ -3,83 +3,112 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, TypedDict
+from typing import Annotated
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
 
-from state.ledger import ModelCall
+from state.ledger import ModelCall, documented
 
 
+@documented
 class SummarizeTranslateInput(TypedDict):
     """A text and the language its summary should be translated into."""
 
     text: str
+    """The text to summarise."""
     target_language: str
+    """The language to translate the summary into, e.g. Spanish."""
 
 
+@documented
 class SummarizeTranslateOutput(TypedDict):
     """The summary, its translation, and the calls that made them."""
 
     summary: str
+    """A summary of at most three sentences."""
     translation: str
+    """The summary in the target language."""
     target_language: str
-    ledger: list[ModelCall]
+    """The language of the translation."""
+    ledger: Annotated[list[ModelCall], operator.add]
+    """Every model call of this request; appended by each stage, cleared by intake."""
 
 
-class SummarizeTranslateState(SummarizeTranslateInput, total=False):
+@documented
+class SummarizeTranslateState(SummarizeTranslateInput, SummarizeTranslateOutput, total=False):
     """Working state of summarize_translate."""
 
-    summary: str
-    translation: str
-    ledger: Annotated[list[ModelCall], operator.add]
+    request_id: str
+    """This request's identity, minted by intake."""
 
 
+@documented
 class Source(TypedDict):
     """A source document."""
 
     title: str
+    """Its title, distinct among the sources; answers cite it."""
     content: str
+    """Its text."""
 
 
+@documented
 class FaqEntry(TypedDict):
     """One question, its answer from the sources, and the source titles it used."""
 
     question: str
+    """The question."""
     answer: str
+    """The answer, or a sentence saying the sources do not answer it."""
     answerable: bool
+    """False when the sources do not answer the question."""
     sources: list[str]
+    """Titles of the sources the answer used, in source order."""
 
 
+@documented
 class FaqInput(TypedDict):
     """Source documents and how many questions to write."""
 
     sources: list[Source]
+    """The documents to write the FAQ from."""
     num_questions: int
+    """How many questions to write, 1 to 50."""
 
 
+@documented
 class FaqOutput(TypedDict):
     """The FAQ, in question order, and the calls that made it."""
 
     questions: list[str]
+    """The questions written about the sources."""
     faq: list[FaqEntry]
-    ledger: list[ModelCall]
+    """Each question with its answer and cited sources, in question order."""
+    ledger: Annotated[list[ModelCall], operator.add]
+    """Every model call of this request; appended by each stage and worker, cleared by intake."""
 
 
-class FaqState(FaqInput, total=False):
+@documented
+class FaqState(FaqInput, FaqOutput, total=False):
     """Working state of the FAQ graph; `answers` is written concurrently, one entry per question."""
 
-    questions: list[str]
+    request_id: str
+    """This request's identity, minted by intake."""
     answers: Annotated[list[tuple[int, FaqEntry]], operator.add]
-    faq: list[FaqEntry]
-    ledger: Annotated[list[ModelCall], operator.add]
+    """(question index, entry) from each answering worker; appended, cleared by intake."""
 
 
+@documented
 class QuestionTask(TypedDict):
     """What one FAQ worker receives through Send."""
 
     index: int
+    """The question's position."""
     question: str
+    """The question to answer."""
     sources: list[Source]
+    """The sources to answer from."""
 
 
 class QuestionList(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class InputError(ValueError):
-    """The caller's input cannot be processed; the message says why."""
+    """The caller's input cannot be processed; the message says why and what to change."""
 
 
 def require_text(value: object, name: str, max_chars: int) -> str:

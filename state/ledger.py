@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from pydantic import ConfigDict, with_config
+from typing_extensions import TypedDict
+
+documented = with_config(ConfigDict(use_attribute_docstrings=True))
+"""Let pydantic (and so Studio) read each TypedDict field's docstring as its description."""
 
 
+@documented
 class ModelCall(TypedDict):
     """One model call made by a stage."""
 
     stage: str
+    """The stage that made the call."""
     tier: str
+    """The tier its model was chosen from (FAST, BALANCED, PREMIUM, REASONING)."""
     model: str
+    """The model that answered, as the provider reported it."""
     provider: str
+    """offline, openai, or another registered provider."""
     input_tokens: int
+    """Prompt tokens (estimated at four characters each by the offline engine)."""
     output_tokens: int
+    """Completion tokens."""
     cost_usd: float | None
+    """Dollar cost at list price; None when the model has no known price."""
     started: float
+    """Unix time the call started."""
     ended: float
+    """Unix time the call ended."""
     attempt: int
+    """1 for the first try; re-asks after invalid output count up."""
     outcome: str
+    """ok, or invalid when the output failed validation and was re-asked."""
 
 
 def total_cost(ledger: list[ModelCall]) -> float:

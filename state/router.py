@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
 
-from state.ledger import ModelCall
+from state.ledger import ModelCall, documented
 
 Intent = Literal["Technical Support", "Billing Inquiry", "General Question"]
 INTENTS: tuple[Intent, ...] = ("Technical Support", "Billing Inquiry", "General Question")
@@ -20,30 +21,37 @@ class Classification(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0, description="How sure the classification is, 0 to 1.")
 
 
+@documented
 class RouterInput(TypedDict):
     """A customer query."""
 
     query: str
+    """The customer's message, as they wrote it."""
 
 
+@documented
 class RouterOutput(TypedDict):
     """Where the query went, why, and the handler's response."""
 
     query: str
+    """The query, stripped of surrounding white space."""
     intent: Intent
+    """The intent the query was routed on (General Question when the classifier was unsure)."""
     confidence: float
+    """The classifier's confidence, 0 to 1."""
     classified_as: str
+    """The classifier's own label, or 'invalid' when its output was unusable."""
     route_reason: str
+    """Why the query went where it did."""
     response: str
-    ledger: list[ModelCall]
+    """The handler's reply to the customer."""
+    ledger: Annotated[list[ModelCall], operator.add]
+    """Every model call of this request; appended by each stage, cleared by intake."""
 
 
-class RouterState(RouterInput, total=False):
+@documented
+class RouterState(RouterInput, RouterOutput, total=False):
     """Working state of the router."""
 
-    intent: Intent
-    confidence: float
-    classified_as: str
-    route_reason: str
-    response: str
-    ledger: Annotated[list[ModelCall], operator.add]
+    request_id: str
+    """This request's identity, minted by intake."""

@@ -1,117 +1,139 @@
-"""Per-run settings: the runtime context every graph declares as its `context_schema`."""
+"""Per-run settings: the runtime context every graph declares as its `context_schema`.
+
+A served graph's context is written by its client, so every field is validated (type and
+range) and nothing here can name an endpoint, a credential or a file: those belong to the
+deployment (`state.deployment`). A context that tries to set one is refused, as is any key
+that is not a setting.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from langgraph.runtime import Runtime
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from state.deployment import deployment
 
 BranchErrorPolicy = Literal["record", "fail"]
+TierName = Literal["FAST", "BALANCED", "PREMIUM", "REASONING"]
+
+# Context keys a client might try that only the deployment may set, and where they are set.
+DEPLOYMENT_KEYS: dict[str, str] = {
+    "base_url": "OPENAI_BASE_URL",
+    "openai_base_url": "OPENAI_BASE_URL",
+    "api_key": "OPENAI_API_KEY",
+    "openai_api_key": "OPENAI_API_KEY",
+    "support_db": "STAGECRAFT_SUPPORT_DB",
+}
 
 
-@dataclass(kw_only=True)
-class Settings:
+class SettingsError(ValueError):
+    """A run's settings are unusable; the message says which and why."""
+
+
+class Settings(BaseModel):
     """Run-time settings; Studio shows and edits every field."""
 
-    provider: str = field(
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider: str = Field(
         default="auto",
-        metadata={
-            "description": "Chat model provider: 'offline' (embedded deterministic engine), "
-            "'openai' (any OpenAI-compatible endpoint) or 'auto' (openai when "
-            "OPENAI_API_KEY is set, else offline)."
-        },
+        pattern=r"^[a-z][a-z0-9_-]{0,31}$",
+        description="Chat model provider: 'offline' (embedded deterministic engine), 'openai' (the "
+        "deployment's OpenAI-compatible endpoint) or 'auto' (openai when OPENAI_API_KEY is set, else offline).",
     )
-    model_fast: str = field(
-        default="gpt-4o-mini",
-        metadata={"description": "Model for the FAST tier (classify, extract, format)."},
-    )
-    model_balanced: str = field(
-        default="gpt-4o",
-        metadata={"description": "Model for the BALANCED tier (analysis, writing)."},
-    )
-    model_premium: str = field(
-        default="gpt-4.5",
-        metadata={"description": "Model for the PREMIUM tier (quality-critical stages)."},
-    )
-    model_reasoning: str = field(
-        default="o1",
-        metadata={"description": "Model for the REASONING tier."},
-    )
-    stage_tiers: dict[str, str] = field(
+    model_fast: str = Field(default="gpt-4o-mini", description="Model for the FAST tier (classify, extract, format).")
+    model_balanced: str = Field(default="gpt-4o", description="Model for the BALANCED tier (analysis, writing).")
+    model_premium: str = Field(default="gpt-4.5", description="Model for the PREMIUM tier (quality-critical stages).")
+    model_reasoning: str = Field(default="o1", description="Model for the REASONING tier.")
+    stage_tiers: dict[str, TierName] = Field(
         default_factory=dict,
-        metadata={
-            "description": 'Per-stage tier overrides, e.g. {"summarize": "FAST"}; '
-            "stages not listed use the tier chosen by their profile."
-        },
+        description='Per-stage tier overrides, e.g. {"summarize": "FAST"}; stages not listed use the tier '
+        "chosen by their profile. Unknown stage names are refused.",
     )
-    base_url: str | None = field(
-        default=None,
-        metadata={
-            "description": "OpenAI-compatible base URL (vLLM, Ollama, LM Studio); "
-            "defaults to OPENAI_BASE_URL or OpenAI itself."
-        },
+    request_timeout: float = Field(
+        default=60.0, gt=0, le=600, description="HTTP timeout in seconds for one model request (0-600]."
     )
-    request_timeout: float = field(
-        default=60.0,
-        metadata={"description": "HTTP timeout in seconds for one model request."},
-    )
-    client_max_retries: int = field(
+    client_max_retries: int = Field(
         default=2,
-        metadata={
-            "description": "Retries the OpenAI client makes on connection errors, 429 and 5xx; "
-            "LangGraph's node retry is separate and never retries 4xx."
-        },
+        ge=0,
+        le=10,
+        description="Retries the OpenAI client makes on connection errors, 429 and 5xx (0-10); "
+        "LangGraph's node retry is separate and never retries other 4xx.",
     )
-    offline_latency: float | None = field(
+    offline_latency: float | None = Field(
         default=None,
-        metadata={
-            "description": "Simulated seconds per offline model call; unset uses each tier's "
-            "typical latency, 0 disables the delay."
-        },
+        ge=0,
+        le=60,
+        description="Simulated seconds per offline model call (0-60); unset uses each tier's typical "
+        "latency, 0 disables the delay.",
     )
-    structured_retries: int = field(
+    structured_retries: int = Field(
         default=2,
-        metadata={
-            "description": "How many times a malformed structured output is re-asked with "
-            "the validation error before the stage fails."
-        },
+        ge=0,
+        le=5,
+        description="How many times a malformed structured output is re-asked with the validation error "
+        "before the stage fails (0-5).",
     )
-    confidence_threshold: float = field(
+    confidence_threshold: float = Field(
         default=0.5,
-        metadata={"description": "Router: classifications below this confidence go to the general handler."},
+        ge=0,
+        le=1,
+        description="Router: classifications below this confidence (0-1) go to the general handler.",
     )
-    max_tasks: int = field(
-        default=10,
-        metadata={"description": "Orchestrator: most sub-tasks dispatched from one message."},
+    max_tasks: int = Field(
+        default=10, ge=1, le=50, description="Orchestrator: most sub-tasks dispatched from one message (1-50)."
     )
-    max_input_chars: int = field(
-        default=100_000,
-        metadata={"description": "Longest text or document accepted, checked before any model call."},
+    max_input_chars: int = Field(
+        default_factory=lambda: deployment().max_input_chars,
+        ge=1,
+        description="Longest text or document accepted, checked before any model call; at most the "
+        "deployment's ceiling (STAGECRAFT_MAX_INPUT_CHARS).",
     )
-    on_branch_error: BranchErrorPolicy = field(
+    on_branch_error: BranchErrorPolicy = Field(
         default="record",
-        metadata={
-            "description": "Parallel graphs: 'record' keeps going and reports a failed branch, 'fail' fails the run."
-        },
-    )
-    support_db: str = field(
-        default=".stagecraft/support.sqlite",
-        metadata={"description": "Path of the support-desk SQLite database."},
+        description="Parallel graphs: 'record' keeps going and reports a failed branch, 'fail' fails the run.",
     )
 
-    def __post_init__(self) -> None:
-        if self.provider not in ("auto", "offline", "openai") and not _is_registered(self.provider):
-            raise ValueError(f"unknown provider {self.provider!r}: choose 'auto', 'offline' or 'openai'")
-        if self.on_branch_error not in ("record", "fail"):
-            raise ValueError(f"on_branch_error must be 'record' or 'fail', not {self.on_branch_error!r}")
-        if self.max_tasks < 1:
-            raise ValueError("max_tasks must be at least 1")
-        if self.structured_retries < 0:
-            raise ValueError("structured_retries cannot be negative")
-        if self.offline_latency is not None and self.offline_latency < 0:
-            raise ValueError("offline_latency cannot be negative")
+    @model_validator(mode="before")
+    @classmethod
+    def _only_settings(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        for key in data:
+            if key in DEPLOYMENT_KEYS:
+                raise ValueError(f"{key!r} cannot be set by a run: the deployment sets it ({DEPLOYMENT_KEYS[key]})")
+        unknown = sorted(set(data) - set(cls.model_fields))
+        if unknown:
+            raise ValueError(f"unknown settings {unknown}; valid settings: {', '.join(cls.model_fields)}")
+        return data
+
+    @field_validator("stage_tiers", mode="before")
+    @classmethod
+    def _upper_tiers(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: v.upper() if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("model_fast", "model_balanced", "model_premium", "model_reasoning")
+    @classmethod
+    def _allowed_model(cls, value: str) -> str:
+        allowed = deployment().allowed_models
+        if allowed is not None and value not in allowed:
+            raise ValueError(
+                f"model {value!r} is not allowed here; choose one of {sorted(allowed)} "
+                "(the operator extends the list with STAGECRAFT_ALLOWED_MODELS)"
+            )
+        return value
+
+    @field_validator("max_input_chars")
+    @classmethod
+    def _within_ceiling(cls, value: int) -> int:
+        ceiling = deployment().max_input_chars
+        if value > ceiling:
+            raise ValueError(f"max_input_chars may be at most {ceiling:,} here (STAGECRAFT_MAX_INPUT_CHARS)")
+        return value
 
     def resolved_provider(self) -> str:
         """Return the provider this run uses: the explicit one, else by OPENAI_API_KEY."""
@@ -119,28 +141,38 @@ class Settings:
             return self.provider
         return "openai" if os.environ.get("OPENAI_API_KEY") else "offline"
 
-    @classmethod
-    def field_names(cls) -> set[str]:
-        """Return the names of all settings."""
-        return {f.name for f in fields(cls)}
+
+def describe(error: ValidationError) -> str:
+    """Return a validation error as one line a user can act on."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "invalid settings: " + "; ".join(parts)
 
 
-def _is_registered(name: str) -> bool:
-    from models.providers import registered_providers
+def make_settings(**values: Any) -> Settings:
+    """Build settings, raising SettingsError with one readable line when they are invalid."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None
 
-    return name in registered_providers()
+
+_DEFAULT: Settings | None = None
 
 
-def settings_of(runtime: Runtime[Any] | None) -> Settings:
+def settings_of(runtime: Any) -> Settings:
     """Return the run's settings, or the defaults when the caller passed no context."""
-    context = runtime.context if runtime is not None else None
+    global _DEFAULT
+    context = getattr(runtime, "context", None) if runtime is not None else None
     if context is None:
-        return Settings()
+        if _DEFAULT is None:
+            _DEFAULT = Settings()
+        return _DEFAULT
     if isinstance(context, Settings):
         return context
     if isinstance(context, dict):
-        unknown = set(context) - Settings.field_names()
-        if unknown:
-            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
-        return Settings(**context)
-    raise TypeError(f"runtime context must be Settings or a dict, not {type(context).__name__}")
+        return make_settings(**context)
+    raise SettingsError(f"runtime context must be Settings or a dict, not {type(context).__name__}")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from typing_extensions import TypedDict
 
-from state.ledger import ModelCall
+from state.ledger import ModelCall, documented
 
 
 class BillingInquiry(BaseModel):
@@ -67,48 +68,67 @@ class Decomposition(BaseModel):
     )
 
 
+@documented
 class TaskResult(TypedDict):
     """What a worker did for one task, with the facts the reply must carry."""
 
     index: int
+    """The task's position in `tasks`."""
     query_type: str
+    """BillingInquiry, ProductReturn, StatusUpdate, or the kind of an unhandled request."""
     status: Literal["done", "not_found", "refused", "handed_off"]
+    """What happened: done, not_found (no such invoice, order or product), refused, handed_off."""
     summary: str
+    """One sentence saying what was done."""
     facts: dict[str, str]
+    """Facts the reply must state exactly (case id, RMA number, tracking number...)."""
 
 
+@documented
 class WorkerTask(TypedDict):
     """What one worker receives through Send."""
 
     index: int
+    """The task's position in `tasks`."""
     task: dict[str, Any]
+    """The task, as decomposed."""
     query: str
+    """The customer's whole message, for context."""
+    request_id: str
+    """The request this task belongs to: the support desk creates one case or RMA per request and task."""
 
 
+@documented
 class SupportInput(TypedDict):
     """A customer message that may hold several requests."""
 
     query: str
+    """The customer's message, as they wrote it."""
 
 
+@documented
 class SupportOutput(TypedDict):
     """The tasks found, what was done for each, and the reply to the customer."""
 
     query: str
+    """The message, stripped of surrounding white space."""
     tasks: list[dict[str, Any]]
+    """The requests found in the message, in order, duplicates merged, at most max_tasks."""
     overflow: list[dict[str, Any]]
-    results: list[TaskResult]
-    reply: str
-    ended_by: str
-    ledger: list[ModelCall]
-
-
-class SupportState(SupportInput, total=False):
-    """Working state of the orchestrator; workers write `results` concurrently."""
-
-    tasks: list[dict[str, Any]]
-    overflow: list[dict[str, Any]]
+    """Requests beyond max_tasks, handed to a colleague."""
     results: Annotated[list[TaskResult], operator.add]
+    """What each worker did; appended concurrently, cleared by intake."""
     reply: str
+    """The one email to the customer covering every result."""
     ended_by: str
+    """replied, or no_tasks when the message held no request to act on."""
     ledger: Annotated[list[ModelCall], operator.add]
+    """Every model call of this request; appended by each stage and worker, cleared by intake."""
+
+
+@documented
+class SupportState(SupportInput, SupportOutput, total=False):
+    """Working state of the orchestrator."""
+
+    request_id: str
+    """This request's identity, minted by intake; keys the support desk's cases and RMAs."""

@@ -29,21 +29,21 @@ CREATE TABLE IF NOT EXISTS products (
 
 CREATE TABLE IF NOT EXISTS cases (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
-    thread_id         TEXT NOT NULL,
+    request_id        TEXT NOT NULL,
     task_key          TEXT NOT NULL,
     invoice_number    TEXT NOT NULL REFERENCES invoices (invoice_number),
     concern           TEXT NOT NULL,
     eta_business_days INTEGER NOT NULL,
     created_at        TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    UNIQUE (thread_id, task_key)
+    UNIQUE (request_id, task_key)
 );
 
 CREATE TABLE IF NOT EXISTS rmas (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    thread_id  TEXT NOT NULL,
+    request_id TEXT NOT NULL,
     task_key   TEXT NOT NULL,
     sku        TEXT NOT NULL REFERENCES products (sku),
     reason     TEXT NOT NULL,
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    UNIQUE (thread_id, task_key)
+    UNIQUE (request_id, task_key)
 );

@@ -1,16 +1,20 @@
-"""SQLite-backed support desk: invoices, cases, orders, products and RMAs."""
+"""SQLite-backed support desk: invoices, cases, orders, products and RMAs.
 
-import asyncio
+The desk is plain blocking code (sqlite3). Graph nodes call it in place under `graph.invoke`
+and through `asyncio.to_thread` under `ainvoke`, so one implementation serves both and no
+event loop owns a connection. Each thread keeps its own connection: opening one (and its
+PRAGMAs) costs more than the queries a worker runs.
+"""
+
 import os
 import sqlite3
 import string
-import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Final, Literal
-
-import aiosqlite
 
 from supportdesk.models import Case, Invoice, NotReturnable, OrderStatus, Rma
 from supportdesk.seed import INVOICES, ORDERS, PRODUCTS
@@ -71,77 +75,93 @@ class SupportDesk:
         """Remember the database path; nothing touches disk until first use."""
         self.path = Path(path)
         self._ready = False
-        # One lock per event loop: sync invoke runs nodes in loops of their own.
-        self._setup_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._setup_lock = threading.Lock()
+        self._local = threading.local()
 
-    @asynccontextmanager
-    async def _connect(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with aiosqlite.connect(self.path, timeout=_BUSY_TIMEOUT_S) as db:
-            db.row_factory = aiosqlite.Row
+    def _connection(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True)
+            db.row_factory = sqlite3.Row
             # busy_timeout must be in force before the WAL switch, which needs a lock.
-            await db.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
-            await db.execute("PRAGMA journal_mode = WAL")
-            await db.execute("PRAGMA foreign_keys = ON")
-            yield db
+            db.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            self._local.db = db
+        return db
 
-    async def setup(self) -> None:
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._ensure_ready()
+        db = self._connection()
+        # IMMEDIATE takes the write lock up front, so the insert-then-read of a case never
+        # interleaves with another writer's.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple[object, ...] | dict[str, object]) -> sqlite3.Row | None:
+        self._ensure_ready()
+        row: sqlite3.Row | None = self._connection().execute(sql, params).fetchone()
+        return row
+
+    def setup(self) -> None:
         """Create the parent directory, tables and seed rows if they are missing."""
-        # File work goes to a thread: an ASGI server's event loop must never block on disk.
-        await asyncio.to_thread(self.path.parent.mkdir, parents=True, exist_ok=True)
-        schema = await asyncio.to_thread(_SCHEMA_PATH.read_text, encoding="utf-8")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        schema = _SCHEMA_PATH.read_text(encoding="utf-8")
         for attempt in range(_SETUP_ATTEMPTS):
             try:
-                await self._create_and_seed(schema)
+                self._create_and_seed(schema)
                 break
             except sqlite3.OperationalError as exc:
-                # Set-ups racing from other event loops or processes (no lock spans them): the WAL
-                # switch and DDL can report "locked" without waiting. Set-up is idempotent: retry.
+                # Set-ups racing from other processes (no lock spans them): the WAL switch and
+                # DDL can report "locked" without waiting. Set-up is idempotent: retry.
                 if "locked" not in str(exc) or attempt == _SETUP_ATTEMPTS - 1:
                     raise
-                await asyncio.sleep(0.02 * 2**attempt)
+                time.sleep(0.02 * 2**attempt)
         self._ready = True
 
-    async def _create_and_seed(self, schema: str) -> None:
-        async with self._connect() as db:
-            await db.executescript(schema)
-            await db.executemany(
+    def _create_and_seed(self, schema: str) -> None:
+        db = self._connection()
+        db.executescript(schema)
+        _migrate(db)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
                 "INSERT OR IGNORE INTO invoices (invoice_number, customer, amount,"
                 " currency, issued_on, status, previous_amount)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 INVOICES,
             )
-            await db.executemany(
+            db.executemany(
                 "INSERT OR IGNORE INTO orders (order_id, status, carrier,"
                 " tracking_number, expected_delivery) VALUES (?, ?, ?, ?, ?)",
                 ORDERS,
             )
-            await db.executemany(
+            db.executemany(
                 "INSERT OR IGNORE INTO products (sku, name, alias, price, returnable,"
                 " return_window_days) VALUES (?, ?, ?, ?, ?, ?)",
                 PRODUCTS,
             )
-            await db.commit()
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
-    async def _ensure_ready(self) -> None:
+    def _ensure_ready(self) -> None:
         if self._ready:
             return
-        # Set-up is idempotent; across loops SQLite's busy timeout serialises the rare overlap.
-        lock = self._setup_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
-        async with lock:
+        with self._setup_lock:
             if not self._ready:
-                await self.setup()
+                self.setup()
 
-    async def find_invoice(self, invoice_number: str) -> Invoice | None:
+    def find_invoice(self, invoice_number: str) -> Invoice | None:
         """Return the invoice with this number, or None if it does not exist."""
-        await self._ensure_ready()
-        async with self._connect() as db:
-            cursor = await db.execute(
-                "SELECT * FROM invoices WHERE invoice_number = ?",
-                (normalize_id(invoice_number),),
-            )
-            row = await cursor.fetchone()
+        row = self._read("SELECT * FROM invoices WHERE invoice_number = ?", (normalize_id(invoice_number),))
         if row is None:
             return None
         return Invoice(
@@ -154,28 +174,29 @@ class SupportDesk:
             previous_amount=row["previous_amount"],
         )
 
-    async def open_case(self, *, thread_id: str, task_key: str, invoice_number: str, concern: str) -> Case | None:
-        """Open a case once per (thread_id, task_key); None for an unknown invoice."""
-        invoice = await self.find_invoice(invoice_number)
+    def open_case(self, *, request_id: str, task_key: str, invoice_number: str, concern: str) -> Case | None:
+        """Open a case once per (request_id, task_key); None for an unknown invoice."""
+        invoice = self.find_invoice(invoice_number)
         if invoice is None:
             return None
         eta = 5 if invoice.amount > _LARGE_INVOICE else 2
-        async with self._connect() as db:
-            cursor = await db.execute(
-                "INSERT INTO cases (thread_id, task_key, invoice_number, concern,"
-                " eta_business_days) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (thread_id, task_key) DO NOTHING",
-                (thread_id, task_key, invoice.invoice_number, concern, eta),
+        with self._transaction() as db:
+            created = (
+                db.execute(
+                    "INSERT INTO cases (request_id, task_key, invoice_number, concern,"
+                    " eta_business_days) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (request_id, task_key) DO NOTHING",
+                    (request_id, task_key, invoice.invoice_number, concern, eta),
+                ).rowcount
+                == 1
             )
-            created = cursor.rowcount == 1
-            cursor = await db.execute(
-                "SELECT id, invoice_number, concern, eta_business_days FROM cases WHERE thread_id = ? AND task_key = ?",
-                (thread_id, task_key),
-            )
-            row = await cursor.fetchone()
-            await db.commit()
+            row = db.execute(
+                "SELECT id, invoice_number, concern, eta_business_days FROM cases"
+                " WHERE request_id = ? AND task_key = ?",
+                (request_id, task_key),
+            ).fetchone()
         if row is None:
-            raise LookupError(f"case for ({thread_id!r}, {task_key!r}) vanished after insert")
+            raise LookupError(f"case for ({request_id!r}, {task_key!r}) vanished after insert")
         return Case(
             case_id=_case_id(row["id"]),
             invoice_number=row["invoice_number"],
@@ -184,36 +205,34 @@ class SupportDesk:
             created=created,
         )
 
-    async def issue_rma(self, *, thread_id: str, task_key: str, product_name: str, reason: str) -> Rma | None:
-        """Issue an RMA once per (thread_id, task_key); None if the product is unknown.
+    def issue_rma(self, *, request_id: str, task_key: str, product_name: str, reason: str) -> Rma | None:
+        """Issue an RMA once per (request_id, task_key); None if the product is unknown.
 
         Raises:
             NotReturnable: The product exists but cannot be returned.
         """
-        await self._ensure_ready()
-        async with self._connect() as db:
-            cursor = await db.execute(_FIND_PRODUCT_SQL, {"key": _product_key(product_name)})
-            product = await cursor.fetchone()
+        with self._transaction() as db:
+            product = db.execute(_FIND_PRODUCT_SQL, {"key": _product_key(product_name)}).fetchone()
             if product is None:
                 return None
             if not product["returnable"]:
                 raise NotReturnable(product["name"])
-            cursor = await db.execute(
-                "INSERT INTO rmas (thread_id, task_key, sku, reason)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (thread_id, task_key) DO NOTHING",
-                (thread_id, task_key, product["sku"], reason),
+            created = (
+                db.execute(
+                    "INSERT INTO rmas (request_id, task_key, sku, reason)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (request_id, task_key) DO NOTHING",
+                    (request_id, task_key, product["sku"], reason),
+                ).rowcount
+                == 1
             )
-            created = cursor.rowcount == 1
-            cursor = await db.execute(
+            row = db.execute(
                 "SELECT r.id, r.reason, p.name, p.return_window_days"
                 " FROM rmas AS r JOIN products AS p ON p.sku = r.sku"
-                " WHERE r.thread_id = ? AND r.task_key = ?",
-                (thread_id, task_key),
-            )
-            row = await cursor.fetchone()
-            await db.commit()
+                " WHERE r.request_id = ? AND r.task_key = ?",
+                (request_id, task_key),
+            ).fetchone()
         if row is None:
-            raise LookupError(f"RMA for ({thread_id!r}, {task_key!r}) vanished after insert")
+            raise LookupError(f"RMA for ({request_id!r}, {task_key!r}) vanished after insert")
         rma_number = _rma_number(row["id"])
         return Rma(
             rma_number=rma_number,
@@ -223,12 +242,9 @@ class SupportDesk:
             created=created,
         )
 
-    async def order_status(self, order_id: str) -> OrderStatus | None:
+    def order_status(self, order_id: str) -> OrderStatus | None:
         """Return the fulfilment status of an order, or None if it does not exist."""
-        await self._ensure_ready()
-        async with self._connect() as db:
-            cursor = await db.execute("SELECT * FROM orders WHERE order_id = ?", (normalize_id(order_id),))
-            row = await cursor.fetchone()
+        row = self._read("SELECT * FROM orders WHERE order_id = ?", (normalize_id(order_id),))
         if row is None:
             return None
         return OrderStatus(
@@ -239,17 +255,22 @@ class SupportDesk:
             expected_delivery=row["expected_delivery"],
         )
 
-    async def count_cases(self) -> int:
+    def count_cases(self) -> int:
         """Return how many cases exist."""
-        return await self._count("cases")
+        return self._count("cases")
 
-    async def count_rmas(self) -> int:
+    def count_rmas(self) -> int:
         """Return how many RMAs exist."""
-        return await self._count("rmas")
+        return self._count("rmas")
 
-    async def _count(self, table: Literal["cases", "rmas"]) -> int:
-        await self._ensure_ready()
-        async with self._connect() as db:
-            cursor = await db.execute(_COUNT_SQL[table])
-            row = await cursor.fetchone()
+    def _count(self, table: Literal["cases", "rmas"]) -> int:
+        row = self._read(_COUNT_SQL[table], ())
         return 0 if row is None else int(row[0])
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    # Desks created before requests had identities keyed cases and RMAs by thread id.
+    for table in ("cases", "rmas"):
+        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if "thread_id" in columns and "request_id" not in columns:
+            db.execute(f"ALTER TABLE {table} RENAME COLUMN thread_id TO request_id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,20 +15,30 @@ from langchain_core.messages import AIMessage, BaseMessage
 from models.offline.engine import OfflineChatModel
 from models.providers import ModelSpec, register_provider, unregister_provider
 from state.settings import Settings
+from supportdesk import SupportDesk
 
 
 @pytest.fixture(autouse=True)
 def _offline_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    """No key, no endpoint, no operator settings; a support desk and working folder of the test's own."""
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "STAGECRAFT_")):
+            monkeypatch.delenv(name)
     monkeypatch.setenv("LANGSMITH_TRACING", "false")
+    monkeypatch.setenv("STAGECRAFT_SUPPORT_DB", str(tmp_path / "support.sqlite"))
     monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Offline, no simulated latency, a fresh support desk."""
-    return Settings(provider="offline", offline_latency=0, support_db=str(tmp_path / "support.sqlite"))
+def settings() -> Settings:
+    """Offline, no simulated latency."""
+    return Settings(provider="offline", offline_latency=0)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> SupportDesk:
+    """The support desk the graphs of this test act on."""
+    return SupportDesk(tmp_path / "support.sqlite")
 
 
 @dataclass
@@ -91,6 +102,6 @@ def script(tmp_path: Path) -> Iterator[Script]:
 
 
 @pytest.fixture
-def scripted(script: Script, tmp_path: Path) -> Settings:
+def scripted(script: Script) -> Settings:
     """Settings that use the scripted provider."""
-    return Settings(provider="scripted", support_db=str(tmp_path / "support.sqlite"))
+    return Settings(provider="scripted")

@@ -1,4 +1,9 @@
-"""A loopback OpenAI-compatible server for tests: real HTTP, scripted answers, recorded requests."""
+"""A loopback OpenAI-compatible server for tests: real HTTP/1.1 with keep-alive, scripted answers.
+
+It behaves like a real provider where it matters to a client: connections stay open between
+requests (so a client's connection pool is exercised), streams are sent with chunked transfer
+encoding and end with a finish reason, a usage chunk when asked, and `data: [DONE]`.
+"""
 
 from __future__ import annotations
 
@@ -17,21 +22,33 @@ Responder = Callable[[dict[str, Any]], Reply]
 
 @dataclass
 class Loopback:
-    """The running server: its base URL and every request body it received."""
+    """The running server: its base URL, every request body and header it received, its connections."""
 
     base_url: str
     requests: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    connections: int = 0
 
 
 @contextmanager
 def openai_server(respond: Responder) -> Iterator[Loopback]:
     """Serve /v1/chat/completions on 127.0.0.1, answering each request with `respond`."""
     state = Loopback(base_url="")
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            with lock:
+                state.connections += 1
+
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            state.requests.append(body)
+            with lock:
+                state.requests.append(body)
+                state.headers.append({k.lower(): v for k, v in self.headers.items()})
             status, content = respond(body)
             if status == 200 and body.get("stream"):
                 self._stream(body, content)
@@ -66,15 +83,18 @@ def openai_server(respond: Responder) -> Iterator[Loopback]:
                 events.append({**base, "choices": [], "usage": usage})
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            for event in events:
-                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
+            for event in [*(f"data: {json.dumps(e)}\n\n" for e in events), "data: [DONE]\n\n"]:
+                data = event.encode()
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
 
         def log_message(self, format: str, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -16,7 +16,7 @@ def test_router_invoke_as_in_the_readme() -> None:
 
 
 def test_orchestrator_invoke_runs_workers_on_the_desk(tmp_path: Path) -> None:
-    context = {"offline_latency": 0, "support_db": str(tmp_path / "desk.sqlite")}
+    context = {"offline_latency": 0}
     result = orchestrator.invoke({"query": CUSTOMER_QUERY}, context=context)
     assert result["tasks"] == CUSTOMER_TASKS and "SP40802" in result["reply"]
 

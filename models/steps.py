@@ -1,0 +1,127 @@
+"""Stage bodies written once, run with blocking I/O or with asyncio: effects and their two drivers.
+
+A stage body is a generator: where it needs I/O it yields an effect and receives the result
+(or has the error raised at the `yield`), so its logic is written once:
+
+    reply = yield Invoke(model, messages)        # a model call
+    case = yield Blocking(desk.open_case, ...)   # a blocking call (database)
+
+`run_steps` performs each effect with blocking calls in the calling thread (what
+`graph.invoke` needs: no event loop is created, so pooled HTTP clients stay valid);
+`arun_steps` awaits the async twin of each effect on the running loop (what `graph.ainvoke`
+needs: fan-outs stay concurrent on one loop). LangGraph's own prebuilt agent gives its model
+node the same two real implementations; here they come from one body instead of two copies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from langchain_core.runnables import Runnable
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Effect(Protocol[T_co]):
+    """One piece of I/O with a blocking and an async implementation."""
+
+    def run(self) -> T_co:
+        """Perform it, blocking the calling thread."""
+        ...
+
+    def arun(self) -> Awaitable[T_co]:
+        """Perform it on the running event loop."""
+        ...
+
+
+Steps = Generator[Effect[Any], Any, T]
+"""A stage body: yields effects, receives their results, returns its value."""
+
+
+@dataclass(frozen=True)
+class Invoke(Generic[T]):
+    """Call a runnable (a chat model, a structured-output chain) on one input."""
+
+    runnable: Runnable[Any, T]
+    input: Any
+
+    def run(self) -> T:
+        """Invoke it synchronously."""
+        return self.runnable.invoke(self.input)
+
+    async def arun(self) -> T:
+        """Invoke it asynchronously."""
+        return await self.runnable.ainvoke(self.input)
+
+
+@dataclass(frozen=True)
+class Blocking(Generic[T]):
+    """Call a blocking function: in place under `invoke`, in a worker thread under `ainvoke`."""
+
+    func: Callable[..., T]
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def call(cls, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> Blocking[T]:
+        """Return the effect of calling `func(*args, **kwargs)`."""
+        return cls(func, args, tuple(kwargs.items()))
+
+    def run(self) -> T:
+        """Call it in this thread."""
+        return self.func(*self.args, **dict(self.kwargs))
+
+    async def arun(self) -> T:
+        """Call it in a worker thread so the event loop never blocks."""
+        return await asyncio.to_thread(self.func, *self.args, **dict(self.kwargs))
+
+
+@dataclass(frozen=True)
+class Both(Generic[T]):
+    """Call whichever of a pair of real implementations fits: `sync(*args)` or `await async_(*args)`."""
+
+    sync: Callable[..., T]
+    async_: Callable[..., Awaitable[T]]
+    args: tuple[Any, ...] = ()
+
+    def run(self) -> T:
+        """Call the blocking implementation."""
+        return self.sync(*self.args)
+
+    async def arun(self) -> T:
+        """Await the async implementation."""
+        return await self.async_(*self.args)
+
+
+def run_steps(steps: Steps[T]) -> T:
+    """Drive a stage body to its value, performing each effect with blocking calls."""
+    value: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            effect = steps.throw(error) if error is not None else steps.send(value)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        try:
+            value, error = effect.run(), None
+        except Exception as exc:
+            value, error = None, exc
+
+
+async def arun_steps(steps: Steps[T]) -> T:
+    """Drive a stage body to its value, awaiting the async twin of each effect."""
+    value: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            effect = steps.throw(error) if error is not None else steps.send(value)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        try:
+            value, error = await effect.arun(), None
+        except Exception as exc:
+            value, error = None, exc

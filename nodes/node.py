@@ -1,0 +1,47 @@
+"""Stage bodies as LangGraph nodes with two real implementations, one for `invoke`, one for `ainvoke`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from langchain_core.runnables import Runnable, RunnableConfig
+from langgraph.runtime import Runtime, get_runtime
+
+from models.steps import Steps, arun_steps, run_steps
+
+S = TypeVar("S")
+Update = dict[str, Any]
+Body = Callable[[S, Runtime[Any]], "Steps[Update] | Update"]
+
+
+class Node(Runnable[Any, Update], Generic[S]):
+    """A node whose body yields its I/O; LangGraph calls `invoke` under `graph.invoke`, `ainvoke` under `ainvoke`.
+
+    Under `invoke` the body's model and database calls block the worker thread LangGraph gave the
+    node (parallel branches get parallel threads, up to `max_concurrency`); under `ainvoke` they
+    are awaited on the run's event loop. Neither path creates an event loop of its own.
+    """
+
+    def __init__(self, body: Body[S]) -> None:
+        self.body = body
+        self.name = body.__name__
+        self.__doc__ = body.__doc__
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Update:
+        """Run the body with blocking I/O."""
+        out = self.body(input, get_runtime())
+        return out if isinstance(out, dict) else run_steps(out)
+
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Update:
+        """Run the body with async I/O on the running loop."""
+        out = self.body(input, get_runtime())
+        return out if isinstance(out, dict) else await arun_steps(out)
+
+    def __repr__(self) -> str:
+        return f"Node({self.name})"
+
+
+def node(body: Body[S]) -> Node[S]:
+    """Make a stage body `(state, runtime) -> steps or update` a LangGraph node."""
+    return Node(body)

@@ -1,0 +1,70 @@
+"""What the deployment decides, never a run: endpoints, credentials, file paths, ceilings.
+
+Everything here comes from the environment of the process (or the LangGraph server's `env`),
+because a served graph's runtime context is written by its client. A client that could choose
+`base_url` would receive the server's API key; one that could choose a path would write files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+# Tier models a run may always choose: the defaults of `Settings`. An operator widens the list
+# with STAGECRAFT_ALLOWED_MODELS (comma-separated) or `*` for any name.
+DEFAULT_MODELS: frozenset[str] = frozenset({"gpt-4o-mini", "gpt-4o", "gpt-4.5", "o1"})
+DEFAULT_SUPPORT_DB = ".stagecraft/support.sqlite"
+DEFAULT_MAX_INPUT_CHARS = 100_000
+
+
+class DeploymentError(ValueError):
+    """An environment variable of the deployment holds an unusable value."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The operator's configuration, read from the environment."""
+
+    openai_base_url: str | None
+    """OPENAI_BASE_URL: an OpenAI-compatible endpoint (vLLM, Ollama, LM Studio); None is OpenAI itself."""
+    support_db: str
+    """STAGECRAFT_SUPPORT_DB: path of the support-desk SQLite database."""
+    allowed_models: frozenset[str] | None
+    """STAGECRAFT_ALLOWED_MODELS: model names a run may pick; None allows any."""
+    max_input_chars: int
+    """STAGECRAFT_MAX_INPUT_CHARS: the longest input any run may send; a run may only lower it."""
+    api_key: str | None
+    """STAGECRAFT_API_KEY: when set, the served graphs require it in the x-api-key header."""
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Deployment:
+        """Read the deployment from `env` (default: the process environment)."""
+        env = dict(os.environ) if env is None else env
+        allowed = env.get("STAGECRAFT_ALLOWED_MODELS", "").strip()
+        return cls(
+            openai_base_url=env.get("OPENAI_BASE_URL") or None,
+            support_db=env.get("STAGECRAFT_SUPPORT_DB") or DEFAULT_SUPPORT_DB,
+            allowed_models=None
+            if allowed == "*"
+            else DEFAULT_MODELS | {m.strip() for m in allowed.split(",") if m.strip()},
+            max_input_chars=_positive_int(env, "STAGECRAFT_MAX_INPUT_CHARS", DEFAULT_MAX_INPUT_CHARS),
+            api_key=env.get("STAGECRAFT_API_KEY") or None,
+        )
+
+
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise DeploymentError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise DeploymentError(f"{name} must be at least 1, not {value}")
+    return value
+
+
+def deployment() -> Deployment:
+    """Return the deployment as the environment describes it now."""
+    return Deployment.from_env()

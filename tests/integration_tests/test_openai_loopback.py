@@ -1,0 +1,162 @@
+"""The openai provider over a real HTTP connection to a loopback OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+
+from graphs.orchestrator import graph as orchestrator
+from graphs.router import build
+from graphs.router import graph as router
+from models.prices import cost_usd
+from state.settings import Settings
+from tests.loopback import Loopback, Reply, Responder, openai_server, schema_name
+
+Serve = Callable[[Responder], AbstractContextManager[Loopback]]
+
+pytestmark = pytest.mark.integration
+
+QUERY = "I think there is a mistake on my last invoice."
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-loopback")
+
+
+@pytest.fixture
+def serve(monkeypatch: pytest.MonkeyPatch) -> Callable[[Responder], AbstractContextManager[Loopback]]:
+    """Start a loopback server and point the deployment's OPENAI_BASE_URL at it."""
+
+    @contextmanager
+    def start(respond: Responder) -> Iterator[Loopback]:
+        with openai_server(respond) as server:
+            monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+            yield server
+
+    return start
+
+
+def settings_for(**extra: Any) -> Settings:
+    return Settings(provider="openai", request_timeout=10, **extra)
+
+
+def router_replies(request: dict[str, Any]) -> Reply:
+    if schema_name(request) == "Classification":
+        return 200, json.dumps({"intent": "Billing Inquiry", "confidence": 0.93})
+    return 200, "Could you share your account number so I can check the invoice?"
+
+
+async def test_router_runs_on_an_openai_compatible_server(serve: Serve) -> None:
+    with serve(router_replies) as server:
+        out = await build().compile().ainvoke({"query": QUERY}, context=settings_for())
+    assert out["intent"] == "Billing Inquiry" and "account number" in out["response"]
+    classify, handler = server.requests
+    # Each stage asked for its tier's model; the query only ever appears in a user message.
+    assert (classify["model"], handler["model"]) == ("gpt-4o-mini", "gpt-4o")
+    assert all(QUERY not in m["content"] for m in classify["messages"] if m["role"] == "system")
+    ledger = out["ledger"]
+    assert [c["model"] for c in ledger] == ["gpt-4o-mini-2024-08-06", "gpt-4o-2024-08-06"]
+    assert ledger[0]["input_tokens"] == 100 and ledger[0]["cost_usd"] == pytest.approx(cost_usd("gpt-4o-mini", 100, 20))
+
+
+async def test_truncated_json_is_reasked_with_the_error(serve: Serve) -> None:
+    replies = iter(
+        [(200, '{"intent": "Billing Inq'), (200, json.dumps({"intent": "Billing Inquiry", "confidence": 0.8}))]
+    )
+
+    def respond(request: dict[str, Any]) -> Reply:
+        return next(replies) if schema_name(request) else (200, "Noted.")
+
+    with serve(respond) as server:
+        out = await build().compile().ainvoke({"query": QUERY}, context=settings_for())
+    assert out["intent"] == "Billing Inquiry"
+    _first, second = (r for r in server.requests if schema_name(r))
+    assert "invalid" in second["messages"][-1]["content"]
+    assert [c["outcome"] for c in out["ledger"] if c["stage"] == "classify"] == ["invalid", "ok"]
+
+
+async def test_a_400_is_not_retried(serve: Serve) -> None:
+    with serve(lambda request: (400, "bad request")) as server:
+        with pytest.raises(openai.BadRequestError):
+            await build().compile().ainvoke({"query": QUERY}, context=settings_for())
+    assert len(server.requests) == 1
+
+
+async def test_a_500_is_retried_a_bounded_number_of_times(serve: Serve) -> None:
+    with serve(lambda request: (500, "upstream exploded")) as server:
+        with pytest.raises(openai.InternalServerError):
+            await build().compile().ainvoke({"query": QUERY}, context=settings_for(client_max_retries=1))
+    # (1 + 1 client retry) per attempt x 2 node attempts.
+    assert len(server.requests) == 4
+
+
+def test_cli_streams_from_an_openai_compatible_server() -> None:
+    with openai_server(router_replies) as server:
+        out = subprocess.run(
+            [str(Path(sys.executable).parent / "stagecraft"), "run", "router", QUERY, "--stream", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "OPENAI_API_KEY": "sk-loopback", "OPENAI_BASE_URL": server.base_url},
+        )
+    assert out.returncode == 0, out.stderr
+    assert any(r.get("stream") for r in server.requests)
+    assert "account number" in out.stdout
+
+
+def test_invoke_and_ainvoke_work_twenty_times_over_kept_alive_connections(serve: Serve) -> None:
+    # Real providers keep connections open; a pooled client must never outlive the loop it used.
+    context = settings_for()
+    with serve(router_replies) as server:
+        sync_runs = [router.invoke({"query": QUERY}, context=context) for _ in range(20)]
+        loop_per_run = [asyncio.run(router.ainvoke({"query": QUERY}, context=context)) for _ in range(20)]
+
+        async def twenty_in_one_loop() -> list[dict[str, Any]]:
+            return [await router.ainvoke({"query": QUERY}, context=context) for _ in range(20)]
+
+        one_loop = asyncio.run(twenty_in_one_loop())
+    for out in sync_runs + loop_per_run + one_loop:
+        assert out["intent"] == "Billing Inquiry" and "account number" in out["response"]
+    assert len(server.requests) == 120
+    # 60 runs of two calls each went over far fewer connections than requests.
+    assert server.connections < 30
+
+
+async def test_invoke_from_inside_a_running_loop_uses_the_provider(serve: Serve) -> None:
+    # As in a notebook: synchronous invoke while an event loop runs in this thread.
+    with serve(router_replies) as server:
+        outs = [router.invoke({"query": QUERY}, context=settings_for()) for _ in range(3)]
+    assert all(out["intent"] == "Billing Inquiry" for out in outs)
+    assert len(server.requests) == 6
+
+
+def test_orchestrator_fans_out_concurrently_under_invoke(serve: Serve) -> None:
+    # Three workers of one message, each with a model call on a slow server, overlap under invoke too.
+    def slow(request: dict[str, Any]) -> Reply:
+        import time
+
+        name = schema_name(request)
+        if name == "Decomposition":
+            tasks = [{"query_type": "BillingInquiry", "invoice_number": f"INV-789{i}"} for i in range(3)]
+            return 200, json.dumps({"tasks": tasks})
+        if name == "Concern":
+            time.sleep(0.5)
+            return 200, json.dumps({"concern": "It is higher than expected."})
+        return 200, "Dear customer, " + " ".join(f"CASE-{i:05d}" for i in range(1, 4))
+
+    with serve(slow):
+        out = orchestrator.invoke({"query": "three invoices: INV-7890, INV-7891, INV-7892"}, context=settings_for())
+    concern = [c for c in out["ledger"] if c["stage"] == "billing_concern"]
+    assert len(concern) == 3
+    assert max(c["started"] for c in concern) < min(c["ended"] for c in concern)
