@@ -14,9 +14,10 @@ from langchain_core.messages import AIMessageChunk
 from rich.console import Console
 from rich.text import Text
 
+from app.persistence import DEFAULT_RUNS_DB, sqlite_checkpointer
 from app.registry import GRAPHS, RunOptions, entry_for
 from app.report import render
-from app.runner import DEFAULT_RUNS_DB, RunResult, run, sqlite_checkpointer
+from app.runner import RunResult, run
 from models.providers import ProviderError, check_provider, registered_providers
 from state.inputs import InputError
 from state.settings import Settings

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.pregel import Pregel
 
 from app.registry import GraphEntry
 from state.settings import Settings
 
-DEFAULT_RUNS_DB = Path(".stagecraft") / "runs.sqlite"
 MAX_CONCURRENCY = 16
 
 StreamCallback = Callable[[str, Any], None]
@@ -29,14 +25,6 @@ class RunResult:
 
     thread_id: str
     output: dict[str, Any]
-
-
-@asynccontextmanager
-async def sqlite_checkpointer(path: Path = DEFAULT_RUNS_DB) -> AsyncIterator[BaseCheckpointSaver[Any]]:
-    """Yield a SQLite checkpointer, creating its folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
-        yield saver
 
 
 def compile_entry(entry: GraphEntry, checkpointer: BaseCheckpointSaver[Any] | None) -> Pregel[Any, Any, Any, Any]:

@@ -1,30 +1,42 @@
-"""langgraph.json served by a real `langgraph dev`, driven with the official langgraph-sdk client."""
+"""langgraph.json served by a real `langgraph dev`, driven with the official langgraph-sdk client.
+
+The server runs as an operator would run it: an API key of its own (STAGECRAFT_API_KEY), an
+OpenAI key and endpoint in its environment (a loopback recorder stands in for the provider),
+and a support desk at a path it chose. A second loopback server plays the address a malicious
+client would like the key sent to.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
 from app.registry import GRAPHS
+from tests.loopback import Loopback, Reply, openai_server, schema_name
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = json.loads((ROOT / "langgraph.json").read_text())
-FAST = {"offline_latency": 0}
+OFFLINE = {"provider": "offline", "offline_latency": 0}
+OPERATOR_KEY = "operator-key-3f9a"
+OPENAI_KEY = "sk-canary-served-7d21"
 
 
 def _free_port() -> int:
@@ -34,44 +46,76 @@ def _free_port() -> int:
         return port
 
 
+def _router_replies(request: dict[str, Any]) -> Reply:
+    if schema_name(request) == "Classification":
+        return 200, json.dumps({"intent": "Billing Inquiry", "confidence": 0.9})
+    return 200, "Could you send your account number?"
+
+
+@dataclass
+class Served:
+    """The running server and what surrounds it."""
+
+    url: str
+    log: Path
+    provider: Loopback
+    attacker: Loopback
+    support_db: Path
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start `langgraph dev` on a free loopback port; yield its URL."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Start `langgraph dev` on a free loopback port with an operator's environment."""
+    scratch = tmp_path_factory.mktemp("server")
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "langgraph-dev.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LANGSMITH_API"))}
-    env.update(LANGGRAPH_CLI_NO_ANALYTICS="1", LANGGRAPH_NO_VERSION_CHECK="true", LANGSMITH_TRACING="false")
-    langgraph = str(Path(sys.executable).parent / "langgraph")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [langgraph, "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+    log = scratch / "langgraph-dev.log"
+    with openai_server(_router_replies) as provider, openai_server(_router_replies) as attacker:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("OPENAI_", "STAGECRAFT_", "LANGSMITH_API", "LANGGRAPH_API", "LANGCHAIN_API"))
+        }
+        env.update(
+            LANGGRAPH_CLI_NO_ANALYTICS="1",
+            LANGGRAPH_NO_VERSION_CHECK="true",
+            LANGSMITH_TRACING="false",
+            OPENAI_API_KEY=OPENAI_KEY,
+            OPENAI_BASE_URL=provider.base_url,
+            STAGECRAFT_API_KEY=OPERATOR_KEY,
+            STAGECRAFT_SUPPORT_DB=str(scratch / "support.sqlite"),
         )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/ok", timeout=2):
-                        break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"langgraph dev did not start:\n{log.read_text()[-3000:]}") from None
-                    time.sleep(0.5)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-    assert "BlockingError" not in log.read_text(), "a node blocked the server's event loop"
+        langgraph = str(Path(sys.executable).parent / "langgraph")
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [langgraph, "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1", "--port", str(port)],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+            url = f"http://127.0.0.1:{port}"
+            try:
+                deadline = time.monotonic() + 90
+                while True:
+                    try:
+                        with urllib.request.urlopen(f"{url}/ok", timeout=2):
+                            break
+                    except OSError:
+                        if proc.poll() is not None or time.monotonic() > deadline:
+                            raise RuntimeError(f"langgraph dev did not start:\n{log.read_text()[-3000:]}") from None
+                        time.sleep(0.5)
+                yield Served(url, log, provider, attacker, scratch / "support.sqlite")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+    text = log.read_text()
+    assert "BlockingError" not in text, "a node blocked the server's event loop"
 
 
 @pytest.fixture
-async def client(server: str) -> AsyncIterator[LangGraphClient]:
-    """An SDK client for one test, closed with its event loop."""
-    async with get_client(url=server) as sdk:
+async def client(served: Served) -> AsyncIterator[LangGraphClient]:
+    """An SDK client with the operator's key, closed with its event loop."""
+    async with get_client(url=served.url, api_key=OPERATOR_KEY) as sdk:
         yield sdk
 
 
@@ -81,12 +125,24 @@ async def test_every_graph_in_langgraph_json_is_served(client: LangGraphClient) 
     assert {a["graph_id"] for a in assistants} == set(CONFIG["graphs"])
 
 
-async def test_settings_schema_is_published_for_studio(client: LangGraphClient) -> None:
-    (assistant,) = await client.assistants.search(graph_id="router")
+@pytest.mark.parametrize("key", [None, "wrong-key"])
+async def test_a_request_without_the_operator_key_is_refused(served: Served, key: str | None) -> None:
+    async with get_client(url=served.url, api_key=key) as anonymous:
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            await anonymous.assistants.search(limit=1)
+    assert refused.value.response.status_code == 401
+
+
+@pytest.mark.parametrize("graph_id", sorted(GRAPHS))
+async def test_studio_gets_input_output_and_context_schemas(client: LangGraphClient, graph_id: str) -> None:
+    (assistant,) = await client.assistants.search(graph_id=graph_id)
     schemas = await client.assistants.get_schemas(assistant["assistant_id"])
-    props = schemas["context_schema"]["properties"]
-    assert {"provider", "offline_latency", "stage_tiers", "max_tasks"} <= set(props)
-    assert "OPENAI_API_KEY" in props["provider"]["description"]
+    for kind in ("input_schema", "output_schema", "context_schema"):
+        schema = schemas[kind]
+        assert schema is not None and schema["properties"], (graph_id, kind)
+        undocumented = [name for name, prop in schema["properties"].items() if not prop.get("description")]
+        assert undocumented == [], (graph_id, kind, undocumented)
+    assert "OPENAI_API_KEY" in schemas["context_schema"]["properties"]["provider"]["description"]
 
 
 CASES: dict[str, tuple[dict[str, Any], str]] = {
@@ -100,13 +156,77 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
 
 
 @pytest.mark.parametrize("graph_id", sorted(CASES))
-async def test_each_graph_runs_on_the_server(client: LangGraphClient, graph_id: str) -> None:
+async def test_each_graph_runs_on_the_server(client: LangGraphClient, graph_id: str, served: Served) -> None:
     payload, key = CASES[graph_id]
     thread = await client.threads.create()
-    out = await client.runs.wait(thread["thread_id"], graph_id, input=payload, context=FAST)
+    out = await client.runs.wait(thread["thread_id"], graph_id, input=payload, context=OFFLINE)
     assert isinstance(out, dict) and out.get(key), out
     assert out["ledger"] and all(call["provider"] == "offline" for call in out["ledger"])
     if graph_id == "router":
         assert out["intent"] == "Technical Support"
     if graph_id == "orchestrator":
         assert "SP40802" in out["reply"]
+        assert served.support_db.exists()
+
+
+async def test_the_key_only_ever_goes_to_the_deployments_endpoint(client: LangGraphClient, served: Served) -> None:
+    thread = await client.threads.create()
+    query = {"query": "My invoice is wrong."}
+    out = await client.runs.wait(thread["thread_id"], "router", input=query, context={"provider": "openai"})
+    assert isinstance(out, dict) and out["intent"] == "Billing Inquiry"
+    assert served.provider.headers and all(
+        h["authorization"] == f"Bearer {OPENAI_KEY}" for h in served.provider.headers
+    )
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await client.runs.wait(
+            None,
+            "router",
+            input={"query": "My invoice is wrong."},
+            context={"provider": "openai", "base_url": served.attacker.base_url},
+        )
+    assert refused.value.response.status_code == 422 and "OPENAI_BASE_URL" in refused.value.response.text
+    with pytest.raises(httpx.HTTPStatusError):
+        await client.assistants.create("router", context={"base_url": served.attacker.base_url})
+    assert served.attacker.requests == [] and served.attacker.connections == 0
+
+
+async def test_a_client_chosen_path_creates_no_file(client: LangGraphClient, tmp_path: Path) -> None:
+    target = tmp_path / "planted.sqlite"
+    thread = await client.threads.create()
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await client.runs.wait(
+            thread["thread_id"], "orchestrator", input={"query": CUSTOMER_QUERY}, context={"support_db": str(target)}
+        )
+    assert refused.value.response.status_code == 422 and "STAGECRAFT_SUPPORT_DB" in refused.value.response.text
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"bogus": 1}, "valid settings: provider"),
+        ({"stage_tiers": {"nonexistent": "FAST"}}, "stages: "),
+        ({"model_fast": "gpt-ultra-9000"}, "not allowed"),
+        ({"request_timeout": -1}, "request_timeout"),
+        ({"confidence_threshold": 5}, "confidence_threshold"),
+    ],
+)
+async def test_unusable_context_is_refused_with_the_reason(
+    client: LangGraphClient, context: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await client.runs.wait(None, "router", input={"query": "hello"}, context=context)
+    assert refused.value.response.status_code == 422 and message in refused.value.response.text
+
+
+def test_the_server_logged_no_warnings(served: Served) -> None:
+    # Runs last: after every schema request and run above. Not counted: the access log of the
+    # requests refused on purpose above (4xx), and structlog's notice about its own set-up.
+    text = re.sub(r"\x1b\[[0-9;]*m", "", served.log.read_text())
+    refused = re.compile(r"\] (GET|POST|PUT|PATCH|DELETE) \S+ 4\d\d ")
+    warnings = [
+        line
+        for line in text.splitlines()
+        if "[warning" in line and "format_exc_info" not in line and not refused.search(line)
+    ]
+    assert warnings == [], warnings[:3]

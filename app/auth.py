@@ -1,0 +1,74 @@
+"""Custom auth for the LangGraph server (`auth` in langgraph.json): an API key, and context checks.
+
+- With STAGECRAFT_API_KEY set in the server's environment, every request must carry it in the
+  `x-api-key` header (`get_client(url=..., api_key=...)` in langgraph-sdk sends it there);
+  without it, the server is open, as `langgraph dev` is by default.
+- The context of a run or an assistant is written by the client. The server would silently drop
+  keys that are not settings; here a context that names a setting the deployment owns (an
+  endpoint, a key, a path), an unknown key or an out-of-range value is refused with 422 and the
+  reason, before the run is created.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from langgraph_sdk import Auth
+
+from models.tiers import check_stage_tiers
+from state.deployment import deployment
+from state.settings import SettingsError, make_settings
+
+auth = Auth()
+
+
+@auth.authenticate
+async def authenticate(headers: dict[bytes, bytes]) -> Auth.types.MinimalUserDict:
+    """Accept the request when no key is configured or when x-api-key matches it."""
+    expected = deployment().api_key
+    if expected is None:
+        return {"identity": "anonymous", "is_authenticated": True}
+    given = headers.get(b"x-api-key", b"")
+    if not hmac.compare_digest(given, expected.encode()):
+        raise Auth.exceptions.HTTPException(status_code=401, detail="missing or wrong x-api-key")
+    return {"identity": "operator", "is_authenticated": True}
+
+
+@auth.on
+async def single_tenant(ctx: Auth.types.AuthContext, value: Any) -> None:
+    """Allow every resource to whoever passed authentication: one key, one tenant.
+
+    A deployment that serves several customers should replace this with per-owner filters
+    (`{"owner": ctx.user.identity}`), as LangGraph's auth guide shows.
+    """
+    return None
+
+
+def _checked(context: Any) -> None:
+    if context in (None, {}):
+        return
+    if not isinstance(context, dict):
+        raise Auth.exceptions.HTTPException(status_code=422, detail="context must be an object of settings")
+    try:
+        check_stage_tiers(make_settings(**context))
+    except SettingsError as exc:
+        raise Auth.exceptions.HTTPException(status_code=422, detail=str(exc)) from None
+
+
+@auth.on.threads.create_run
+async def check_run_context(ctx: Auth.types.AuthContext, value: Auth.types.RunsCreate) -> None:
+    """Refuse a run whose context is not valid settings."""
+    _checked((value.get("kwargs") or {}).get("context"))
+
+
+@auth.on.assistants.create
+async def check_assistant_context(ctx: Auth.types.AuthContext, value: Auth.types.AssistantsCreate) -> None:
+    """Refuse an assistant whose static context is not valid settings."""
+    _checked(value.get("context"))
+
+
+@auth.on.assistants.update
+async def check_assistant_update(ctx: Auth.types.AuthContext, value: Auth.types.AssistantsUpdate) -> None:
+    """Refuse an assistant update whose static context is not valid settings."""
+    _checked(value.get("context"))
