@@ -1,50 +1,57 @@
-"""The `stagecraft` command: list graphs, run one, resume a failed run, run the demo."""
+"""The `stagecraft` command: list graphs, run one, resume a failed run, run the demo.
+
+Exit codes: 0 done; 1 the run failed (resumable or not, as printed); 2 the command, the input
+or the settings are unusable (one line on stderr, nothing was run); 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from langchain_core.messages import AIMessageChunk
 from rich.console import Console
 from rich.text import Text
 
-from app.persistence import DEFAULT_RUNS_DB, sqlite_checkpointer
-from app.registry import GRAPHS, RunOptions, entry_for
-from app.report import render
-from app.runner import RunResult, run
-from models.providers import ProviderError, check_provider, registered_providers
+from app.registry import GRAPHS, GraphEntry, RunOptions, entry_for
+from app.terminal import printable, safe_json
+from state.deployment import DeploymentError
 from state.inputs import InputError
-from state.settings import Settings
+from state.settings import Settings, SettingsError, make_settings
 
-# Errors that mean "the input or set-up is wrong": reported in one line, never as a traceback.
-_USER_ERRORS: tuple[type[BaseException], ...] = (InputError, ProviderError)
+
+class UsageError(Exception):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line instead of argparse's usage dump, and the same exit code (2).
+        raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stagecraft", description="LLM workflow patterns on LangGraph.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="stagecraft", description="LLM workflow patterns on LangGraph.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("graphs", help="list the graphs")
 
     run_p = sub.add_parser("run", help="run a graph on a text or a file")
     run_p.add_argument("graph", help="graph name (see `stagecraft graphs`)")
-    run_p.add_argument("text", nargs="?", help="the input text")
+    run_p.add_argument("text", nargs="?", help="the input text (or --file, or standard input)")
     run_p.add_argument("--file", type=Path, help="read the input from this file")
     _add_run_options(run_p)
 
     resume_p = sub.add_parser("resume", help="resume a failed run from its last checkpoint")
     resume_p.add_argument("graph")
-    resume_p.add_argument("thread", help="the thread id printed when the run failed")
+    resume_p.add_argument("thread", help="the thread id printed when the run started")
     _add_run_options(resume_p)
 
     demo_p = sub.add_parser("demo", help="run every graph on the seeds' examples")
     demo_p.add_argument("--provider", default="offline", help="provider (default: offline)")
-    demo_p.add_argument("--latency", type=float, default=None, help="simulated seconds per offline call")
+    demo_p.add_argument("--latency", type=float, default=None, help="simulated seconds per offline call (0-60)")
     return parser
 
 
@@ -52,16 +59,16 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--provider", default="auto", help="offline, openai or auto (default)")
     p.add_argument("--language", default="Spanish", help="summarize_translate: target language")
-    p.add_argument("--questions", type=int, default=10, help="faq: number of questions")
-    p.add_argument("--latency", type=float, default=None, help="simulated seconds per offline call")
-    p.add_argument("--stream", action="store_true", help="print stages and tokens as they happen")
-    p.add_argument("--runs-db", type=Path, default=DEFAULT_RUNS_DB, help="checkpoint database")
+    p.add_argument("--questions", type=int, default=10, help="faq: number of questions (1-50)")
+    p.add_argument("--latency", type=float, default=None, help="simulated seconds per offline call (0-60)")
+    p.add_argument("--stream", action="store_true", help="print each stage as it finishes and the tokens as they come")
+    p.add_argument("--runs-db", type=Path, default=None, help="checkpoint database (default .stagecraft/runs.sqlite)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    if args.provider not in ("auto", *registered_providers()):
-        raise ProviderError(f"unknown provider {args.provider!r}; choose auto, {', '.join(registered_providers())}")
-    settings = Settings(provider=args.provider, offline_latency=args.latency)
+    from models.providers import check_provider
+
+    settings = make_settings(provider=args.provider, offline_latency=args.latency)
     check_provider(settings)
     return settings
 
@@ -70,13 +77,13 @@ def _read_input(args: argparse.Namespace) -> str:
     if args.file is not None and args.text is not None:
         raise InputError("give the input as TEXT or with --file, not both")
     if args.file is not None:
+        path: Path = args.file
         try:
-            path: Path = args.file
             return path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise InputError(f"{args.file} is not UTF-8 text") from None
+            raise InputError(f"{path} is not UTF-8 text") from None
         except OSError as exc:
-            raise InputError(f"cannot read {args.file}: {exc.strerror}") from None
+            raise InputError(f"cannot read {path}: {exc.strerror}") from None
     if args.text is None and not sys.stdin.isatty():
         return sys.stdin.read()
     if args.text is None:
@@ -84,22 +91,62 @@ def _read_input(args: argparse.Namespace) -> str:
     return str(args.text)
 
 
-def _stream_printer(console: Console) -> Any:
-    def on_event(mode: str, chunk: Any) -> None:
-        if mode == "updates":
-            for node in chunk:
-                console.print(f"[dim]- {node} done[/dim]")
-        elif mode == "messages":
-            message, _meta = chunk
-            if isinstance(message, AIMessageChunk) and message.text:
-                console.print(message.text, end="", markup=False, highlight=False)
+class _StreamPrinter:
+    """Show a run as it happens: each stage's tokens on lines of their own, each stage's parsed result."""
 
-    return on_event
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.streaming: str | None = None
+        self.streamed: set[str] = set()
+
+    def __call__(self, mode: str, chunk: Any) -> None:
+        if mode == "messages":
+            message, meta = chunk
+            text = message.text if hasattr(message, "text") else ""
+            if not text or getattr(message, "tool_call_chunks", None):
+                return
+            node = str(meta.get("langgraph_node", "?"))
+            if node != self.streaming:
+                self._end_tokens()
+                self.console.print(Text(f"[{node}] ", style="cyan"), end="")
+                self.streaming = node
+                self.streamed.add(node)
+            self.console.print(printable(text), end="", markup=False, highlight=False, soft_wrap=True)
+        elif mode == "updates":
+            self._end_tokens()
+            for node, update in chunk.items():
+                if node.startswith("__"):
+                    continue
+                # Text already streamed, and the input the user gave, are not printed again.
+                shown = "" if node in self.streamed or node == "intake" else _brief(update)
+                self.console.print(Text.assemble(("✓ ", "green"), (node, "bold"), shown), soft_wrap=True)
+
+    def _end_tokens(self) -> None:
+        if self.streaming is not None:
+            self.console.print()
+            self.streaming = None
 
 
-async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
-    entry = entry_for(args.graph)
-    settings = _settings(args)
+def _brief(update: Any) -> str:
+    """One line of what a node wrote, leaving out bookkeeping."""
+    if not isinstance(update, dict):
+        return ""
+    shown = []
+    for key, value in update.items():
+        if key in ("ledger", "request_id") or value is None or type(value).__name__ == "Overwrite":
+            continue
+        text = printable(value if isinstance(value, str) else safe_json(value).replace("\n", " "))
+        text = " ".join(text.split())
+        shown.append(f"{key}={text[:117] + '...' if len(text) > 120 else text}")
+    return (": " + "; ".join(shown)) if shown else ""
+
+
+async def _run(args: argparse.Namespace, entry: GraphEntry, settings: Settings, console: Console, err: Console) -> int:
+    from app.persistence import DEFAULT_RUNS_DB, TamperedStateError, sqlite_checkpointer
+    from app.report import render, render_report
+    from app.runner import run
+    from models.retry import worth_resuming
+
     payload = None
     if args.command == "run":
         options = RunOptions(
@@ -107,77 +154,85 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
             questions=args.questions,
             source_title=args.file.stem if args.file is not None else "Input",
         )
-        payload = entry.make_input(_read_input(args), options)
+        # Checked here as the graph's intake would check it, so rejected input is never run or saved.
+        payload = entry.check_input(entry.make_input(_read_input(args), options), settings)
+    runs_db: Path = args.runs_db or DEFAULT_RUNS_DB
+    thread = args.thread if args.command == "resume" else uuid.uuid4().hex[:12]
     if not args.json:
-        err.print(f"[dim]provider: {settings.resolved_provider()}[/dim]")
-    on_event = _stream_printer(console) if args.stream and not args.json else None
-    async with sqlite_checkpointer(args.runs_db) as saver:
-        if args.command == "resume":
-            thread = args.thread
-            saved = await saver.aget_tuple({"configurable": {"thread_id": thread}})
-            if saved is None:
-                raise InputError(f"no run with thread id {thread!r} in {args.runs_db}")
-        else:
-            thread = uuid.uuid4().hex[:12]
+        err.print(f"[dim]provider: {settings.resolved_provider()}, thread: {thread}[/dim]", highlight=False)
+    on_event = _StreamPrinter(console) if args.stream and not args.json else None
+    async with sqlite_checkpointer(runs_db) as saver:
         try:
-            result: RunResult = await run(
-                entry, payload, settings, thread_id=thread, checkpointer=saver, on_event=on_event
-            )
-        except InputError:
+            if args.command == "resume" and await saver.aget_tuple({"configurable": {"thread_id": thread}}) is None:
+                raise InputError(f"no run with thread id {thread!r} in {runs_db}")
+            result = await run(entry, payload, settings, thread_id=thread, checkpointer=saver, on_event=on_event)
+        except (InputError, TamperedStateError):
             raise
-        # The run boundary: whatever failed inside the graph is reported with the way back in.
         except Exception as exc:
-            raise _FailedRun(exc, entry.name, thread) from exc
+            _error(err, f"{type(exc).__name__}: {exc}")
+            if worth_resuming(exc):
+                err.print(
+                    "completed stages are saved; once the cause is fixed, continue with: "
+                    f"stagecraft resume {entry.name} {thread}",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+            else:
+                err.print(
+                    "retrying will not help: change the input or the settings named above and run again",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+            return 1
     if args.json:
-        console.print_json(json.dumps({"thread_id": result.thread_id, **result.output}, default=str))
+        sys.stdout.write(safe_json({"thread_id": result.thread_id, **result.output}) + "\n")
+    elif on_event is not None:
+        # Streamed: every stage and token was shown as it came; only the report is left to print.
+        render_report(console, list(result.output.get("ledger") or []))
     else:
         render(console, entry.name, result.output)
-        err.print(f"[dim]thread: {result.thread_id}[/dim]")
     return 0
 
 
-class _FailedRun(Exception):
-    def __init__(self, cause: BaseException, graph: str, thread: str) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-        self.graph = graph
-        self.thread = thread
-
-
 def _error(err: Console, message: str) -> None:
-    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True, highlight=False)
+    err.print(Text.assemble(("error: ", "red"), printable(message)), soft_wrap=True, highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status."""
-    args = _parser().parse_args(argv)
     console, err = Console(), Console(stderr=True)
     try:
+        args = _parser().parse_args(argv)
         if args.command == "graphs":
             for entry in GRAPHS.values():
-                console.print(f"[bold]{entry.name:<20}[/bold] {entry.description}")
+                console.print(f"[bold]{entry.name:<20}[/bold] {entry.description}", highlight=False)
             return 0
         if args.command == "demo":
             from app.demo import demo
 
-            return asyncio.run(demo(console, args.provider, args.latency))
-        return asyncio.run(_run(args, console, err))
-    except _FailedRun as failed:
-        _error(err, f"{type(failed.cause).__name__}: {failed.cause}")
-        err.print(
-            "completed stages are saved; after fixing the cause, continue with: "
-            f"stagecraft resume {failed.graph} {failed.thread}",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
-        )
-        return 1
-    except _USER_ERRORS as exc:
+            settings = make_settings(provider=args.provider, offline_latency=args.latency)
+            return asyncio.run(demo(console, settings))
+        entry = entry_for(args.graph)
+        return asyncio.run(_run(args, entry, _settings(args), console, err))
+    except (UsageError, InputError, SettingsError, DeploymentError) as exc:
         _error(err, str(exc))
         return 2
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+    except Exception as exc:
+        from app.persistence import TamperedStateError
+        from models.providers import ProviderError
+
+        if isinstance(exc, ProviderError):
+            _error(err, str(exc))
+            return 2
+        if isinstance(exc, TamperedStateError):
+            _error(err, str(exc))
+            return 1
+        raise
 
 
 if __name__ == "__main__":

@@ -16,9 +16,8 @@ from state.settings import Settings
 SUMMARY_TEXT = " ".join(source["content"] for source in ENERGY_SOURCES)
 
 
-async def demo(console: Console, provider: str = "offline", latency: float | None = None) -> int:
+async def demo(console: Console, settings: Settings) -> int:
     """Run each graph once on the seeds' examples and print the results."""
-    settings = Settings(provider=provider, offline_latency=latency)
     console.print(f"[dim]provider: {settings.resolved_provider()}[/dim]")
     runs: list[tuple[str, str, dict[str, Any]]] = [
         (

@@ -6,11 +6,14 @@ import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from langgraph.graph import StateGraph
+from typing import TYPE_CHECKING, Any
 
 from state.inputs import InputError
+
+if TYPE_CHECKING:
+    from langgraph.graph import StateGraph
+
+    from state.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,17 @@ class GraphEntry:
     module: str
     description: str
     make_input: Callable[[str, RunOptions], dict[str, Any]]
+    nodes: str
 
     def builder(self) -> StateGraph[Any, Any, Any, Any]:
         """Return the graph's uncompiled builder."""
         built: StateGraph[Any, Any, Any, Any] = importlib.import_module(self.module).build()
         return built
+
+    def check_input(self, payload: dict[str, Any], settings: Settings) -> dict[str, Any]:
+        """Return the input as the graph's intake would accept it, or raise InputError before any run."""
+        checked: dict[str, Any] = importlib.import_module(self.nodes).check_input(payload, settings)
+        return checked
 
 
 def _faq_input(text: str, options: RunOptions) -> dict[str, Any]:
@@ -57,36 +66,42 @@ GRAPHS: dict[str, GraphEntry] = {
             "graphs.summarize_translate",
             "Chain: summarise a text, then translate the summary (--language).",
             lambda text, o: {"text": text, "target_language": o.language},
+            "nodes.summarize_translate",
         ),
         GraphEntry(
             "faq",
             "graphs.faq",
             "Chain: write N questions about source documents, answer each from them and cite them.",
             _faq_input,
+            "nodes.faq",
         ),
         GraphEntry(
             "router",
             "graphs.router",
             "Router: classify a support query's intent and answer with that intent's handler.",
             lambda text, o: {"query": text},
+            "nodes.router",
         ),
         GraphEntry(
             "orchestrator",
             "graphs.orchestrator",
             "Orchestrator-worker: split a customer message into tasks, one worker each, one reply.",
             lambda text, o: {"query": text},
+            "nodes.support",
         ),
         GraphEntry(
             "analysis",
             "graphs.analysis",
             "Parallel: sentiment, entities, summary and topics of a document at once, then a synthesis.",
             lambda text, o: {"document": text},
+            "nodes.analysis",
         ),
         GraphEntry(
             "report",
             "graphs.report",
             "Parallel-sequential: extract, then risks / opportunities / requirements at once, then a report.",
             lambda text, o: {"document": text},
+            "nodes.analysis",
         ),
     ]
 }

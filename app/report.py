@@ -1,61 +1,73 @@
-"""Rendering of results and of the execution report (stages, models, tokens, cost, time)."""
+"""Rendering of results and of the execution report, for the terminal.
+
+Everything that comes from the input or a model goes through `printable`, so no control
+character of theirs reaches the terminal. The report is a block of short lines that fits 80
+columns (pipes and CI logs), as the seed lesson's "Pipeline Execution Report" is.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from state.ledger import ModelCall, stage_spans, total_cost
+from app.terminal import printable as p
+from state.ledger import ModelCall
+from state.report import execution_report
+
+_NAME = 20
 
 
-def execution_report(ledger: list[ModelCall]) -> Table:
-    """Return a table of every model call, with totals and the speed-up from overlap."""
-    table = Table(title="Execution report", title_justify="left", show_footer=True)
-    table.add_column("stage", footer="total")
-    table.add_column("model")
-    table.add_column("tier")
-    table.add_column("tokens in/out", justify="right")
-    cost = total_cost(ledger)
-    table.add_column("cost", justify="right", footer=f"${cost:.6f}")
-    table.add_column("time", justify="right")
-    table.add_column("outcome")
-    if not ledger:
-        return table
-    for call in sorted(ledger, key=lambda c: c["started"]):
-        price = "unpriced" if call["cost_usd"] is None else f"${call['cost_usd']:.6f}"
-        table.add_row(
-            call["stage"],
-            call["model"],
-            call["tier"],
-            f"{call['input_tokens']}/{call['output_tokens']}",
-            price,
-            f"{(call['ended'] - call['started']) * 1000:.0f} ms",
-            call["outcome"] if call["attempt"] == 1 else f"{call['outcome']} (attempt {call['attempt']})",
+def report_lines(ledger: list[ModelCall]) -> list[str]:
+    """Return the execution report of a request as lines of at most 80 characters."""
+    report = execution_report(ledger)
+    lines = ["Pipeline execution report", "-" * 25]
+    if not report["calls"]:
+        return [*lines, "No model calls."]
+    lines += [
+        f"Sequential estimate:  {report['sequential_s']:.2f}s",
+        f"Actual wall time:     {report['wall_s']:.2f}s",
+        f"Speed-up:             {report['speedup']:.2f}x",
+        "",
+        "Cost by stage:",
+    ]
+    for stage, entry in report["by_stage"].items():
+        head = f"  {p(stage):<{_NAME}} ${entry['cost_usd']:.6f}  {p(entry['model'])} ({entry['tier']})"
+        if len(p(stage)) > _NAME:
+            lines.append(f"  {p(stage)}")
+            head = f"  {'':<{_NAME}} ${entry['cost_usd']:.6f}  {p(entry['model'])} ({entry['tier']})"
+        lines.append(head)
+        detail = (
+            f"{entry['input_tokens']} in / {entry['output_tokens']} out tokens, "
+            f"{entry['calls']} call{'s' if entry['calls'] != 1 else ''}, {entry['seconds'] * 1000:.0f} ms"
         )
-    sequential = sum(c["ended"] - c["started"] for c in ledger)
-    spans = stage_spans(ledger)
-    wall = max(end for _, end in spans.values()) - min(start for start, _ in spans.values())
-    speedup = f"{sequential / wall:.2f}x" if wall > 0 else "n/a"
-    table.caption = (
-        f"{len(ledger)} model calls; one after another they would take {sequential:.2f}s, "
-        f"the run took {wall:.2f}s (speed-up {speedup})"
-    )
-    return table
+        lines.append(f"  {'':<{_NAME}} {detail}")
+    lines += [
+        f"  {'-' * (_NAME + 11)}",
+        f"  {'Total':<{_NAME}} ${report['cost_usd']:.6f}  ({report['calls']} calls, "
+        f"{report['input_tokens']} in / {report['output_tokens']} out tokens)",
+    ]
+    if report["unpriced_models"]:
+        lines.append(f"  unpriced (counted as $0): {', '.join(p(m) for m in report['unpriced_models'])}")
+    lines += ["", "Cost by model:"]
+    lines += [f"  {p(model):<{_NAME + 4}} ${cost:.6f}" for model, cost in report["by_model"].items()]
+    invalid = [c for c in ledger if c["outcome"] != "ok"]
+    if invalid:
+        lines += ["", f"Re-asked after invalid output: {', '.join(sorted({p(c['stage']) for c in invalid}))}"]
+    return lines
 
 
 def _faq(output: dict[str, Any]) -> Group:
     parts: list[Any] = []
-    for i, entry in enumerate(output.get("faq", []), 1):
-        cited = ", ".join(entry["sources"]) or "no source"
+    for i, entry in enumerate(output.get("faq") or [], 1):
+        cited = ", ".join(p(s) for s in entry["sources"]) or "no source"
         parts.append(
             Text.assemble(
-                (f"{i}. {entry['question']}\n", "bold"),
-                f"   {entry['answer']}\n",
+                (f"{i}. {p(entry['question'])}\n", "bold"),
+                f"   {p(entry['answer'])}\n",
                 (f"   sources: {cited}", "dim"),
             )
         )
@@ -63,17 +75,19 @@ def _faq(output: dict[str, Any]) -> Group:
 
 
 def _router(output: dict[str, Any]) -> Group:
-    head = Text.assemble(("intent: ", "bold"), f"{output.get('intent')} ", (f"({output.get('route_reason')})", "dim"))
-    return Group(head, Text(""), Text(str(output.get("response", ""))))
+    head = Text.assemble(
+        ("intent: ", "bold"), f"{p(output.get('intent'))} ", (f"({p(output.get('route_reason'))})", "dim")
+    )
+    return Group(head, Text(""), Text(p(output.get("response") or "")))
 
 
 def _summarize_translate(output: dict[str, Any]) -> Group:
     return Group(
         Text("summary", style="bold"),
-        Text(str(output.get("summary", ""))),
+        Text(p(output.get("summary") or "")),
         Text(""),
-        Text(f"translation ({output.get('target_language')})", style="bold"),
-        Text(str(output.get("translation", ""))),
+        Text(f"translation ({p(output.get('target_language'))})", style="bold"),
+        Text(p(output.get("translation") or "")),
     )
 
 
@@ -81,70 +95,60 @@ def _orchestrator(output: dict[str, Any]) -> Group:
     tasks = Table(title="tasks", title_justify="left")
     for column in ("#", "type", "details", "status", "result"):
         tasks.add_column(column)
-    results = {r["index"]: r for r in output.get("results", [])}
-    for i, task in enumerate(output.get("tasks", [])):
-        details = ", ".join(f"{k}={v}" for k, v in task.items() if k != "query_type")
+    results = {r["index"]: r for r in output.get("results") or []}
+    for i, task in enumerate(output.get("tasks") or []):
+        details = ", ".join(f"{p(k)}={p(v)}" for k, v in task.items() if k != "query_type")
         result = results.get(i)
         tasks.add_row(
             str(i + 1),
-            task["query_type"],
+            p(task["query_type"]),
             details,
             result["status"] if result else "-",
-            result["summary"] if result else "-",
+            p(result["summary"]) if result else "-",
         )
     parts: list[Any] = [tasks]
     if output.get("overflow"):
         parts.append(
-            Text(
-                f"{len(output['overflow'])} more task(s) over the cap were passed to a colleague",
-                style="yellow",
-            )
+            Text(f"{len(output['overflow'])} more task(s) over the cap were passed to a colleague", style="yellow")
         )
-    parts += [Text(""), Text("reply", style="bold"), Text(str(output.get("reply", "")))]
+    parts += [Text(""), Text("reply", style="bold"), Text(p(output.get("reply") or ""))]
     return Group(*parts)
 
 
 def _errors(output: dict[str, Any]) -> list[Text]:
     return [
-        Text(f"failed: {e['stage']} ({e['error_type']}: {e['message']})", style="red") for e in output.get("errors", [])
+        Text(f"failed: {p(e['stage'])} ({p(e['error_type'])}: {p(e['message'])})", style="red")
+        for e in output.get("errors") or []
     ]
 
 
 def _analysis(output: dict[str, Any]) -> Group:
     parts: list[Any] = []
     if s := output.get("sentiment"):
-        parts.append(
-            Text.assemble(
-                ("sentiment: ", "bold"),
-                f"{s['label']} ({s['confidence']:.2f}); ",
-                ", ".join(s["key_phrases"]),
-            )
-        )
+        phrases = ", ".join(p(x) for x in s["key_phrases"])
+        parts.append(Text.assemble(("sentiment: ", "bold"), f"{p(s['label'])} ({s['confidence']:.2f}); {phrases}"))
     if output.get("entities"):
-        parts.append(
-            Text.assemble(("entities: ", "bold"), ", ".join(f"{e['name']} [{e['type']}]" for e in output["entities"]))
-        )
+        named = ", ".join(f"{p(e['name'])} [{p(e['type'])}]" for e in output["entities"])
+        parts.append(Text.assemble(("entities: ", "bold"), named))
     if output.get("topics"):
-        parts.append(
-            Text.assemble(
-                ("topics: ", "bold"),
-                ", ".join(f"{t['name']} ({t['relevance']:.2f})" for t in output["topics"]),
-            )
-        )
+        ranked = ", ".join(f"{p(t['name'])} ({t['relevance']:.2f})" for t in output["topics"])
+        parts.append(Text.assemble(("topics: ", "bold"), ranked))
     if output.get("summary"):
-        parts.append(Text.assemble(("summary: ", "bold"), output["summary"]))
+        parts.append(Text.assemble(("summary: ", "bold"), p(output["summary"])))
     parts += _errors(output)
-    parts += [Text(""), Text("synthesis", style="bold"), Text(str(output.get("synthesis", "")))]
+    parts += [Text(""), Text("synthesis", style="bold"), Text(p(output.get("synthesis") or ""))]
     return Group(*parts)
 
 
 def _report(output: dict[str, Any]) -> Group:
-    return Group(*_errors(output), Markdown(str(output.get("report", ""))))
+    from rich.markdown import Markdown  # only this view needs Markdown (slow to import)
+
+    return Group(*_errors(output), Markdown(p(output.get("report") or "")))
 
 
 def _generic(output: dict[str, Any]) -> Group:
     shown = {k: v for k, v in output.items() if k != "ledger"}
-    return Group(*(Text.assemble((f"{k}: ", "bold"), str(v)) for k, v in shown.items()))
+    return Group(*(Text.assemble((f"{p(k)}: ", "bold"), p(v)) for k, v in shown.items()))
 
 
 RENDERERS = {
@@ -157,8 +161,13 @@ RENDERERS = {
 }
 
 
+def render_report(console: Console, ledger: list[ModelCall]) -> None:
+    """Print the execution report."""
+    console.print(Text("\n".join(report_lines(ledger))), soft_wrap=True)
+
+
 def render(console: Console, graph: str, output: dict[str, Any]) -> None:
     """Print a graph's result and its execution report."""
     body = RENDERERS.get(graph, _generic)(output)
     console.print(Panel(body, title=graph, title_align="left"))
-    console.print(execution_report(list(output.get("ledger", []))))
+    render_report(console, list(output.get("ledger") or []))

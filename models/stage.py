@@ -143,7 +143,10 @@ def structured_runnable(model: BaseChatModel, schema: type[BaseModel]) -> Runnab
     with _structured_lock:
         entry = _structured.get(key)
         if entry is None or entry[0] is not model:
-            entry = (model, model.with_structured_output(schema, include_raw=True))
+            # The provider gets the JSON schema, not the class: the output is validated here with
+            # pydantic anyway, and langchain-openai's own parsing into the class makes pydantic
+            # warn about its `parsed` field on every call.
+            entry = (model, model.with_structured_output(schema.model_json_schema(), include_raw=True))
             _structured[key] = entry
             weakref.finalize(model, _structured.pop, key, None)
     return entry[1]

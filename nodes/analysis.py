@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -28,7 +28,7 @@ from state.analysis import (
     Topics,
 )
 from state.inputs import require_text
-from state.settings import settings_of
+from state.settings import Settings, settings_of
 
 StageBody = Callable[[Any, Runtime[Any]], Steps[dict[str, Any]]]
 
@@ -106,11 +106,15 @@ REPORT_SYNTHESIS = Prompt(
 )
 
 
+def check_input(value: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """Return a document input checked and normalised, or raise InputError."""
+    return {"document": require_text(value.get("document"), "document", settings.max_input_chars)}
+
+
 def _intake(state_schema: type[Any]) -> Node[Any]:
     def intake(state: Any, runtime: Runtime[Any]) -> dict[str, Any]:
         """Reject unusable documents before any model call, then start a new request."""
-        document = require_text(state.get("document"), "document", settings_of(runtime).max_input_chars)
-        return start_request(state_schema, DocumentInput, runtime, document=document)
+        return start_request(state_schema, DocumentInput, runtime, **check_input(state, settings_of(runtime)))
 
     return node(intake)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -14,7 +15,7 @@ from nodes.node import node
 from nodes.prompting import Prompt
 from state.chain import Answer, Attribution, FaqEntry, FaqInput, FaqState, QuestionList, QuestionTask, Source
 from state.inputs import InputError, require_text
-from state.settings import settings_of
+from state.settings import Settings, settings_of
 
 MAX_QUESTIONS = 50
 NOT_IN_SOURCES = "The sources do not answer this question."
@@ -59,8 +60,8 @@ def sources_json(sources: list[Source]) -> str:
     return json.dumps([{"title": s["title"], "content": s["content"]} for s in sources], indent=1)
 
 
-def _checked_sources(state: FaqState, max_chars: int) -> list[Source]:
-    raw = state.get("sources")
+def _checked_sources(value: Mapping[str, Any], max_chars: int) -> list[Source]:
+    raw = value.get("sources")
     if not isinstance(raw, list) or not raw:
         raise InputError("sources must be a non-empty list of {title, content}")
     sources: list[Source] = []
@@ -78,14 +79,19 @@ def _checked_sources(state: FaqState, max_chars: int) -> list[Source]:
     return sources
 
 
+def check_input(value: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """Return the FAQ's input checked and normalised, or raise InputError."""
+    sources = _checked_sources(value, settings.max_input_chars)
+    count = value.get("num_questions")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_QUESTIONS:
+        raise InputError(f"num_questions must be a whole number from 1 to {MAX_QUESTIONS}")
+    return {"sources": sources, "num_questions": count}
+
+
 @node
 def intake(state: FaqState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Check the sources and the question count, then start a new request."""
-    sources = _checked_sources(state, settings_of(runtime).max_input_chars)
-    count = state.get("num_questions")
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_QUESTIONS:
-        raise InputError(f"num_questions must be a whole number from 1 to {MAX_QUESTIONS}")
-    return start_request(FaqState, FaqInput, runtime, sources=sources, num_questions=count)
+    return start_request(FaqState, FaqInput, runtime, **check_input(state, settings_of(runtime)))
 
 
 @node

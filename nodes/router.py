@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -13,7 +14,7 @@ from nodes.node import node
 from nodes.prompting import Prompt
 from state.inputs import require_text
 from state.router import Classification, RouterInput, RouterState
-from state.settings import settings_of
+from state.settings import Settings, settings_of
 
 CLASSIFY = Prompt(
     name="classify",
@@ -61,11 +62,15 @@ GENERAL = Prompt(
 )
 
 
+def check_input(value: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """Return the router's input checked and normalised, or raise InputError."""
+    return {"query": require_text(value.get("query"), "query", settings.max_input_chars)}
+
+
 @node
 def intake(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Check the query and start a new request."""
-    query = require_text(state.get("query"), "query", settings_of(runtime).max_input_chars)
-    return start_request(RouterState, RouterInput, runtime, query=query)
+    return start_request(RouterState, RouterInput, runtime, **check_input(state, settings_of(runtime)))
 
 
 @node

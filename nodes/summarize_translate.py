@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -13,7 +14,7 @@ from nodes.node import node
 from nodes.prompting import Prompt
 from state.chain import SummarizeTranslateInput, SummarizeTranslateState
 from state.inputs import InputError, require_text
-from state.settings import settings_of
+from state.settings import Settings, settings_of
 
 SUMMARIZE = Prompt(
     name="summarize",
@@ -37,14 +38,20 @@ TRANSLATE = Prompt(
 )
 
 
+def check_input(value: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """Return the chain's input checked and normalised, or raise InputError."""
+    text = require_text(value.get("text"), "text", settings.max_input_chars)
+    language = require_text(value.get("target_language"), "target_language", 64)
+    if not language.replace(" ", "").replace("-", "").isalpha():
+        raise InputError(f"target_language must be a language name, not {language!r}")
+    return {"text": text, "target_language": language}
+
+
 @node
 def intake(state: SummarizeTranslateState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Check the text and the language name, then start a new request."""
-    text = require_text(state.get("text"), "text", settings_of(runtime).max_input_chars)
-    language = require_text(state.get("target_language"), "target_language", 64)
-    if not language.replace(" ", "").replace("-", "").isalpha():
-        raise InputError(f"target_language must be a language name, not {language!r}")
-    return start_request(SummarizeTranslateState, SummarizeTranslateInput, runtime, text=text, target_language=language)
+    checked = check_input(state, settings_of(runtime))
+    return start_request(SummarizeTranslateState, SummarizeTranslateInput, runtime, **checked)
 
 
 @node

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -17,7 +18,7 @@ from nodes.node import node
 from nodes.prompting import Prompt
 from state.deployment import deployment
 from state.inputs import require_text
-from state.settings import settings_of
+from state.settings import Settings, settings_of
 from state.support import (
     BillingInquiry,
     Decomposition,
@@ -108,11 +109,15 @@ def task_key(task: dict[str, Any]) -> str:
     return f"{kind}:{' '.join(str(task.get('request', '')).lower().split())}"
 
 
+def check_input(value: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """Return the orchestrator's input checked and normalised, or raise InputError."""
+    return {"query": require_text(value.get("query"), "query", settings.max_input_chars)}
+
+
 @node
 def intake(state: SupportState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Check the message and start a new request with an identity of its own."""
-    query = require_text(state.get("query"), "query", settings_of(runtime).max_input_chars)
-    return start_request(SupportState, SupportInput, runtime, query=query)
+    return start_request(SupportState, SupportInput, runtime, **check_input(state, settings_of(runtime)))
 
 
 @node

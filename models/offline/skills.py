@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.offline import text as T
+from state.inputs import InputError
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,24 @@ def summarize(request: SkillRequest) -> str:
 
 def translate(request: SkillRequest) -> str:
     """Translate with the offline lexicon."""
-    return T.translate(tag(request, "text"), tag(request, "language"))
+    try:
+        return T.translate(tag(request, "text"), tag(request, "language"))
+    except T.UnsupportedLanguage as exc:
+        # Asking again cannot help: the input names a language the engine does not have.
+        raise InputError(f"{exc}; choose another --language or use a real model") from None
 
 
 def generate_questions(request: SkillRequest) -> dict[str, Any]:
     """Write questions that one sentence of the sources answers."""
-    return {"questions": T.generate_questions(_sources(request), int(tag(request, "count")))}
+    wanted = int(tag(request, "count"))
+    questions = T.generate_questions(_sources(request), wanted)
+    if len(questions) < wanted:
+        # The engine only asks what a sentence of the sources answers: a short input holds few.
+        raise InputError(
+            f"the offline engine found only {len(questions)} question(s) the sources answer; "
+            f"ask for at most {len(questions)} (--questions) or give longer sources"
+        )
+    return {"questions": questions}
 
 
 def answer(request: SkillRequest) -> dict[str, Any]:

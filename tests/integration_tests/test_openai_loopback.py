@@ -113,6 +113,8 @@ def test_cli_streams_from_an_openai_compatible_server() -> None:
     assert out.returncode == 0, out.stderr
     assert any(r.get("stream") for r in server.requests)
     assert "account number" in out.stdout
+    # Nothing but the result: no serialisation warnings quoting the model's output.
+    assert out.stderr == "", out.stderr
 
 
 def test_invoke_and_ainvoke_work_twenty_times_over_kept_alive_connections(serve: Serve) -> None:

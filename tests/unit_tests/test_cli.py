@@ -1,96 +1,128 @@
-"""The `stagecraft` command, run through its installed entry point."""
+"""The `stagecraft` command, run in-process through `app.cli.main` (the entry point itself is tested in
+integration_tests/test_cli_process.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
+import ormsgpack
 import pytest
 
+from app import cli
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
-
-STAGECRAFT = str(Path(sys.executable).parent / "stagecraft")
-
-
-def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")} | {"COLUMNS": "120"}
-    return subprocess.run(
-        [STAGECRAFT, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**base, **(env or {})},
-        input=stdin,
-    )
+from tests.loopback import openai_server
 
 
-def test_graphs_lists_every_graph() -> None:
-    out = run("graphs")
-    assert out.returncode == 0
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def stagecraft(capsys: pytest.CaptureFixture[str]) -> type[Outcome]:
+    """Return a callable that runs the CLI in this process and captures what it printed."""
+
+    class Run(Outcome):
+        def __init__(self, *args: str) -> None:
+            code = cli.main(list(args))
+            captured = capsys.readouterr()
+            super().__init__(code, captured.out, captured.err)
+
+    return Run
+
+
+def test_graphs_lists_every_graph(stagecraft: type[Outcome]) -> None:
+    out = stagecraft("graphs")
+    assert out.code == 0
     for name in ("summarize_translate", "faq", "router", "orchestrator", "analysis", "report"):
-        assert name in out.stdout
+        assert name in out.out
 
 
-def test_run_router_prints_intent_response_and_report() -> None:
-    out = run("run", "router", "My internet connection is not working.", "--latency", "0")
-    assert out.returncode == 0, out.stderr
-    assert "Technical Support" in out.stdout
-    assert "Execution report" in out.stdout and "gpt-4o-mini" in out.stdout
-    assert "provider: offline" in out.stderr
+def test_run_router_prints_intent_response_and_report(stagecraft: type[Outcome]) -> None:
+    out = stagecraft("run", "router", "My internet connection is not working.", "--latency", "0")
+    assert out.code == 0, out.err
+    assert "Technical Support" in out.out
+    assert "Pipeline execution report" in out.out and "offline/gpt-4o-mini (FAST)" in out.out
+    assert "provider: offline" in out.err and "thread: " in out.err
 
 
-def test_run_json_is_machine_readable() -> None:
-    out = run("run", "router", "I think there is a mistake on my last invoice.", "--json", "--latency", "0")
-    assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout)
+def test_the_report_fits_80_columns_with_full_names(stagecraft: type[Outcome]) -> None:
+    # Captured output is not a terminal: rich lays it out for 80 columns, as in a pipe or CI log.
+    out = stagecraft("run", "orchestrator", CUSTOMER_QUERY, "--latency", "0")
+    assert out.code == 0, out.err
+    report = out.out[out.out.index("Pipeline execution report") :]
+    assert all(len(line) <= 80 for line in report.splitlines())
+    for name in ("decompose", "billing_concern", "synthesize_reply", "offline/gpt-4o-mini", "offline/gpt-4o"):
+        assert name in report
+
+
+def test_run_json_is_machine_readable(stagecraft: type[Outcome]) -> None:
+    out = stagecraft("run", "router", "I think there is a mistake on my last invoice.", "--json", "--latency", "0")
+    assert out.code == 0, out.err
+    data = json.loads(out.out)
     assert data["intent"] == "Billing Inquiry" and data["ledger"][0]["stage"] == "classify"
 
 
-def test_run_orchestrator_shows_tasks_results_and_reply() -> None:
-    out = run("run", "orchestrator", CUSTOMER_QUERY, "--latency", "0")
-    assert out.returncode == 0, out.stderr
-    for fact in (
-        "BillingInquiry",
-        "ProductReturn",
-        "StatusUpdate",
-        "SP40802",
-        "RMA-",
-        "CASE-",
-        "Best regards",
-    ):
-        assert fact in out.stdout
+def test_run_orchestrator_shows_tasks_results_and_reply(stagecraft: type[Outcome]) -> None:
+    out = stagecraft("run", "orchestrator", CUSTOMER_QUERY, "--latency", "0")
+    assert out.code == 0, out.err
+    for fact in ("BillingInquiry", "ProductReturn", "StatusUpdate", "SP40802", "RMA-", "CASE-", "Best regards"):
+        assert fact in out.out
 
 
-def test_run_analysis_from_a_file(tmp_path: Path) -> None:
+def test_run_analysis_from_a_file(stagecraft: type[Outcome], tmp_path: Path) -> None:
     doc = tmp_path / "doc.txt"
     doc.write_text(BUSINESS_DOCUMENT, encoding="utf-8")
-    out = run("run", "analysis", "--file", str(doc), "--latency", "0")
-    assert out.returncode == 0, out.stderr
-    assert "sentiment:" in out.stdout and "entities:" in out.stdout and "synthesis" in out.stdout
+    out = stagecraft("run", "analysis", "--file", str(doc), "--latency", "0")
+    assert out.code == 0, out.err
+    assert "sentiment:" in out.out and "entities:" in out.out and "synthesis" in out.out
 
 
-def test_run_faq_from_a_json_file(tmp_path: Path) -> None:
+def test_run_faq_from_a_json_file(stagecraft: type[Outcome], tmp_path: Path) -> None:
     sources = tmp_path / "sources.json"
     sources.write_text(json.dumps(ENERGY_SOURCES), encoding="utf-8")
-    out = run("run", "faq", "--file", str(sources), "--questions", "3", "--json", "--latency", "0")
-    assert out.returncode == 0, out.stderr
-    assert len(json.loads(out.stdout)["faq"]) == 3
+    out = stagecraft("run", "faq", "--file", str(sources), "--questions", "3", "--json", "--latency", "0")
+    assert out.code == 0, out.err
+    assert len(json.loads(out.out)["faq"]) == 3
 
 
-def test_stream_prints_stage_progress() -> None:
-    out = run(
-        "run",
-        "summarize_translate",
-        "Solar panels are cheap. Wind is strong. Batteries store power.",
-        "--stream",
-        "--latency",
-        "0",
-    )
-    assert out.returncode == 0, out.stderr
-    assert "- summarize done" in out.stdout and "- translate done" in out.stdout
+def test_stream_prints_each_stages_tokens_on_lines_of_their_own(stagecraft: type[Outcome]) -> None:
+    text = "Solar panels are cheap now. Wind turbines are strong. Batteries store power for the night."
+    out = stagecraft("run", "summarize_translate", text, "--stream", "--latency", "0", "--language", "French")
+    assert out.code == 0, out.err
+    lines = out.out.splitlines()
+    summary_line = next(line for line in lines if line.startswith("[summarize] "))
+    translation_line = next(line for line in lines if line.startswith("[translate] "))
+    # The tokens of each stage were printed as they came, after the stage's label, on its own line.
+    assert "Solar panels" in summary_line and "Solar panels" not in translation_line
+    assert lines.index(summary_line) < lines.index(translation_line)
+    assert "✓ summarize" in out.out and "✓ translate" in out.out
+    # ...and not printed a second time in a result panel after the stream.
+    assert out.out.count(summary_line.removeprefix("[summarize] ").strip()) == 1
+
+
+def test_stream_shows_structured_stages_as_their_parsed_result(stagecraft: type[Outcome]) -> None:
+    out = stagecraft("run", "router", "My internet connection is not working.", "--stream", "--latency", "0")
+    assert out.code == 0, out.err
+    assert "✓ classify: intent=Technical Support" in out.out
+    assert '{"intent"' not in out.out and "tool_call" not in out.out
+
+
+def test_control_characters_from_input_and_output_never_reach_the_terminal(stagecraft: type[Outcome]) -> None:
+    hostile = "My router \x1b]0;pwned\x07 crashes \x1b[2J again \u202eevil\x00 and \x9b31m."
+    out = stagecraft("run", "router", hostile, "--latency", "0")
+    assert out.code == 0, out.err
+    for bad in ("\x1b", "\x07", "\u202e", "\x00", "\x9b"):
+        assert bad not in out.out and bad not in out.err
+    assert "\\x1b" in out.out
+    as_json = stagecraft("run", "router", hostile, "--latency", "0", "--json")
+    assert "\x1b" not in as_json.out and "\u202e" not in as_json.out and "\x9b" not in as_json.out
+    assert json.loads(as_json.out)["query"] == hostile.strip()
 
 
 @pytest.mark.parametrize(
@@ -102,36 +134,76 @@ def test_stream_prints_stage_progress() -> None:
         (("run", "router", "hello", "--provider", "bogus"), "unknown provider 'bogus'"),
         (("run", "router", "hello", "--provider", "openai"), "needs OPENAI_API_KEY"),
         (("resume", "router", "no-such-thread"), "no run with thread id"),
+        (("run", "router", "hello", "--latency", "-1"), "offline_latency"),
+        (("run", "router", "hello", "--latency", "inf"), "offline_latency"),
+        (("run", "router", "hello", "--latency", "abc"), "invalid float value"),
+        (("run", "faq", "some text", "--questions", "0"), "num_questions"),
+        (("run", "router", "hello", "--no-such-option"), "unrecognized arguments"),
+        (("frobnicate",), "invalid choice"),
     ],
 )
-def test_bad_input_gets_a_clear_error_and_no_traceback(args: tuple[str, ...], message: str) -> None:
-    out = run(*args)
-    assert out.returncode != 0
-    assert message in out.stderr
-    assert "Traceback" not in out.stderr + out.stdout
+def test_bad_input_gets_one_clear_line_and_exit_2(
+    stagecraft: type[Outcome], args: tuple[str, ...], message: str
+) -> None:
+    out = stagecraft(*args)
+    assert out.code == 2
+    assert message in out.err and len(out.err.strip().splitlines()) <= 2, out.err
+    assert "Traceback" not in out.err + out.out and "usage:" not in out.err
 
 
-def test_a_megabyte_document_is_refused(tmp_path: Path) -> None:
+def test_a_megabyte_document_is_refused(stagecraft: type[Outcome], tmp_path: Path) -> None:
     doc = tmp_path / "big.txt"
     doc.write_text("word " * 210_000, encoding="utf-8")
-    out = run("run", "analysis", "--file", str(doc))
-    assert out.returncode == 2 and "limit is 100,000" in out.stderr and "Traceback" not in out.stderr
+    out = stagecraft("run", "analysis", "--file", str(doc))
+    assert out.code == 2 and "limit is 100,000" in out.err and "Traceback" not in out.err
 
 
-def test_failed_run_can_be_resumed(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "advice"),
+    [
+        (
+            ("run", "summarize_translate", "Solar power is cheap. Wind is strong.", "--language", "Klingon"),
+            "--language",
+        ),
+        (("run", "faq", "Solar power is cheap.", "--questions", "12"), "--questions"),
+    ],
+)
+def test_a_failure_caused_by_the_input_says_what_to_change_not_resume(
+    stagecraft: type[Outcome], args: tuple[str, ...], advice: str
+) -> None:
+    out = stagecraft(*args, "--latency", "0")
+    assert out.code == 2, out.err
+    assert advice in out.err and "resume" not in out.err and "Traceback" not in out.err
+
+
+def test_a_failed_run_can_be_resumed(
+    stagecraft: type[Outcome], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = str(tmp_path / "runs.sqlite")
-    failed = run(
-        "run",
-        "router",
-        "hello there",
-        "--provider",
-        "openai",
-        "--runs-db",
-        db,
-        env={"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"},
-    )
-    assert failed.returncode == 1 and "Traceback" not in failed.stderr
-    thread = failed.stderr.split("stagecraft resume router ")[1].split()[0]
-    resumed = run("resume", "router", thread, "--provider", "offline", "--runs-db", db, "--latency", "0")
-    assert resumed.returncode == 0, resumed.stderr
-    assert "General Question" in resumed.stdout
+    with openai_server(lambda request: (503, "overloaded")) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        failed = stagecraft("run", "router", "hello there", "--provider", "openai", "--runs-db", db)
+    assert failed.code == 1 and "Traceback" not in failed.err
+    thread = failed.err.split("stagecraft resume router ")[1].split()[0]
+    resumed = stagecraft("resume", "router", thread, "--provider", "offline", "--runs-db", db, "--latency", "0")
+    assert resumed.code == 0, resumed.err
+    assert "General Question" in resumed.out
+
+
+def test_a_tampered_checkpoint_is_refused_and_executes_nothing(stagecraft: type[Outcome], tmp_path: Path) -> None:
+    db = tmp_path / "runs.sqlite"
+    done = stagecraft("run", "router", "My internet connection is not working.", "--runs-db", str(db), "--latency", "0")
+    thread = done.err.split("thread: ")[1].split()[0]
+    marker = tmp_path / "pwned"
+    # A constructor call (module, name, args) as LangGraph's msgpack encodes one, planted in the row.
+    planted = ormsgpack.Ext(1, ormsgpack.packb(("os", "system", [f"touch {marker}"])))
+    with sqlite3.connect(db) as conn:
+        blob, rowid = conn.execute("SELECT checkpoint, rowid FROM checkpoints ORDER BY rowid DESC LIMIT 1").fetchone()
+        checkpoint = ormsgpack.unpackb(blob, ext_hook=ormsgpack.Ext, option=ormsgpack.OPT_NON_STR_KEYS)
+        checkpoint["channel_values"]["query"] = planted
+        conn.execute("UPDATE checkpoints SET checkpoint = ? WHERE rowid = ?", (ormsgpack.packb(checkpoint), rowid))
+    out = stagecraft("resume", "router", thread, "--runs-db", str(db), "--latency", "0")
+    assert out.code == 1 and "os.system" in out.err and "not loaded" in out.err
+    assert "Traceback" not in out.err
+    assert not marker.exists()

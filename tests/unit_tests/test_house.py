@@ -1,0 +1,68 @@
+"""The house rules that keep the code base honest: layering, public APIs only, a light offline path."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("app", "graphs", "models", "nodes", "state", "supportdesk")
+# Who may import whom: data flows one way, from entry points down to state.
+MAY_IMPORT = {
+    "state": {"state"},
+    "supportdesk": {"supportdesk"},
+    "models": {"models", "state"},
+    "nodes": {"nodes", "models", "state", "supportdesk"},
+    "graphs": {"graphs", "nodes", "models", "state"},
+    "app": set(PACKAGES),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _sources() -> list[Path]:
+    return [p for package in PACKAGES for p in (ROOT / package).rglob("*.py")]
+
+
+def test_nothing_imports_langgraph_private_modules() -> None:
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(n for n in _imports(p) if n.startswith("langgraph._internal"))
+        for p in [*_sources(), *(ROOT / "tests").rglob("*.py")]
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_imports_point_down_the_house(package: str) -> None:
+    wrong = {}
+    for path in (ROOT / package).rglob("*.py"):
+        ours = {name.split(".")[0] for name in _imports(path)} & set(PACKAGES)
+        if ours - MAY_IMPORT[package]:
+            wrong[str(path.relative_to(ROOT))] = sorted(ours - MAY_IMPORT[package])
+    assert wrong == {}
+
+
+def test_the_offline_path_never_imports_openai() -> None:
+    script = (
+        "import sys\n"
+        "from graphs.router import graph\n"
+        "context = {'offline_latency': 0, 'provider': 'offline'}\n"
+        "out = graph.invoke({'query': 'My router keeps crashing.'}, context=context)\n"
+        "assert out['intent'] == 'Technical Support', out\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openai', 'langchain_openai')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
