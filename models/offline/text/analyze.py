@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
 from models.offline.text.basics import STOPWORDS, scored_keywords, sentences, stem, tokens
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 _POSITIVE = frozenset(
     """
@@ -31,6 +37,29 @@ _NEGATIVE = frozenset(
 )
 _POS_STEMS = frozenset(stem(w) for w in _POSITIVE)
 _NEG_STEMS = frozenset(stem(w) for w in _NEGATIVE)
+# Words that describe a state of affairs rather than judge it: a report of a problem that was
+# solved, or a growth figure, is not a tone. They count for DESCRIPTIVE of a judging word, so a
+# factual text stays neutral while a complaint ("rude", "disappointed") or praise still decides.
+_DESCRIPTIVE = frozenset(
+    stem(w)
+    for w in """
+    problem issue error fail failure faulty defective damaged crash bug missing lost loss decline weak delay
+    unavailable incident
+    late slow risk risky shortage shortfall downturn layoffs penalty penalties outage concern threat costly
+    expensive unstable incorrect inaccurate broken wrong mistake growth improve improvement benefit beneficial
+    stable efficient effective success successful savings opportunity robust secure reliable reliability
+    strong fast quick easy affordable valuable useful positive gain win innovative profitable favorable
+    viable resilient thrive thriving
+    """.split()
+)
+DESCRIPTIVE = 0.35
+# A text that reports the problem solved ("the service recovered", "rolled back") is an account,
+# not a complaint: its descriptive problem words count for a further RESOLVED_FACTOR.
+_RESOLVED = re.compile(
+    r"\b(?:fixed|resolved|restored|recovered|rolled\s+back|solved|repaired|back\s+to\s+normal|mitigated)\b",
+    re.IGNORECASE,
+)
+RESOLVED_FACTOR = 0.3
 # Neutral verbs that only carry sentiment when negated ("not working").
 _NEGATABLE = frozenset(stem(w) for w in "work function help recommend like load connect respond arrive".split())
 _NEGATORS = frozenset(
@@ -46,19 +75,33 @@ _INTENSIFIERS = frozenset(
 _DOWNTONERS = frozenset("slightly somewhat bit little fairly rather mildly".split())
 
 
+# Below this much evidence a text is neutral (a negated judging word is 0.8, so it counts);
+# a text is mixed when its weaker side has at least MIXED_LOW and MIXED_RATIO of the stronger.
+NEUTRAL_BELOW = 0.75
+JUDGEMENT_FREE_BELOW = 1.5  # a text with no judging word needs more: five descriptive words
+MIXED_LOW = 0.6
+MIXED_RATIO = 0.4
+
+
 def sentiment(text: str) -> tuple[str, float, list[str]]:
     """Classify sentiment as positive/negative/neutral/mixed with a confidence and key phrases."""
     pos = neg = 0.0
+    judged = False
+    resolved = bool(_RESOLVED.search(text))
     phrases: list[str] = []
     for sentence in sentences(text):
         toks = tokens(sentence)
         for i, tok in enumerate(toks):
             st = stem(tok)
             polarity = 1.0 if st in _POS_STEMS else -1.0 if st in _NEG_STEMS else 0.0
+            descriptive = st in _DESCRIPTIVE
+            if descriptive:
+                polarity *= DESCRIPTIVE * (RESOLVED_FACTOR if resolved and polarity < 0 else 1.0)
             window = toks[max(0, i - 3) : i]
             negated = any(w in _NEGATORS for w in window)
             if polarity == 0.0 and not (negated and st in _NEGATABLE):
                 continue
+            judged = judged or not descriptive
             start = i
             if negated:
                 polarity = -0.8 * polarity if polarity else -0.8
@@ -82,10 +125,11 @@ def sentiment(text: str) -> tuple[str, float, list[str]]:
             else:
                 neg -= polarity
     total = pos + neg
-    if total < 0.5:
-        return "neutral", 0.6, phrases[:8]
     low, high = min(pos, neg), max(pos, neg)
-    if low >= 1.0 and low / high >= 0.5:
+    two_sided = low >= MIXED_LOW and low / high >= MIXED_RATIO
+    if total < NEUTRAL_BELOW or (not judged and total < JUDGEMENT_FREE_BELOW and not two_sided):
+        return "neutral", 0.6, phrases[:8]
+    if two_sided:
         return "mixed", round(0.5 + 0.4 * low / high, 2), phrases[:8]
     confidence = 0.5 + 0.5 * ((high - low) / total) * (1 - math.exp(-total / 1.5))
     return ("positive" if pos > neg else "negative"), round(min(confidence, 0.98), 2), phrases[:8]
@@ -95,6 +139,8 @@ _ORG_SUFFIXES = frozenset(
     """
     inc ltd llc plc corp corporation co company gmbh ag sa nv bv spa srl bank group holdings partners
     technologies systems labs university institute foundation agency association ministry council
+    logistics foods energy robotics solutions airlines airways motors media capital insurance telecom
+    software networks consulting services industries pharma bouw bau construction studios
     """.split()
 )
 _ORG_PREFIXES = frozenset("bank university institute ministry department bureau college".split())
@@ -151,6 +197,7 @@ _COMMON_CAPS = frozenset(
     """
     hi hello hey dear thanks thank please yes also finally however meanwhile today yesterday tomorrow
     overall moreover furthermore additionally unfortunately sure okay ok regards best sincerely
+    sir madam minutes present
     """.split()
 )
 _MONTH = (
@@ -162,6 +209,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{4}}\b"), "DATE"),
     (re.compile(rf"\b{_MONTH}\.?\s+\d{{4}}\b"), "DATE"),
     (re.compile(rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![\d,])"), "DATE"),
+    # "2 June", "30 September": a day keeps its month even without a year
+    (re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"), "DATE"),
+    (re.compile(r"\b(?:first|second|third|fourth|last)\s+quarter\s+of\s+(?:19|20)\d{2}\b"), "DATE"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:Q[1-4]|H[12])\s+\d{4}\b"), "DATE"),
     (
         re.compile(
@@ -198,18 +248,112 @@ def _pattern_entities(sentence: str) -> list[tuple[int, int, str, str]]:
     return found
 
 
-def _classify(words: list[str], person_hint: bool) -> str:
+# Context around a capitalised name that tells its type, when no list knows the name:
+#   PERSON        CEO Maria Lopez | led by Tomasz Nowak | the waiter, Marco, | Ruth Adeyemi said
+#   LOCATION      in Utrecht | near Foz | off the coast of Denmark | the Ribeira district
+#   ORGANIZATION  analysts at Baird & Cole | a contract with Carrefour | Nordmart announced
+_PERSON_BEFORE = frozenset(
+    """
+    ceo cto cfo coo founder co-founder mayor president director manager chairman chairwoman chair officer
+    executive minister chief waiter waitress member colleague engineer analyst professor researcher
+    spokesperson spokeswoman spokesman couple led by mr mrs ms dr sir dame
+    """.split()
+)
+_PERSON_AFTER = frozenset("said says warned called told added seemed wrote explained noted believes thinks".split())
+_LOCATION_BEFORE = frozenset("in to near across into around outside towards toward via between".split())
+_PLACE_NOUNS = frozenset("city town coast region country capital province district village island state area".split())
+_LOCATION_AFTER = frozenset(
+    "district river region office branch area coast airport station province valley city lake mountains".split()
+)
+_ORG_BEFORE = frozenset("with at vendor company firm supplier partner customer client by for".split())
+_ORG_AFTER = frozenset(
+    """
+    announced reported closed confirmed acquired launched raised lost sees expects delivered signed
+    opened hired employs plans offers sells
+    """.split()
+)
+# Well-known company names: exemplars for the nearest-meaning vote on names no list knows.
+_ORG_EXEMPLARS = (
+    "Google Microsoft Siemens Nestle Unilever Vodafone Ikea Toyota Samsung Shell Barclays Deloitte Accenture "
+    "Oracle Spotify Airbus Danone Philips Nokia Ericsson Heineken Adidas Lufthansa Renault Santander Allianz "
+    "Bosch Canon Intel Pfizer"
+).split()
+# A single unknown name takes the type of its nearest exemplars only with this lead (cosine).
+NAME_VOTE_MARGIN = 0.04
+
+
+@cache
+def _name_exemplars() -> dict[str, npt.NDArray[np.float32]]:
+    from models.offline.text.embed import embed
+
+    return {
+        "LOCATION": embed(sorted(w.title() for w in _LOCATIONS if " " not in w and len(w) > 3)),
+        "PERSON": embed(sorted(w.title() for w in _FIRST_NAMES)),
+        "ORGANIZATION": embed(list(_ORG_EXEMPLARS)),
+    }
+
+
+def _nearest_kind(word: str) -> str | None:
+    """Vote LOCATION, PERSON or ORGANIZATION for an unknown name by its nearest exemplars."""
+    from models.offline.text.embed import embed
+
+    vector = embed([word])[0]
+    scores: dict[str, float] = {}
+    for kind, vectors in _name_exemplars().items():
+        sims = sorted((vectors @ vector).tolist())[-5:]
+        scores[kind] = sum(sims) / len(sims)
+    ranked = sorted(scores, key=lambda k: -scores[k])
+    return ranked[0] if scores[ranked[0]] - scores[ranked[1]] >= NAME_VOTE_MARGIN else None
+
+
+def _classify(
+    words: list[str], person_hint: bool, before: list[str] | None = None, after: list[str] | None = None
+) -> str:
+    """Type a capitalised name from its shape, the built-in lists and the words around it."""
+    before, after = before or [], after or []
     name = " ".join(words)
-    last = words[-1].lower().rstrip(".")
-    if len(words) > 1 and (last in _ORG_SUFFIXES or words[0].lower() in _ORG_PREFIXES):
+    lower = [w.lower().rstrip(".") for w in words]
+    if len(words) > 1 and (any(w in _ORG_SUFFIXES for w in lower[1:]) or lower[0] in _ORG_PREFIXES or "&" in words):
         return "ORGANIZATION"
     if name.lower() in _LOCATIONS:
         return "LOCATION"
-    if len(words) <= 3 and (person_hint or (words[0].lower() in _FIRST_NAMES and all(w[0].isupper() for w in words))):
-        return "PERSON"
     if any(any(c.isdigit() for c in w) or re.search(r"[a-z][A-Z]", w) for w in words):
         return "PRODUCT"
-    return "OTHER"
+    if len(words) <= 3 and (person_hint or (lower[0] in _FIRST_NAMES and all(w[0].isupper() for w in words))):
+        return "PERSON"
+    prev = [w.lower().strip(_EDGE) for w in before]
+    nxt = [w.lower().strip(_EDGE) for w in after]
+    votes = dict.fromkeys(("ORGANIZATION", "PERSON", "LOCATION"), 0.0)  # a tie goes to the first
+    if prev and (
+        prev[-1] in _PERSON_BEFORE or (before[-1].endswith(",") and len(prev) > 1 and prev[-1] in _PERSON_BEFORE)
+    ):
+        votes["PERSON"] += 3
+    if any(w in _PERSON_BEFORE for w in prev[-3:]) and before and before[-1].endswith(","):
+        votes["PERSON"] += 3  # apposition: "the staff member, Gary Holt,"
+    if nxt and nxt[0] in _PERSON_AFTER:
+        votes["PERSON"] += 2
+    if after and after[0].startswith("(") and nxt[0].strip("()") in _PERSON_BEFORE:
+        votes["PERSON"] += 3  # "Helen Park (chair)"
+    if prev and prev[-1] in _LOCATION_BEFORE:
+        votes["LOCATION"] += 2
+    if len(prev) > 1 and prev[-1] == "of" and prev[-2] in _PLACE_NOUNS:
+        votes["LOCATION"] += 3
+    if nxt and nxt[0] in _LOCATION_AFTER:
+        votes["LOCATION"] += 3
+    if prev and prev[-1] in _ORG_BEFORE:
+        votes["ORGANIZATION"] += 1.5
+    if nxt and (nxt[0] in _ORG_AFTER or (words[-1].endswith(("'s", "’s")))):
+        votes["ORGANIZATION"] += 1.5
+    if len(words) in (2, 3):
+        # Most two- and three-word names in running text are people's: "first-name last-name".
+        first = _nearest_kind(words[0])
+        votes["PERSON"] += 2 if first == "PERSON" else 1
+    else:
+        nearest = _nearest_kind(words[0])
+        if nearest:
+            votes[nearest] += 1.5
+    best = max(votes, key=lambda k: votes[k])
+    return best if votes[best] > 0 else "ORGANIZATION"
 
 
 def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tuple[int, str, str]]:
@@ -235,8 +379,12 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             if head in STOPWORDS or head in _COMMON_CAPS or head in lower_words or not strong:
                 words.pop(0)
                 first_index += 1
-        if words and not (len(words) == 1 and (len(words[0]) < 2 or words[0].lower().replace("’", "'") in STOPWORDS)):
-            out.append((span[0][0], " ".join(words), _classify(words, person_hint)))
+        single = len(words) == 1 and words[0].lower().replace("’", "'")
+        if words and not (single and (len(single) < 2 or single in STOPWORDS or single in _COMMON_CAPS)):
+            last_index = span[-1][2]
+            before = [raw_words[j].group() for j in range(max(0, first_index - 4), first_index)]
+            after = [raw_words[j].group() for j in range(last_index + 1, min(len(raw_words), last_index + 4))]
+            out.append((span[0][0], " ".join(words), _classify(words, person_hint, before, after)))
         span.clear()
 
     for index, m in enumerate(raw_words):

@@ -6,7 +6,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
 
 from models.offline.text.basics import STOPWORDS, content_stems, is_content, sentences, stem, tokens
 
@@ -60,7 +59,7 @@ class _Index:
 
 
 def _query_terms(question: str) -> list[str]:
-    question = re.sub(r"^what does the source say about\s+", "", question.strip(), flags=re.IGNORECASE)
+    question = re.sub(r"^what is said about\s+", "", question.strip(), flags=re.IGNORECASE)
     question = re.sub(r"\bhow\s+(?:long|many|much|often|far|soon)\b", "how", question, flags=re.IGNORECASE)
     terms: list[str] = []
     for term in _terms(" ".join(t for t in tokens(question) if t not in _QUESTION_WORDS)):
@@ -316,22 +315,30 @@ def _question_for(sentence: str, ctx: _Context) -> tuple[str | None, str | None]
     return primary, secondary
 
 
+_DETERMINERS = frozenset("the a an its their our your this these his her".split())
+
+
 def _fallback(sentence: str, idf: dict[str, float]) -> str | None:
-    """Ask about the rarest adjacent pair of content words (or the rarest word) of the sentence."""
+    """Ask what is said about the rarest noun phrase of the sentence: "What is said about the X Y?".
+
+    Only a phrase that follows a determiner is used, so the question's object is a noun phrase
+    ("the grid", "their monthly electricity bills") and never a verb phrase, which made the old
+    template ("What does the source say about achieving ...?") ungrammatical.
+    """
     toks = tokens(_clip(sentence))
-    usable = [is_content(t) and not t.endswith(("ly", "ing")) for t in toks]
-    pairs = [f"{a} {b}" for i, (a, b) in enumerate(pairwise(toks)) if usable[i] and usable[i + 1]]
-    pairs += [
-        " ".join(toks[i : i + 3])
-        for i in range(len(toks) - 2)
-        if usable[i] and usable[i + 2] and toks[i + 1] in {"the", "a", "an", "your", "our", "their", "its", "of", "my"}
-    ]
-    singles = [t for t, ok in zip(toks, usable, strict=True) if ok]
-    candidates = pairs or singles
+    usable = [is_content(t) and not t.endswith(("ly", "ing", "ed")) for t in toks]
+    candidates: list[str] = []
+    for i, tok in enumerate(toks[:-1]):
+        if tok not in _DETERMINERS or not usable[i + 1]:
+            continue
+        end = i + 1
+        while end + 1 < len(toks) and usable[end + 1] and end - i < 3:
+            end += 1
+        candidates.append(" ".join(toks[i : end + 1]))
     if not candidates:
         return None
-    phrase = max(candidates, key=lambda c: sum(idf.get(stem(w), 0.0) for w in c.split()))
-    return f"What does the source say about {phrase}?"
+    phrase = max(candidates, key=lambda c: sum(idf.get(stem(w), 0.0) for w in c.split()[1:]))
+    return f"What is said about {phrase}?"
 
 
 def _tidy(question: str) -> str:

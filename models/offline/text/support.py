@@ -1,166 +1,224 @@
-"""Customer-support helpers: intent routing, injection stripping, task decomposition and concerns."""
+"""Customer-support helpers: task decomposition and the concern voiced about an invoice."""
 
 from __future__ import annotations
 
-import math
 import re
 
 from models.offline.text.basics import is_content, sentences, tokens
+from models.offline.text.injections import strip_injections
 
-_INJECTIONS = [
-    re.compile(p, re.IGNORECASE | re.MULTILINE)
-    for p in (
-        r"^\s*(?:system|assistant|developer)\s*:.*$",
-        r"\b(?:please\s+)?(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?"
-        r"(?:previous|prior|above|earlier|preceding|original|system)?\s*(?:instructions?|prompts?|rules?|messages?"
-        r"|directions?|guidelines?)",
-        r"(?:\band\s+|\bthen\s+)?\b(?:please\s+)?(?:classify|label|categori[sz]e|tag|mark|route|treat|flag)\s+"
-        r"(?:(?:this|it|that|me|the)\s+)?(?:(?:query|message|ticket|request|email|one)\s+)?(?:as|to|under|into)\s+"
-        r"[^.!?\n]*",
-        r"\byou\s+are\s+now\b[^.!?\n]*",
-        r"\b(?:act|behave)\s+as\b[^.!?\n]*|\bpretend\s+(?:to\s+be|you\s+are)\b[^.!?\n]*",
-        r"\b(?:new|updated)\s+instructions?\s*:[^\n]*",
-        r"\b(?:respond|reply|answer|output)\s+(?:only\s+)?with\b[^.!?\n]*",
-    )
-]
-
-_INTENT_CUES: dict[str, list[tuple[str, float]]] = {
-    "Technical Support": [
-        (r"not working|doesn'?t work|does not work|stopped working|won'?t (?:start|load|connect|turn on)", 2.0),
-        (r"error|crash\w*|broken|bug\w*|outage|disconnect\w*|dropp\w*|freez\w*|glitch\w*|offline|timeout", 2.0),
-        (r"connection|connect|internet|wi-?fi|router|modem|network|bluetooth|firmware|server", 2.0),
-        (r"log ?in|sign ?in|password|reset|install\w*|setup|set up|configur\w*|reboot|restart|update fail\w*", 1.5),
-        (r"slow|lag\w*|device|app|software|hardware|screen|website|browser|technical|laptop|phone|printer", 1.0),
-    ],
-    "Billing Inquiry": [
-        (r"invoice\w*|billing|bill(?:ed|s)?|overcharg\w*|refund\w*|double[- ]charged|charged twice", 2.0),
-        (r"charge[sd]?|payment\w*|paid|pay|receipt\w*|subscription\w*|account balance|balance|fee\w*", 1.5),
-        (r"price\w*|pricing|cost\w*|credit card|transaction\w*|discount\w*|money|plan|renewal|vat|tax", 1.0),
-    ],
-}
-_GENERAL_CUES = re.compile(
-    r"\b(?:opening hours|business hours|hours|open|located|location|address|contact|phone number|email address"
-    r"|policy|policies|shipping|delivery times?|careers?|jobs?|where are you|who are you|how does|what is|do you)\b",
-    re.IGNORECASE,
-)
-_COMPILED = {
-    label: [(re.compile(rf"\b(?:{p})\b", re.IGNORECASE), w) for p, w in cues] for label, cues in _INTENT_CUES.items()
-}
-
-
-def strip_injections(text: str) -> str:
-    """Remove meta-instructions aimed at the model (e.g. 'ignore previous instructions', 'classify this as X')."""
-    for pattern in _INJECTIONS:
-        text = pattern.sub(" ", text)
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r"\s+([.,!?;:])", r"\1", text)
-    text = re.sub(r"([.!?])[.,;:!?]+", r"\1", text)
-    text = re.sub(r"(^|[.!?]\s|\n)\s*[,;:]\s*", r"\1", text)
-    text = re.sub(r",\s*(?=[.!?]|$)", "", text)
-    text = "\n".join(line.strip() for line in text.splitlines())
-    return text.lstrip(" \n,;:.!?").rstrip(" \n,;:")
-
-
-def classify_intent(query: str) -> tuple[str, float]:
-    """Route a support query to Technical Support, Billing Inquiry or General Question, with a confidence."""
-    cleaned = strip_injections(query)
-    scores = {label: sum(w * len(p.findall(cleaned)) for p, w in cues) for label, cues in _COMPILED.items()}
-    general = 2.0 * len(_GENERAL_CUES.findall(cleaned)) + (0.5 if "?" in cleaned else 0.0)
-    tech, billing = scores["Technical Support"], scores["Billing Inquiry"]
-    if tech == billing == 0:
-        return "General Question", (round(min(0.9, 0.55 + 0.1 * general), 2) if general else 0.35)
-    label = "Technical Support" if tech >= billing else "Billing Inquiry"
-    top, other = max(tech, billing), min(tech, billing)
-    margin = (top - other) / (top + other + 0.25 * general)
-    confidence = 0.4 + 0.55 * margin * (1 - math.exp(-top / 1.5))
-    return label, round(min(confidence, 0.95), 2)
-
-
+# ---------------------------------------------------------------- ids
+#
+# An id is a run that starts with a digit, or a short letter prefix and a digit, with optional
+# "-" or "/" parts and letter suffixes:  48213   2024/118   6618-A   77812B   A-55120   ZX-88
+_ID = r"(?:[A-Za-z]{1,4}[-\s]?)?\d[0-9A-Za-z]*(?:[-/][0-9A-Za-z]+)*"
+_ID_LEAD = r"(?:\s*(?:number|no\.?|num|nr\.?|id|ref(?:erence)?|#)\s*:?)*\s*#?\s*"
+#   invoice 48213 | invoice no. 8812 | invoice #INV-7890 | inv-7781 | INV 3390 | inv 4402
 _INVOICE = re.compile(
-    r"(?:#\s*)?\bINV[-\s]?#?(?P<a>\d+(?:-\d+)*)\b|\binvoices?\s+(?:(?:number|no\.?|num|id|#)\s*)*#?\s*(?P<b>\d{3,})\b",
+    rf"\binvoices?{_ID_LEAD}(?P<a>{_ID})\b|(?:#\s*)?\bINV[-\s]?#?(?P<b>\d[0-9A-Za-z]*(?:[-/][0-9A-Za-z]+)*)\b",
     re.IGNORECASE,
 )
-_ORDER_ID = r"#?\s*(?:[A-Za-z]{1,4}-\d+|[A-Za-z]{1,4}\d{3,}|\d{3,})\b"
-_ORDER = re.compile(
-    rf"\borders?\s+(?:(?:number|no\.?|num|id|#)\s*)*(?P<ids>{_ORDER_ID}(?:\s*(?:,|and|&)\s*{_ORDER_ID})*)",
-    re.IGNORECASE,
-)
+#   order 90341 | order a-55120 | order b 20931 | Order ID: K-5512 | orders 33120 and 33121
+_ORDER = re.compile(rf"\borders?{_ID_LEAD}(?P<ids>{_ID}(?:\s*(?:,|and|&)\s*#?\s*{_ID})*)", re.IGNORECASE)
+# A status question about an order, as opposed to an order mentioned as context.
 _STATUS_CUES = re.compile(
-    r"\b(?:update on|status|where is|where are|track\w*|arriv\w*|shipped|shipping status|delivered|dispatch\w*"
-    r"|when will|eta|progress)\b",
+    r"\b(?:update on|status|where(?:'s| is| are)|track\w*|when will|news|eta|progress|shipped|dispatch\w*"
+    r"|left the|(?:hasn't|has not|haven't|have not|never|not yet|still not)\s+(?:\w+\s+)?(?:arrived|come|updated)"
+    r"|still waiting|get here|arrive[ds]?\s+yet)\b",
     re.IGNORECASE,
 )
 _ORDER_CHANGE = re.compile(r"\b(?:cancel\w*|chang\w*|modif\w*|amend\w*|edit|update (?:my|the|this))\b", re.IGNORECASE)
-_RETURN = re.compile(r"\b(?:return|send\s+(?:\w+\s+)?back|refund(?:\s+for)?)\b", re.IGNORECASE)
+
+
+def _id(raw: str, prefix: str = "") -> str:
+    """Write an id the way the support desk stores it: upper case, "B 20931" as "B-20931"."""
+    text = re.sub(r"^([A-Za-z]{1,4})\s+(?=\d)", r"\1-", raw.strip().lstrip("#").strip()).upper()
+    return f"{prefix}{text}" if prefix and not text.startswith(prefix.rstrip("-")) else text
+
+
+def _invoices(sentence: str) -> list[tuple[int, dict[str, str]]]:
+    found = []
+    for m in _INVOICE.finditer(sentence):
+        number = m["a"] or m["b"]
+        if not re.search(r"\d", number):
+            continue
+        number = re.sub(r"^INV[-\s]?", "", _id(number))
+        found.append((m.start(), {"query_type": "BillingInquiry", "invoice_number": f"INV-{number}"}))
+    return found
+
+
+# ---------------------------------------------------------------- returns
+#
+# A return is an item the customer wants to give back or get their money back for:
+#   return the X | send (back) the X (back) | bring/give/hand/take the X back | a refund for the X
+#   the X broke ..., I want my money back | ... a refund for it (it = the X named before)
+# A refund of a charge, payment or invoice is a billing matter, never a return.
+_TRIGGER = re.compile(
+    r"\b(?:return(?!\s+(?:to|from|home|here|there|next|later|on|in|at)\b)"
+    r"|(?:send|bring|give|hand|take|ship|post|mail)(?:ing|s)?\s+back"
+    r"|(?:send|sending|sent|bring|give|hand|take|ship|post|mail)(?:ing|s)?\s+(?=(?:the|my|this|these|those|both|a|an|our|['\"‘“])\b.{0,60}?\bback\b)"
+    r"|refund\s+(?:for|on)|money\s+back|refund(?=\s+(?:please|for\s+it|$)|[.,!?])|reimburse\w*)",
+    re.IGNORECASE,
+)
+_NOT_A_PRODUCT = re.compile(
+    r"^(?:charge|payment|fee|difference|amount|subscription|invoice|bill|duplicate|second|extra|overcharge|money"
+    r"|deposit|shipping|delivery|order|it|them|that|this|one)\b",
+    re.IGNORECASE,
+)
+_DET = r"(?:the|my|this|these|those|a|an|our|both|his|her|their|your)"
+# Words that end a product's name: pronouns, conjunctions, prepositions and common verbs.
+_NAME_STOP = frozenset(
+    """
+    i i'm i've i'd it it's its they they're which that who because since as due so but to from for at in on
+    with back please if when after before was is are were has have had got get bought purchased ordered
+    received arrived inside neither either also too already just still broke broken stopped leaks leak keeps
+    cracked doesn't does won't can't isn't came come
+    """.split()
+)
 _QUOTED = re.compile(r"(?<!\w)['\"“‘](?P<name>[^'\"“”‘’\n]{2,60}?)['\"”’](?!\w)")
-_PRODUCT_WORD = r"(?:[A-Z][\w-]*|\d[\w.-]*|[a-z]+[A-Z][\w-]*)"
-_DETERMINER = r"(?:the|my|this|these|a|an|our)"
-_CAPITALISED_PRODUCT = re.compile(rf"^\s*{_DETERMINER}?\s*(?P<name>{_PRODUCT_WORD}(?:\s+{_PRODUCT_WORD})*)")
-_PLAIN_PRODUCT = re.compile(
-    rf"^\s*{_DETERMINER}\s+(?P<name>[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}}?)"
-    r"(?=\s+(?:i|that|which|because|since|as|due|for|from|to|and|bought|purchased|ordered)\b|[.,!?]|$)"
-)
-_REASON = re.compile(r"\b(?:because|since|as(?=\s+(?:it|they|the|my))|due\s+to)\s+(?P<reason>[^.!?]+)", re.IGNORECASE)
-_ACTION = re.compile(
-    r"\b(?:i\s+want|i'd\s+like|i\s+would\s+like|please|can\s+you|could\s+you|would\s+you|i\s+need|need\s+to"
-    r"|help\s+me|i\s+wish\s+to|i'm\s+looking\s+to)\b",
+_LIST_SPLIT = re.compile(rf",\s*(?:and\s+)?(?={_DET}\b)|\s+(?:and|&)\s+(?={_DET}\b)", re.IGNORECASE)
+_REASON = re.compile(
+    r"\b(?:because|since|as(?=\s+(?:it|they|the|my|i))|due\s+to)\s+(?P<reason>[^.!?]+)"
+    r"|,\s*(?!(?:and|but|so|also|please|thanks|i'd|i\s+would|i\s+want|can|could)\b)(?P<clause>[^,.!?]+)",
     re.IGNORECASE,
 )
-_PLEASANTRY = re.compile(
-    r"^(?:hi|hello|hey|dear|thanks?|thank you|many thanks|best|regards|kind regards|cheers|please let me know"
-    r"|let me know|looking forward|have a (?:nice|great|good) day)\b",
+_SUBJECT = re.compile(rf"\b{_DET}\s+(?P<rest>[^,.!?]+)", re.IGNORECASE)
+_PREDICATE_VERB = re.compile(
+    r"\b(?:i\s+(?:bought|got|ordered|received)[^,]*?\s+)?(?P<pred>(?:was|is|are|were|has|have|had|keeps?|stopped"
+    r"|broke|cracked|leaks?|arrived|came|doesn't|does\s+not|won't|isn't|never|\w+ed|\w+s)\b[^,.!?]*)",
     re.IGNORECASE,
 )
-_FILLER = frozenset("want like would need help please know question thing something let thanks thank".split())
 
 
-def _reason(sentence: str, start: int) -> str:
+def _name(words: str) -> str:
+    """Cut a noun phrase at the first word that cannot belong to a product's name."""
+    kept: list[str] = []
+    for word in words.split():
+        core = word.strip(".,;:!?()").lower()
+        if core in _NAME_STOP or not core:
+            break
+        kept.append(word.strip(".,;:!?()"))
+        if word[-1:] in ",;:.!?" or len(kept) == 5:
+            break
+    return " ".join(kept)
+
+
+def _products(text: str) -> list[str]:
+    """Return the product names at the start of text: a quoted name, or a list of noun phrases."""
+    quoted = [m["name"].strip() for m in _QUOTED.finditer(text[:80]) if text[: m.start()].strip(" ,") in ("", *_DETS)]
+    if quoted:
+        return quoted[:1]
+    head = re.split(r"[.!?;]|,(?!\s*(?:and\s+)?" + _DET + r"\b)", text, maxsplit=1)[0]
+    names = []
+    # "the X, the Y and the Z" is a list; "the X, my sister gave us hers" is a name and a clause.
+    listed = re.search(rf"\s(?:and|&)\s+{_DET}\b", head, re.IGNORECASE)
+    for part in _LIST_SPLIT.split(head) if listed else [head]:
+        part = re.sub(rf"^\s*{_DET}\s+", "", part.strip(), flags=re.IGNORECASE)
+        name = _name(part)
+        if name and not _NOT_A_PRODUCT.match(name):
+            names.append(name)
+        if not names:
+            break  # a list continues only after a first product
+    return names
+
+
+_DETS = ("the", "my", "this", "these", "those", "a", "an", "our", "both", "his", "her", "their", "your")
+
+
+def _clean_reason(text: str) -> str:
+    text = re.split(
+        r"\s+and\s+(?:i|i'd|can|could|please|want)\b|\s+so\s+i\b|,\s*(?:so|and)\s+i", text, flags=re.IGNORECASE
+    )[0]
+    text = re.sub(
+        r"^(?:it's|it\s+is|it\s+was|they're|they\s+are|they\s+were|it|they)\s+", "", text.strip(), flags=re.IGNORECASE
+    )
+    return text.strip(" .,;:!?'\"") or "not specified"
+
+
+def _reason_after(sentence: str, start: int) -> str:
     m = _REASON.search(sentence, start)
     if not m:
         return "not specified"
-    reason = re.split(r"[,;]\s*(?:and|but|so|also|please)\b|\s+and\s+(?:i|can|could|please)\b", m["reason"])[0]
-    reason = re.sub(r"^(?:it's|it\s+is|it\s+was|they're|they\s+are)\s+", "", reason.strip(), flags=re.IGNORECASE)
-    return reason.strip(" .,;:!?'\"") or "not specified"
+    return _clean_reason(m["reason"] or m["clause"])
 
 
-def _returns(sentence: str) -> list[tuple[int, dict[str, str]]]:
-    trigger = _RETURN.search(sentence)
-    if not trigger:
+def _subject_product(clause: str) -> tuple[str, str] | None:
+    """Return (product, what happened to it) when a clause opens on an item: "the kettle leaks ..."."""
+    m = _SUBJECT.search(clause)
+    if not m:
+        return None
+    name = _name(m["rest"])
+    if not name or _NOT_A_PRODUCT.match(name):
+        return None
+    after = m["rest"][len(name) :]
+    pred = _PREDICATE_VERB.search(after)
+    return name, (_clean_reason(pred["pred"]) if pred else "not specified")
+
+
+def _returns(sentence: str, following: str) -> list[tuple[int, dict[str, str]]]:
+    trigger = _TRIGGER.search(sentence)
+    if not trigger or (_INVOICE.search(sentence) and re.search(r"refund|money", trigger.group(), re.IGNORECASE)):
         return []
     after = sentence[trigger.end() :]
-    reason_at = _REASON.search(sentence, trigger.end())
-    limit = reason_at.start() - trigger.end() if reason_at else len(after)
-    names = [m["name"].strip() for m in _QUOTED.finditer(after[:limit])]
-    if not names:
-        m = _CAPITALISED_PRODUCT.match(after)
-        if m and (len(m["name"].split()) > 1 or re.search(r"\d|[a-z][A-Z]", m["name"])):
-            names = [m["name"]]
-        else:
-            plain = _PLAIN_PRODUCT.match(after)
-            names = [plain["name"]] if plain else []
-    reason = _reason(sentence, trigger.end())
+    names = _products(re.sub(r"^\s*(?:for|on)\s+", "", after, flags=re.IGNORECASE))
+    reason = "not specified"
+    if names:
+        tail = after.lower().find(names[-1].lower())
+        reason = _reason_after(sentence, trigger.end() + max(tail, 0) + len(names[-1]))
+    else:
+        # "The kettle leaks, I'd like my money back" / "... a refund for it": the item is the subject.
+        subject = _subject_product(sentence[: trigger.start()]) or _subject_product(sentence)
+        if subject is None:
+            return []
+        names, reason = [subject[0]], subject[1]
+    if reason == "not specified":
+        # "... the frying pan inside was dented, so I'd like a refund for the frying pan."
+        subject = _subject_product(sentence[: trigger.start()])
+        if subject and subject[0].lower() in {n.lower() for n in names}:
+            reason = subject[1]
+    if reason == "not specified":
+        # "Can I bring the lamp back? It flickers." The next sentence says why, about "it".
+        nxt = re.match(r"^(?:it|they|the\s+\w+)\s+(?P<why>[^.!?]+)", following.strip(), re.IGNORECASE)
+        if nxt and not _TRIGGER.search(following) and not _INVOICE.search(following) and not _ORDER.search(following):
+            pronoun = re.match(r"^(?:it|they)\b", following.strip(), re.IGNORECASE)
+            reason = _clean_reason(following.strip() if pronoun else nxt["why"])
     return [
         (trigger.start(), {"query_type": "ProductReturn", "product_name": name, "reason_for_return": reason})
         for name in names
     ]
 
 
+# ---------------------------------------------------------------- other requests
+
+_ACTION = re.compile(
+    r"\b(?:i\s+want|i'd\s+like|i\s+would\s+like|please|can\s+you|could\s+you|would\s+you|can\s+i|could\s+i|may\s+i"
+    r"|i\s+need|need\s+to|help\s+me|i\s+wish\s+to|i'm\s+looking\s+to)\b",
+    re.IGNORECASE,
+)
+_PLEASANTRY = re.compile(
+    r"^(?:hi|hello|hey|dear|thanks?|thank you|many thanks|best|regards|kind regards|cheers|please let me know"
+    r"|let me know|looking forward|have a (?:nice|great|good) day|hope you)\b",
+    re.IGNORECASE,
+)
+_FILLER = frozenset("want like would need help please know question thing something let thanks thank".split())
+
+
 def extract_support_tasks(query: str) -> list[dict[str, str]]:
     """Decompose a support message into typed tasks (BillingInquiry, ProductReturn, StatusUpdate, Unknown)."""
     tasks: list[dict[str, str]] = []
-    for sentence in sentences(strip_injections(query)):
-        found: list[tuple[int, dict[str, str]]] = []
-        for m in _INVOICE.finditer(sentence):
-            found.append((m.start(), {"query_type": "BillingInquiry", "invoice_number": f"INV-{m['a'] or m['b']}"}))
-        returns = _returns(sentence)
+    sents = sentences(strip_injections(query))
+    for n, sentence in enumerate(sents):
+        found: list[tuple[int, dict[str, str]]] = _invoices(sentence)
+        returns = _returns(sentence, sents[n + 1] if n + 1 < len(sents) else "")
         found.extend(returns)
         for m in _ORDER.finditer(sentence):
             if not _STATUS_CUES.search(sentence) and (returns or _ORDER_CHANGE.search(sentence)):
                 continue  # the order is context for another request, not a status question
-            for order_id in re.findall(_ORDER_ID, m["ids"]):
-                order_id = order_id.lstrip("#").strip().upper()
-                found.append((m.start(), {"query_type": "StatusUpdate", "order_id": order_id}))
-        if not found and _ACTION.search(sentence) and not _PLEASANTRY.match(sentence):
+            for order_id in re.split(r"\s*(?:,|\band\b|&)\s*", m["ids"]):
+                if order_id.strip(" #"):
+                    found.append((m.start(), {"query_type": "StatusUpdate", "order_id": _id(order_id)}))
+        asks = _ACTION.search(sentence) or sentence.rstrip().endswith("?")
+        if not found and asks and not _PLEASANTRY.match(sentence):
             content = [t for t in tokens(sentence) if is_content(t) and t not in _FILLER]
             if content:
                 found.append((0, {"query_type": "Unknown", "request": sentence}))
@@ -211,7 +269,7 @@ def extract_concern(query: str, invoice_number: str) -> str:
     elif _CONCERN_CUES.search(first) and not _ACTION.search(first):
         parts.append(_restate(first))
     for sentence in sents[mention + 1 :]:
-        if _TOPIC_CHANGE.match(sentence) or any(p.search(sentence) for p in (_INVOICE, _ORDER, _RETURN)):
+        if _TOPIC_CHANGE.match(sentence) or any(p.search(sentence) for p in (_INVOICE, _ORDER, _TRIGGER)):
             break
         parts.append(_restate(sentence))
     return " ".join(parts) if parts else "General inquiry regarding the invoice"

@@ -1,0 +1,247 @@
+"""The scoring library: pure scorers on hand-made predictions, and the thin graph runners."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.evaluate import (
+    DatasetError,
+    as_json,
+    evaluate,
+    grounded,
+    load_dataset,
+    normalise_id,
+    question_problems,
+    run_faq,
+    score_analysis,
+    score_decomposition,
+    score_faq,
+    score_routing,
+    tasks_match,
+)
+from state.settings import Settings
+
+ROUTING = [
+    {"id": "a", "text": "wifi down", "label": "Technical Support", "lang": "en", "kinds": ["plain"]},
+    {"id": "b", "text": "charged twice", "label": "Billing Inquiry", "lang": "en", "kinds": ["plain"]},
+    {"id": "c", "text": "horario?", "label": "General Question", "lang": "es", "kinds": ["spanish"]},
+]
+
+
+def test_routing_accuracy_confusion_and_breakdowns() -> None:
+    result = score_routing(ROUTING, {"a": "Technical Support", "b": "Technical Support", "c": "General Question"})
+    assert result.accuracy == pytest.approx(2 / 3, abs=1e-4)
+    assert result.confusion["Billing Inquiry"]["Technical Support"] == 1
+    assert result.confusion["Technical Support"]["Technical Support"] == 1
+    assert result.by_lang == {"en": 0.5, "es": 1.0}
+    assert [f.id for f in result.failures] == ["b"]
+
+
+def test_ids_are_normalised_before_matching() -> None:
+    assert normalise_id("INV-4471", "BillingInquiry") == normalise_id("inv 4471", "BillingInquiry") == "4471"
+    assert normalise_id("#a-900", "StatusUpdate") == normalise_id("A 900", "StatusUpdate") == "A900"
+    assert normalise_id("2024/118", "BillingInquiry") == "2024118"
+    # An order id keeps its letters: A-900 and 900 are different orders.
+    assert normalise_id("A-900", "StatusUpdate") != normalise_id("900", "StatusUpdate")
+
+
+def test_task_matching_rules() -> None:
+    ret = {"query_type": "ProductReturn", "product_name": "blue rain jacket", "reason_for_return": "too small"}
+    assert tasks_match(ret, {"query_type": "ProductReturn", "product_name": "the Blue Rain Jacket"})
+    assert tasks_match(ret, {"query_type": "ProductReturn", "product_name": "rain jacket"})
+    assert not tasks_match(ret, {"query_type": "ProductReturn", "product_name": "jacket"})
+    assert not tasks_match(ret, {"query_type": "BillingInquiry", "invoice_number": "1"})
+    # Any kind the workers do not know is scored as Unknown.
+    assert tasks_match({"query_type": "Unknown"}, {"query_type": "AddressChange", "new_address": "x"})
+
+
+def test_decomposition_per_type_and_per_field() -> None:
+    examples = [
+        {
+            "id": "m1",
+            "text": "...",
+            "tasks": [
+                {"query_type": "BillingInquiry", "invoice_number": "INV-7890"},
+                {"query_type": "ProductReturn", "product_name": "kettle", "reason_for_return": "leaks from the bottom"},
+            ],
+        },
+        {"id": "m2", "text": "...", "tasks": [{"query_type": "StatusUpdate", "order_id": "A-12345"}]},
+        {"id": "m3", "text": "thanks!", "tasks": []},
+    ]
+    predicted = {
+        "m1": [
+            {"query_type": "BillingInquiry", "invoice_number": "7890"},
+            {"query_type": "ProductReturn", "product_name": "the kettle", "reason_for_return": "it leaks"},
+        ],
+        "m2": [{"query_type": "StatusUpdate", "order_id": "A-1234"}],  # cut short: a miss and an extra
+        "m3": [{"query_type": "Unknown", "request": "thanks!"}],
+    }
+    result = score_decomposition(examples, predicted)
+    assert (result.overall.tp, result.overall.fp, result.overall.fn) == (2, 2, 1)
+    assert result.by_type["BillingInquiry"].f1 == 1.0
+    assert (result.by_type["StatusUpdate"].precision, result.by_type["StatusUpdate"].recall) == (0.0, 0.0)
+    assert result.by_type["Unknown"].fp == 1
+    assert result.by_field["product_name"].tp == 1
+    # "it leaks" shares only "leaks" with "leaks from the bottom" once stopwords go: F1 0.67 >= 0.5.
+    assert result.by_field["reason_for_return"].tp == 1
+    assert result.exact_messages == pytest.approx(1 / 3, abs=1e-4)
+    assert {f.id for f in result.failures} == {"m2", "m3"}
+
+
+def test_wrong_reason_is_a_field_error_not_a_task_error() -> None:
+    gold = [{"query_type": "ProductReturn", "product_name": "toaster", "reason_for_return": "not specified"}]
+    got = [{"query_type": "ProductReturn", "product_name": "toaster", "reason_for_return": "too loud"}]
+    result = score_decomposition([{"id": "x", "text": "", "tasks": gold}], {"x": got})
+    assert result.overall.f1 == 1.0
+    assert result.by_field["reason_for_return"].tp == 0 and result.by_field["product_name"].tp == 1
+    assert result.failures and "reason_for_return" in result.failures[0].note
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is solar energy?",
+        "How long does standard shipping take?",
+        "When are refunds issued?",
+        "What is it used for?",
+        "Can ferns sit in full sun?",
+    ],
+)
+def test_grammatical_questions_pass(question: str) -> None:
+    assert question_problems(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "problem"),
+    [
+        ("What does the source say about achieving energy independence?", "source"),
+        ("What is the key to the?", "ends on"),
+        ("Solar energy is renewable?", "interrogative"),
+        ("What is solar energy", "question mark"),
+        ("What does it takes?", "inflects"),
+        ("What does?", "words"),
+        ("What is is solar energy?", "repeats"),
+    ],
+)
+def test_ungrammatical_questions_fail(question: str, problem: str) -> None:
+    assert any(problem in p for p in question_problems(question))
+
+
+def test_groundedness_needs_a_cited_source_that_supports_every_sentence() -> None:
+    source = "Books are lent for three weeks and films for one week. Items can be renewed online."
+    assert grounded("Films are lent for one week.", [source])
+    assert not grounded("Films are lent for one week.", [])
+    assert not grounded("Films are lent for one week. Late fees are five euros per day.", [source])
+
+
+def test_faq_scores() -> None:
+    example = {
+        "id": "f",
+        "sources": [{"title": "Loans", "content": "Books are lent for three weeks and films for one week."}],
+        "num_questions": 2,
+        "questions": [
+            {"question": "How long can I keep a film?", "titles": ["Loans"], "answer_contains": ["one week"]},
+            {"question": "Who built the library?", "titles": [], "answer_contains": []},
+        ],
+    }
+    entry = {"question": "How long are films lent for?", "answer": "Films are lent for one week.", "answerable": True}
+    predicted = {
+        "f": {
+            "generated": [
+                {**entry, "sources": ["Loans"]},
+                {**entry, "question": "What does the source say about films?", "sources": ["Nowhere"]},
+            ],
+            "labelled": [
+                {
+                    "question": "How long can I keep a film?",
+                    "answer": "Books are lent for three weeks and films for one week.",
+                    "answerable": True,
+                    "sources": ["Loans"],
+                },
+                {"question": "Who built the library?", "answer": "x", "answerable": True, "sources": ["Loans"]},
+            ],
+        }
+    }
+    result = score_faq([example], predicted)
+    assert (result.questions, result.grammatical, result.citation_validity) == (2, 0.5, 0.5)
+    assert result.groundedness == 0.5  # the second cites a title that does not exist, so nothing supports it
+    assert (result.labelled_accuracy, result.unanswerable_accuracy) == (1.0, 0.0)
+
+
+def test_analysis_scores_entities_with_types_aliases_and_optional() -> None:
+    example = {
+        "id": "d",
+        "document": "...",
+        "sentiment": "mixed",
+        "entities": [
+            {"name": "Maria Lopez", "type": "PERSON", "aliases": ["Lopez"]},
+            {"name": "Lyon", "type": "LOCATION"},
+            {"name": "EU", "type": "ORGANIZATION", "optional": True},
+        ],
+        "risks": ["energy costs"],
+        "opportunities": ["Nordic countries"],
+        "requirements": [],
+        "topics": ["operating margin"],
+    }
+    predicted = {
+        "d": {
+            "sentiment": "negative",
+            "entities": [
+                {"name": "Lopez", "type": "PERSON"},
+                {"name": "Lyon", "type": "ORGANIZATION"},
+                {"name": "EU", "type": "OTHER"},
+                {"name": "EU", "type": "ORGANIZATION"},
+            ],
+            "risks": [],
+            "opportunities": ["Rising energy costs remain a serious risk."],
+            "requirements": [],
+            "topics": ["Operating Margin", "Company"],
+        }
+    }
+    result = score_analysis([example], predicted)
+    typed = result.entities_typed
+    assert (typed.tp, typed.fp, typed.fn) == (1, 2, 1)  # Lyon mistyped, EU as OTHER: two errors
+    assert (result.entities_untyped.tp, result.entities_untyped.fn) == (2, 0)
+    assert result.sentiment_accuracy == 0.0 and result.sentiment_confusion["mixed"]["negative"] == 1
+    assert result.findings_recall == {"risks": 0.0, "opportunities": 0.0, "requirements": 1.0}
+    assert result.findings_mislabelled == 1
+    assert result.topic_recall == 1.0
+    assert json.dumps(as_json(result))
+
+
+def test_load_dataset_rejects_bad_files(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"id": "a", "text": "x", "label": "Sales"}\n')
+    with pytest.raises(DatasetError, match="label"):
+        load_dataset(path, "routing")
+    path.write_text('{"id": "a", "text": "x"}\n')
+    with pytest.raises(DatasetError, match="needs label"):
+        load_dataset(path, "routing")
+    with pytest.raises(DatasetError, match="cannot read"):
+        load_dataset(tmp_path / "missing.jsonl", "routing")
+
+
+async def test_evaluate_runs_the_router_graph(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "routing.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in ROUTING))
+    result = await evaluate("routing", path, settings)
+    assert result.n == 3 and sum(sum(row.values()) for row in result.confusion.values()) == 3  # type: ignore[union-attr]
+
+
+async def test_faq_runner_answers_the_labelled_questions_through_the_graph(settings: Settings) -> None:
+    example = {
+        "id": "f",
+        "sources": [
+            {"title": "Loans", "content": "Books are lent for three weeks. Films are lent for one week."},
+            {"title": "Printing", "content": "Printing costs ten cents per page at every branch."},
+        ],
+        "num_questions": 2,
+        "questions": [{"question": "How much does printing cost?", "titles": ["Printing"], "answer_contains": []}],
+    }
+    out = (await run_faq([example], settings))["f"]
+    assert len(out["generated"]) == 2
+    assert [e["question"] for e in out["labelled"]] == ["How much does printing cost?"]
+    assert out["labelled"][0]["sources"] == ["Printing"]
