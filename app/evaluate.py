@@ -14,7 +14,7 @@ import dataclasses
 import itertools
 import json
 import re
-import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -652,12 +652,6 @@ async def _each(examples: Sequence[Example], run: Callable[[Example], Awaitable[
     return dict(await asyncio.gather(*(one(e) for e in examples)))
 
 
-def _throwaway_desk(settings: Settings) -> Settings:
-    # The orchestrator's workers open cases and RMAs: never write those into the user's desk.
-    path = Path(tempfile.mkdtemp(prefix="stagecraft-eval-")) / "support.sqlite"
-    return dataclasses.replace(settings, support_db=str(path))
-
-
 async def run_routing(examples: Sequence[Example], settings: Settings) -> dict[str, str]:
     """Route every example with the router graph; return example id -> routed intent."""
     from graphs.router import build
@@ -675,12 +669,14 @@ async def run_decomposition(examples: Sequence[Example], settings: Settings) -> 
     """Run every message through the orchestrator graph; return example id -> tasks (dispatched and overflow)."""
     from graphs.orchestrator import build
 
-    graph = build().compile()
-    context = _throwaway_desk(settings)
+    # The run stops after decompose: the workers, which open cases and RMAs, never act on an eval.
+    graph = build().compile(checkpointer=InMemorySaver(), interrupt_after=["decompose"])
 
     async def run(example: Example) -> list[dict[str, Any]]:
-        out = await graph.ainvoke({"query": example["text"]}, context=context)
-        return [*out.get("tasks", []), *out.get("overflow", [])]
+        config: RunnableConfig = {"configurable": {"thread_id": f"eval-{example['id']}-{uuid.uuid4().hex}"}}
+        await graph.ainvoke({"query": example["text"]}, config=config, context=settings)
+        values = (await graph.aget_state(config)).values
+        return [*(values.get("tasks") or []), *(values.get("overflow") or [])]
 
     return await _each(examples, run)
 

@@ -28,6 +28,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from models.offline.skills import SKILLS, SkillRequest
+from models.offline.text import embed
 
 
 class OfflineChatModel(BaseChatModel):
@@ -94,6 +95,7 @@ class OfflineChatModel(BaseChatModel):
     ) -> ChatResult:
         if self.latency:
             await asyncio.sleep(self.latency)
+        await _ready()
         return ChatResult(generations=[ChatGeneration(message=self._answer(messages, kwargs.get("tools")))])
 
     def _stream(
@@ -117,6 +119,7 @@ class OfflineChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        await _ready()
         answer = self._answer(messages, kwargs.get("tools"))
         chunks = _chunks(answer)
         # Spread the simulated latency over the stream so time-to-first-token is realistic.
@@ -127,6 +130,13 @@ class OfflineChatModel(BaseChatModel):
             if run_manager and isinstance(chunk.message.content, str) and chunk.message.content:
                 await run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
             yield chunk
+
+
+async def _ready() -> None:
+    # The embedder's one-off load reads files for about half a second: do it off the event loop,
+    # which may be a server's. Once loaded, skills run inline (a few milliseconds at most).
+    if not embed.loaded():
+        await asyncio.to_thread(embed.model)
 
 
 class OfflineEngineError(ValueError):

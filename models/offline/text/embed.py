@@ -34,20 +34,15 @@ _loaded: list[WordLlamaInference] = []
 def model() -> WordLlamaInference:
     """Return the WordLlama model, loading it on first call from the installed package only."""
     if not _loaded:
-        with _lock:  # a warm-up thread may be loading it: wait for that instead of loading twice
+        with _lock:  # another thread may be loading it: wait for that instead of loading twice
             if not _loaded:
                 _loaded.append(_load())
     return _loaded[0]
 
 
-def warm_up() -> None:
-    """Start loading the model in a background thread, so no request waits for (or blocks a loop on) it.
-
-    Importing stays fast (this only starts a thread); the load, about half a second of file reads,
-    runs off the caller's thread, where it cannot block an event loop serving requests.
-    """
-    if not _loaded and not _lock.locked():
-        threading.Thread(target=model, name="wordllama-warm-up", daemon=True).start()
+def loaded() -> bool:
+    """Tell whether the model is in memory (so using it costs no file reads)."""
+    return bool(_loaded)
 
 
 def _load() -> WordLlamaInference:

@@ -376,8 +376,3 @@ def classify_intent(query: str) -> tuple[str, float]:
 
 
 __all__ = ["BILLING", "GENERAL", "LABELS", "TECHNICAL", "classify_intent"]
-
-
-# The router is the engine's first stage in a served app: load the embedder in the background
-# now, so the first request neither waits for it nor blocks the server's event loop reading files.
-_embedder.warm_up()
