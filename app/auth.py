@@ -16,7 +16,8 @@ from typing import Any
 
 from langgraph_sdk import Auth
 
-from models.tiers import check_stage_tiers
+from app.registry import declared_stages
+from models.stages import check_stage_tiers
 from state.deployment import deployment
 from state.settings import SettingsError, make_settings
 
@@ -50,6 +51,7 @@ def _checked(context: Any) -> None:
         return
     if not isinstance(context, dict):
         raise Auth.exceptions.HTTPException(status_code=422, detail="context must be an object of settings")
+    declared_stages()
     try:
         check_stage_tiers(make_settings(**context))
     except SettingsError as exc:

@@ -697,7 +697,13 @@ async def run_faq(examples: Sequence[Example], settings: Settings) -> dict[str, 
             # Resume the graph as if its own stage had written these questions: the answer and
             # attribution stages, and their fan-out, run exactly as they do for generated ones.
             config: RunnableConfig = {"configurable": {"thread_id": f"eval-{example['id']}"}}
-            update = {"sources": example["sources"], "questions": questions}
+            # A request of its own, uncached: an eval measures the model, not the cache.
+            update = {
+                "sources": example["sources"],
+                "questions": questions,
+                "request_id": uuid.uuid4().hex,
+                "cache_scope": {},
+            }
             await labelled.aupdate_state(config, update, as_node="generate_questions")
             done = await labelled.ainvoke(None, config=config, context=settings)
             result["labelled"] = list(done["faq"])

@@ -1,15 +1,7 @@
-"""Where runs are saved, and how saved state is read back without trusting it.
-
-LangGraph's serializer, by default, rebuilds any Python object a checkpoint names: a row planted
-in the checkpoint database can make `resume` import and call `os.system`. Every checkpointer
-and cache Stagecraft opens reads with `StrictSerializer`: only LangGraph's list of safe types is
-rebuilt, and a checkpoint that names anything else is refused with `TamperedStateError`, before
-any of it is used.
-"""
+"""Where runs are saved: checkpointers that read saved state strictly (see state.serde)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,54 +9,13 @@ from typing import Any
 
 import aiosqlite
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.serde.event_hooks import SerdeEvent, register_serde_event_listener
-from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+from state.serde import STRICT, StrictSerializer, TamperedStateError
+
+__all__ = ["DEFAULT_RUNS_DB", "STRICT", "StrictSerializer", "TamperedStateError", "sqlite_checkpointer"]
+
 DEFAULT_RUNS_DB = Path(".stagecraft") / "runs.sqlite"
-
-
-class TamperedStateError(RuntimeError):
-    """Saved state names a type that must never be rebuilt from storage."""
-
-
-_blocked = threading.local()
-
-
-def _record_blocked(event: SerdeEvent) -> None:
-    if event["kind"].endswith("blocked"):
-        seen: list[str] | None = getattr(_blocked, "seen", None)
-        if seen is not None:
-            seen.append(f"{event['module']}.{event['name']}")
-
-
-register_serde_event_listener(_record_blocked)
-
-
-class StrictSerializer(JsonPlusSerializer):
-    """LangGraph's serializer in strict mode, refusing (not just skipping) anything not allow-listed."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_msgpack_modules=None)
-
-    def loads_typed(self, data: tuple[str, bytes]) -> Any:
-        """Decode saved data, raising TamperedStateError if it names a type outside the allow-list."""
-        outer = getattr(_blocked, "seen", None)
-        _blocked.seen = []
-        try:
-            value = super().loads_typed(data)
-            if _blocked.seen:
-                names = ", ".join(sorted(set(_blocked.seen)))
-                raise TamperedStateError(
-                    f"saved state names {names}, which is never rebuilt from storage; "
-                    "the checkpoint was not written by Stagecraft and was not loaded"
-                )
-            return value
-        finally:
-            _blocked.seen = outer
-
-
-STRICT = StrictSerializer()
 
 
 @asynccontextmanager

@@ -107,6 +107,15 @@ GRAPHS: dict[str, GraphEntry] = {
 }
 
 
+def declared_stages() -> list[str]:
+    """Import every graph's stages (they declare themselves) and return their names."""
+    from models.stages import STAGES
+
+    for entry in GRAPHS.values():
+        importlib.import_module(entry.nodes)
+    return sorted(STAGES)
+
+
 def entry_for(name: str) -> GraphEntry:
     """Return the named graph, or raise InputError listing the known ones."""
     try:

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
+from models.cache import STAGE_CACHE, node_cache
 from models.retry import MODEL_RETRY
-from nodes.faq import answer_question, assemble, generate_questions, intake
+from nodes.faq import ANSWER, ATTRIBUTE, GENERATE_QUESTIONS, answer_question, assemble, generate_questions, intake
+from nodes.finish import finish
 from state.chain import FaqInput, FaqOutput, FaqState, QuestionTask
+from state.run import stopped
 from state.settings import Settings
 
 
-def fan_out_questions(state: FaqState) -> list[Send]:
-    """Send each question to its own answering worker."""
+def fan_out_questions(state: FaqState) -> list[Send] | Literal["finish"]:
+    """Send each question to its own answering worker; a stop condition ends the run instead."""
+    if stopped(state):
+        return "finish"
     return [
-        Send("answer_question", QuestionTask(index=i, question=q, sources=state["sources"]))
+        Send(
+            "answer_question",
+            QuestionTask(
+                index=i,
+                question=q,
+                sources=state["sources"],
+                request_id=state["request_id"],
+                cache_scope=state["cache_scope"],
+            ),
+        )
         for i, q in enumerate(state["questions"])
     ]
 
@@ -23,17 +39,30 @@ def build() -> StateGraph[FaqState, Settings, FaqInput, FaqOutput]:
     """Return the FAQ graph, uncompiled."""
     builder = StateGraph(FaqState, context_schema=Settings, input_schema=FaqInput, output_schema=FaqOutput)
     builder.add_node("intake", intake)
-    builder.add_node("generate_questions", generate_questions, retry_policy=MODEL_RETRY)
-    builder.add_node("answer_question", answer_question, input_schema=QuestionTask, retry_policy=MODEL_RETRY)
+    builder.add_node(
+        "generate_questions",
+        generate_questions,
+        retry_policy=MODEL_RETRY,
+        cache_policy=node_cache(GENERATE_QUESTIONS),
+    )
+    builder.add_node(
+        "answer_question",
+        answer_question,
+        input_schema=QuestionTask,
+        retry_policy=MODEL_RETRY,
+        cache_policy=node_cache(ANSWER, ATTRIBUTE),
+    )
     builder.add_node("assemble", assemble)
+    builder.add_node("finish", finish)
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "generate_questions")
-    builder.add_conditional_edges("generate_questions", fan_out_questions, ["answer_question"])
+    builder.add_conditional_edges("generate_questions", fan_out_questions, ["answer_question", "finish"])
     builder.add_edge("answer_question", "assemble")
-    builder.add_edge("assemble", END)
+    builder.add_edge("assemble", "finish")
+    builder.add_edge("finish", END)
     return builder
 
 
 MAX_CONCURRENCY = 8
 
-graph = build().compile(name="faq").with_config(max_concurrency=MAX_CONCURRENCY)
+graph = build().compile(name="faq", cache=STAGE_CACHE).with_config(max_concurrency=MAX_CONCURRENCY)

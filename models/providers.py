@@ -6,13 +6,16 @@ import asyncio
 import os
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 
 from models.tiers import Tier
+
+if TYPE_CHECKING:
+    from models.stages import Stage
 from state.deployment import deployment
 from state.settings import Settings
 
@@ -25,10 +28,19 @@ class ProviderError(RuntimeError):
 class ModelSpec:
     """Everything a provider needs to build the model for one stage."""
 
-    stage: str
+    stage: Stage
     tier: Tier
     model: str
     settings: Settings
+
+
+@dataclass(frozen=True)
+class Embedder:
+    """A sentence embedder: its name (for namespaces), vector size and a blocking embed function."""
+
+    name: str
+    dims: int
+    embed: Callable[[Sequence[str]], list[list[float]]]
 
 
 ProviderFactory = Callable[[ModelSpec], BaseChatModel]
@@ -44,12 +56,12 @@ def _offline(spec: ModelSpec) -> BaseChatModel:
     from models.offline.engine import OfflineChatModel
 
     latency = spec.settings.offline_latency
-    key = (spec.stage, spec.model, _TIER_LATENCY[spec.tier] if latency is None else latency)
+    key = (spec.stage.name, spec.model, _TIER_LATENCY[spec.tier] if latency is None else latency)
     with _lock:
         model = _offline_models.get(key)
         if model is None:
             model = _offline_models[key] = OfflineChatModel(
-                stage=spec.stage, model_name=f"offline/{spec.model}", latency=key[2]
+                stage=spec.stage.name, prompt=spec.stage.prompt, model_name=f"offline/{spec.model}", latency=key[2]
             )
     return model
 
@@ -163,6 +175,50 @@ def unregister_provider(name: str) -> None:
 def registered_providers() -> list[str]:
     """Return the names of every available provider."""
     return sorted(_PROVIDERS)
+
+
+def _wordllama() -> Embedder:
+    from models.offline.text import embed
+
+    def vectors(texts: Sequence[str]) -> list[list[float]]:
+        rows: list[list[float]] = embed.embed(list(texts)).tolist()
+        return rows
+
+    return Embedder(
+        name=f"wordllama-{embed.CONFIG.replace('_', '')}-{embed.DIMENSIONS}", dims=embed.DIMENSIONS, embed=vectors
+    )
+
+
+_openai_embedders: dict[tuple[str | None, str], Embedder] = {}
+
+
+def _openai_embedder(settings: Settings) -> Embedder:
+    from langchain_openai import OpenAIEmbeddings
+
+    base_url, model = deployment().openai_base_url, "text-embedding-3-small"
+    with _lock:
+        key = (base_url, os.environ["OPENAI_API_KEY"])
+        if key not in _openai_embedders:
+            client = OpenAIEmbeddings(
+                model=model,
+                openai_api_base=base_url,
+                request_timeout=settings.request_timeout,
+                max_retries=settings.client_max_retries,
+                check_embedding_ctx_length=False,  # no tokenizer download: texts are sent as they are
+            )
+
+            def vectors(texts: Sequence[str]) -> list[list[float]]:
+                return client.embed_documents(list(texts))
+
+            _openai_embedders[key] = Embedder(name=f"openai-{model}", dims=1536, embed=vectors)
+        return _openai_embedders[key]
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """Return the embedder of this run's provider: the provider's own embeddings online, WordLlama offline."""
+    if check_provider(settings) == "openai":
+        return _openai_embedder(settings)
+    return _wordllama()
 
 
 def build_model(spec: ModelSpec, provider: str) -> BaseChatModel:

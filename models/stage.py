@@ -1,4 +1,10 @@
-"""The seam between nodes and models: `stage_model(stage, runtime)` and its calls."""
+"""The seam between nodes and models: `stage_model(STAGE, runtime, state)` and its calls.
+
+A node asks for the model of one declared stage; the seam picks the tier's model of the run's
+provider, enforces the request's budget before every call, serves near-duplicate inputs from the
+semantic cache where the stage allows it, validates structured output (re-asking with the error),
+and writes one ledger entry per call. Nodes never see which provider answered.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import json
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from langchain_core.exceptions import OutputParserException
@@ -16,10 +22,15 @@ from langchain_core.runnables import Runnable
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, ValidationError
 
+from models.budget import BudgetExhausted, spending_of
+from models.cache import digest
 from models.prices import cost_usd
 from models.providers import ModelSpec, build_model, check_provider
-from models.steps import Invoke, Steps
-from models.tiers import check_stage_tiers, model_name, tier_for
+from models.semantic import lookup as semantic_lookup
+from models.semantic import remember as semantic_remember
+from models.stages import Stage, check_stage_tiers
+from models.steps import Blocking, Invoke, Steps
+from models.tiers import model_name, tier_for
 from state.ledger import ModelCall
 from state.settings import Settings, settings_of
 
@@ -36,15 +47,19 @@ class StageOutputError(RuntimeError):
 
 
 class StageModel:
-    """The model of one stage for one run, recording every call in a ledger."""
+    """The model of one stage for one node run, recording every call in a ledger."""
 
-    def __init__(self, stage: str, runtime: Runtime[Any] | None) -> None:
+    def __init__(self, stage: Stage, runtime: Runtime[Any] | None, state: Mapping[str, Any] | None = None) -> None:
         self.stage = stage
         self.settings = settings_of(runtime)
         self.provider = self.settings.resolved_provider()
         self.tier = tier_for(stage, self.settings)
         self.model_name = model_name(self.tier, self.settings)
         self.ledger: list[ModelCall] = []
+        state = state or {}
+        scope = (state.get("cache_scope") or {}).get(stage.name, "off")
+        self.scope: str = scope if self.settings.cache else "off"
+        self.spending = spending_of(state.get("request_id"), state.get("ledger"))
         self._model: BaseChatModel | None = None
 
     @property
@@ -57,12 +72,13 @@ class StageModel:
 
     def text(self, messages: Sequence[BaseMessage]) -> Steps[str]:
         """Ask for free text and return it."""
+        self._may_start()
         started = time.time()
         reply = yield Invoke(self.model, list(messages))
         self._record(reply, started, attempt=1, outcome="ok")
         content = reply.text if isinstance(reply, AIMessage) else str(reply.content)
         if not content.strip():
-            raise StageOutputError(self.stage, 1, "the model returned an empty reply")
+            raise StageOutputError(self.stage.name, 1, "the model returned an empty reply")
         return content.strip()
 
     def structured(
@@ -74,12 +90,28 @@ class StageModel:
         """Ask for an instance of `schema`, re-asking with the error while the output is invalid.
 
         `check` adds rules the schema cannot express; it raises ValueError to reject an output.
+        A stage that declares `Semantic` is first looked up in the semantic cache.
         """
+        semantic = self._semantic(messages)
+        if semantic is not None:
+            namespace, text = semantic
+            hit = yield Blocking.call(semantic_lookup, self.settings, namespace, text)
+            if hit is not None:
+                try:
+                    value = schema.model_validate(hit.output["value"])
+                    if check is not None:
+                        check(value)
+                except (ValidationError, ValueError):
+                    pass  # a stored output that no longer passes is simply not reused
+                else:
+                    self._record_semantic(hit.similarity, hit.matched, float(hit.output.get("cost_usd", 0.0)))
+                    return value
         runnable = structured_runnable(self.model, schema)
         history = list(messages)
         attempts = self.settings.structured_retries + 1
         problem = ""
         for attempt in range(1, attempts + 1):
+            self._may_start()
             started = time.time()
             try:
                 out = cast(dict[str, Any], (yield Invoke(runnable, history)))
@@ -102,31 +134,79 @@ class StageModel:
                     ),
                 ]
                 continue
-            self._record(raw, started, attempt=attempt, outcome="ok")
+            call = self._record(raw, started, attempt=attempt, outcome="ok")
+            if semantic is not None:
+                namespace, text = semantic
+                stored = {"value": value.model_dump(mode="json"), "cost_usd": call["cost_usd"] or 0.0}
+                yield Blocking.call(semantic_remember, self.settings, namespace, digest(text), text, stored)
             return value
-        raise StageOutputError(self.stage, attempts, problem)
+        raise StageOutputError(self.stage.name, attempts, problem)
 
-    def _record(self, raw: Any, started: float, *, attempt: int, outcome: str) -> None:
+    def _may_start(self) -> None:
+        try:
+            self.spending.check(self.stage.name, self.settings)
+        except BudgetExhausted as exc:
+            exc.ledger = list(self.ledger)
+            raise
+
+    def _semantic(self, messages: Sequence[BaseMessage]) -> tuple[tuple[str, ...], str] | None:
+        rule = self.stage.semantic
+        if rule is None or self.scope == "off":
+            return None
+        values = self.stage.prompt.parse(messages)
+        # Same stage, prompt version, provider, model (the scope), exactly the same scope values,
+        # and (added by the cache) the same embedder.
+        namespace = ("semantic", self.stage.name, digest([self.scope, {k: values[k] for k in rule.scope}]))
+        return namespace, values[rule.query]
+
+    def _record_semantic(self, similarity: float, matched: str, saved: float) -> None:
+        now = time.time()
+        self.ledger.append(
+            ModelCall(
+                stage=self.stage.name,
+                tier=self.tier.value,
+                model=self.model_name,
+                provider=self.provider,
+                input_tokens=0,
+                output_tokens=0,
+                cost_usd=0.0,
+                started=now,
+                ended=now,
+                attempt=1,
+                outcome="cached",
+                cache="semantic",
+                saved_usd=saved,
+                similarity=round(similarity, 4),
+                matched_input=matched,
+            )
+        )
+
+    def _record(self, raw: Any, started: float, *, attempt: int, outcome: str) -> ModelCall:
         usage = getattr(raw, "usage_metadata", None) or {}
         input_tokens = int(usage.get("input_tokens", 0))
         output_tokens = int(usage.get("output_tokens", 0))
         reported = (getattr(raw, "response_metadata", None) or {}).get("model_name")
         billed_model = str(reported or self.model_name).removeprefix("offline/")
-        self.ledger.append(
-            ModelCall(
-                stage=self.stage,
-                tier=self.tier.value,
-                model=str(reported or self.model_name),
-                provider=self.provider,
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                cost_usd=cost_usd(billed_model, input_tokens, output_tokens),
-                started=started,
-                ended=time.time(),
-                attempt=attempt,
-                outcome=outcome,
-            )
+        call = ModelCall(
+            stage=self.stage.name,
+            tier=self.tier.value,
+            model=str(reported or self.model_name),
+            provider=self.provider,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cost_usd=cost_usd(billed_model, input_tokens, output_tokens),
+            started=started,
+            ended=time.time(),
+            attempt=attempt,
+            outcome=outcome,
+            cache="miss" if self.scope != "off" else "off",
+            saved_usd=0.0,
+            similarity=None,
+            matched_input=None,
         )
+        self.ledger.append(call)
+        self.spending.add(call)
+        return call
 
 
 _structured: dict[tuple[int, type[BaseModel]], tuple[BaseChatModel, Runnable[Any, Any]]] = {}
@@ -152,9 +232,15 @@ def structured_runnable(model: BaseChatModel, schema: type[BaseModel]) -> Runnab
     return entry[1]
 
 
-def stage_model(stage: str, runtime: Runtime[Any] | None) -> StageModel:
-    """Return the model a stage should use in this run."""
-    return StageModel(stage, runtime)
+def stage_model(stage: Stage, runtime: Runtime[Any] | None, state: Mapping[str, Any] | None = None) -> StageModel:
+    """Return the model a stage should use in this run (`state` carries the request's id and cache scope)."""
+    return StageModel(stage, runtime, state)
+
+
+def check_run(settings: Settings) -> None:
+    """Refuse, before any model call, settings this run cannot use (provider, stage names)."""
+    check_provider(settings)
+    check_stage_tiers(settings)
 
 
 def _validated(schema: type[T], parsed: Any, parsing_error: BaseException | None) -> T:
@@ -182,9 +268,3 @@ def _raw_text(raw: Any) -> str:
             return json.dumps(raw.tool_calls[0]["args"])
         return raw.text
     return str(raw)
-
-
-def check_run(settings: Settings) -> None:
-    """Refuse, before any model call, settings this run cannot use (provider, stage names)."""
-    check_provider(settings)
-    check_stage_tiers(settings)

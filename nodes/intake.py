@@ -7,18 +7,19 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import Overwrite
 
+from models.cache import cache_scope
 from models.stage import check_run
 from state.request import fresh_request, request_id
 from state.settings import settings_of
 
-_cleared: dict[tuple[type[Any], type[Any]], tuple[tuple[str, bool], ...]] = {}
+_cleared: dict[tuple[type[Any], type[Any]], tuple[tuple[str, Any], ...]] = {}
 
 
-def _cleared_keys(state_schema: type[Any], input_schema: type[Any]) -> tuple[tuple[str, bool], ...]:
+def _cleared_keys(state_schema: type[Any], input_schema: type[Any]) -> tuple[tuple[str, Any], ...]:
     key = (state_schema, input_schema)
     if key not in _cleared:
         update = fresh_request(state_schema, input_schema)
-        _cleared[key] = tuple((k, isinstance(v, Overwrite)) for k, v in update.items() if k != "request_id")
+        _cleared[key] = tuple((k, v) for k, v in update.items() if k != "request_id")
     return _cleared[key]
 
 
@@ -30,7 +31,19 @@ def start_request(
     Raises before any model call when the run's settings cannot be used (unknown provider,
     missing key, unknown stage names).
     """
-    check_run(settings_of(runtime))
-    cleared = _cleared_keys(state_schema, input_schema)
-    update: dict[str, Any] = {key: Overwrite([]) if reduced else None for key, reduced in cleared}
-    return {**update, **checked_input, "request_id": request_id()}
+    settings = settings_of(runtime)
+    check_run(settings)
+    # Fresh Overwrite values each time: a channel must never share a list with another request.
+    update: dict[str, Any] = {
+        key: Overwrite(type(value.value)() if value.value is not None else None)
+        if isinstance(value, Overwrite)
+        else None
+        for key, value in _cleared_keys(state_schema, input_schema)
+    }
+    return {**update, **checked_input, "request_id": request_id(), "cache_scope": cache_scope(settings)}
+
+
+def _fresh(cleared: Any) -> Any:
+    if isinstance(cleared, Overwrite):
+        return Overwrite([] if isinstance(cleared.value, list) else {})
+    return None

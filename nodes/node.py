@@ -8,7 +8,9 @@ from typing import Any, Generic, TypeVar
 from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.runtime import Runtime, get_runtime
 
+from models.budget import BudgetExhausted
 from models.steps import Steps, arun_steps, run_steps
+from state.run import Termination
 
 S = TypeVar("S")
 Update = dict[str, Any]
@@ -31,15 +33,32 @@ class Node(Runnable[Any, Update], Generic[S]):
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Update:
         """Run the body with blocking I/O."""
         out = self.body(input, get_runtime())
-        return out if isinstance(out, dict) else run_steps(out)
+        if isinstance(out, dict):
+            return out
+        try:
+            return run_steps(out)
+        except BudgetExhausted as exc:
+            return _stopped(self.get_name(), exc)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Update:
         """Run the body with async I/O on the running loop."""
         out = self.body(input, get_runtime())
-        return out if isinstance(out, dict) else await arun_steps(out)
+        if isinstance(out, dict):
+            return out
+        try:
+            return await arun_steps(out)
+        except BudgetExhausted as exc:
+            return _stopped(self.get_name(), exc)
 
     def __repr__(self) -> str:
         return f"Node({self.name})"
+
+
+def _stopped(name: str, exc: BudgetExhausted) -> Update:
+    # The budget is a planned end, not a failure: the node ends with the calls it made, the run
+    # with what it has, and the graph's edges route to `finish`.
+    termination = Termination(reason="budget", stage=name, detail=exc.reason)
+    return {"termination": termination, "ledger": exc.ledger}
 
 
 def node(body: Body[S]) -> Node[S]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from state.ledger import ModelCall, documented
+from state.run import RequestKeys, RunOutput
 
 
 class Sentiment(BaseModel):
@@ -84,7 +85,7 @@ class DocumentInput(TypedDict):
 
 
 @documented
-class AnalysisOutput(TypedDict):
+class AnalysisOutput(RunOutput):
     """The four analyses, their synthesis, and any branch that failed."""
 
     sentiment: dict[str, object]
@@ -104,15 +105,12 @@ class AnalysisOutput(TypedDict):
 
 
 @documented
-class AnalysisState(DocumentInput, AnalysisOutput, total=False):
+class AnalysisState(DocumentInput, AnalysisOutput, RequestKeys, total=False):
     """Working state of the analysis graph; branches write disjoint keys, errors and ledger merge."""
-
-    request_id: str
-    """This request's identity, minted by intake."""
 
 
 @documented
-class ReportOutput(TypedDict):
+class ReportOutput(RunOutput):
     """The extraction, the three analyses, the report, and any branch that failed."""
 
     key_points: list[str]
@@ -132,8 +130,5 @@ class ReportOutput(TypedDict):
 
 
 @documented
-class ReportState(DocumentInput, ReportOutput, total=False):
+class ReportState(DocumentInput, ReportOutput, RequestKeys, total=False):
     """Working state of the report graph."""
-
-    request_id: str
-    """This request's identity, minted by intake."""

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from state.ledger import ModelCall, documented
+from state.run import RequestKeys, RunOutput
 
 
 @documented
@@ -22,7 +23,7 @@ class SummarizeTranslateInput(TypedDict):
 
 
 @documented
-class SummarizeTranslateOutput(TypedDict):
+class SummarizeTranslateOutput(RunOutput):
     """The summary, its translation, and the calls that made them."""
 
     summary: str
@@ -36,11 +37,8 @@ class SummarizeTranslateOutput(TypedDict):
 
 
 @documented
-class SummarizeTranslateState(SummarizeTranslateInput, SummarizeTranslateOutput, total=False):
+class SummarizeTranslateState(SummarizeTranslateInput, SummarizeTranslateOutput, RequestKeys, total=False):
     """Working state of summarize_translate."""
-
-    request_id: str
-    """This request's identity, minted by intake."""
 
 
 @documented
@@ -78,7 +76,7 @@ class FaqInput(TypedDict):
 
 
 @documented
-class FaqOutput(TypedDict):
+class FaqOutput(RunOutput):
     """The FAQ, in question order, and the calls that made it."""
 
     questions: list[str]
@@ -90,11 +88,9 @@ class FaqOutput(TypedDict):
 
 
 @documented
-class FaqState(FaqInput, FaqOutput, total=False):
+class FaqState(FaqInput, FaqOutput, RequestKeys, total=False):
     """Working state of the FAQ graph; `answers` is written concurrently, one entry per question."""
 
-    request_id: str
-    """This request's identity, minted by intake."""
     answers: Annotated[list[tuple[int, FaqEntry]], operator.add]
     """(question index, entry) from each answering worker; appended, cleared by intake."""
 
@@ -109,6 +105,10 @@ class QuestionTask(TypedDict):
     """The question to answer."""
     sources: list[Source]
     """The sources to answer from."""
+    request_id: str
+    """The request the question belongs to (its budget)."""
+    cache_scope: dict[str, str]
+    """The request's cache scope, for this worker's cache key."""
 
 
 class QuestionList(BaseModel):

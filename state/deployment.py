@@ -15,6 +15,8 @@ from dataclasses import dataclass
 DEFAULT_MODELS: frozenset[str] = frozenset({"gpt-4o-mini", "gpt-4o", "gpt-4.5", "o1"})
 DEFAULT_SUPPORT_DB = ".stagecraft/support.sqlite"
 DEFAULT_MAX_INPUT_CHARS = 100_000
+DEFAULT_CACHE = "sqlite:///.stagecraft/cache.sqlite"
+DEFAULT_SEMANTIC_STORE = "sqlite:///.stagecraft/semantic.sqlite"
 
 
 class DeploymentError(ValueError):
@@ -35,6 +37,12 @@ class Deployment:
     """STAGECRAFT_MAX_INPUT_CHARS: the longest input any run may send; a run may only lower it."""
     api_key: str | None
     """STAGECRAFT_API_KEY: when set, the served graphs require it in the x-api-key header."""
+    cache_url: str
+    """STAGECRAFT_CACHE: the stage-output cache, sqlite:///path, memory://, redis://host:port/db or off."""
+    cache_ttl_s: int | None
+    """STAGECRAFT_CACHE_TTL: seconds a cached stage output lives, instead of each stage's own TTL."""
+    semantic_url: str
+    """STAGECRAFT_SEMANTIC_STORE: the semantic cache's vector store, sqlite:///path, memory:// or off."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Deployment:
@@ -49,6 +57,9 @@ class Deployment:
             else DEFAULT_MODELS | {m.strip() for m in allowed.split(",") if m.strip()},
             max_input_chars=_positive_int(env, "STAGECRAFT_MAX_INPUT_CHARS", DEFAULT_MAX_INPUT_CHARS),
             api_key=env.get("STAGECRAFT_API_KEY") or None,
+            cache_url=env.get("STAGECRAFT_CACHE") or DEFAULT_CACHE,
+            cache_ttl_s=_positive_int(env, "STAGECRAFT_CACHE_TTL", 0) or None,
+            semantic_url=env.get("STAGECRAFT_SEMANTIC_STORE") or DEFAULT_SEMANTIC_STORE,
         )
 
 

@@ -34,7 +34,15 @@ class ModelCall(TypedDict):
     attempt: int
     """1 for the first try; re-asks after invalid output count up."""
     outcome: str
-    """ok, or invalid when the output failed validation and was re-asked."""
+    """ok; invalid when the output failed validation and was re-asked; cached when a cache answered."""
+    cache: str
+    """off (not cacheable, or caching off), miss (cacheable, the model answered), exact or semantic (a hit)."""
+    saved_usd: float
+    """For a cache hit, what the call it replaced had cost; else 0."""
+    similarity: float | None
+    """For a semantic hit, the cosine similarity of this input to the cached one."""
+    matched_input: str | None
+    """For a semantic hit, the cached input it matched."""
 
 
 def total_cost(ledger: list[ModelCall]) -> float:

@@ -30,7 +30,12 @@ def fresh_request(state_schema: type[Any], input_schema: type[Any]) -> dict[str,
     for key, hint in get_type_hints(state_schema, include_extras=True).items():
         if key in inputs:
             continue
-        reduced = get_origin(hint) is Annotated and any(callable(m) for m in get_args(hint)[1:])
-        update[key] = Overwrite([]) if reduced else None
+        if get_origin(hint) is Annotated and any(callable(m) for m in get_args(hint)[1:]):
+            # A reducer would merge a plain write with the old value: overwrite it with the empty
+            # value of its type (LangGraph's channel also starts from that value).
+            base = get_args(hint)[0]
+            update[key] = Overwrite([] if (get_origin(base) or base) is list else {})
+        else:
+            update[key] = None
     update["request_id"] = request_id()
     return update

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from state.ledger import ModelCall, documented
+from state.run import RequestKeys, RunOutput
 
 Intent = Literal["Technical Support", "Billing Inquiry", "General Question"]
 INTENTS: tuple[Intent, ...] = ("Technical Support", "Billing Inquiry", "General Question")
@@ -30,7 +31,7 @@ class RouterInput(TypedDict):
 
 
 @documented
-class RouterOutput(TypedDict):
+class RouterOutput(RunOutput):
     """Where the query went, why, and the handler's response."""
 
     query: str
@@ -50,8 +51,5 @@ class RouterOutput(TypedDict):
 
 
 @documented
-class RouterState(RouterInput, RouterOutput, total=False):
+class RouterState(RouterInput, RouterOutput, RequestKeys, total=False):
     """Working state of the router."""
-
-    request_id: str
-    """This request's identity, minted by intake."""

@@ -95,6 +95,48 @@ class Settings(BaseModel):
         default="record",
         description="Parallel graphs: 'record' keeps going and reports a failed branch, 'fail' fails the run.",
     )
+    cache: bool = Field(
+        default=True,
+        description="Serve repeated stages from the stage-output cache and near-duplicate classifications and "
+        "FAQ answers from the semantic cache; false always calls the model.",
+    )
+    semantic_threshold: float = Field(
+        default=0.92,
+        ge=0,
+        le=1,
+        description="Semantic cache: the least cosine similarity (0-1) between two inputs for one to reuse the "
+        "other's output.",
+    )
+    max_cost_usd: float | None = Field(
+        default=None,
+        ge=0,
+        description="Budget of one request in dollars: once spent no further model call starts and the run ends "
+        "with what it has. Calls already in flight may go over it.",
+    )
+    max_tokens: int | None = Field(
+        default=None,
+        ge=0,
+        description="Budget of one request in tokens (input and output), with the same rule as max_cost_usd.",
+    )
+    quality_threshold: float = Field(
+        default=0.85,
+        ge=0,
+        le=1,
+        description="refine: stop once a draft scores at least this (0-1).",
+    )
+    min_improvement: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description="refine: stop when a revision improves the score by less than this.",
+    )
+    max_rounds: int = Field(default=4, ge=1, le=10, description="refine: most drafts written (1-10).")
+    verify_below: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="document: verify a synthesis against the document only when its confidence is below this.",
+    )
 
     @model_validator(mode="before")
     @classmethod

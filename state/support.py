@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 from typing_extensions import TypedDict
 
 from state.ledger import ModelCall, documented
+from state.run import RequestKeys, RunOutput
 
 
 class BillingInquiry(BaseModel):
@@ -107,7 +108,7 @@ class SupportInput(TypedDict):
 
 
 @documented
-class SupportOutput(TypedDict):
+class SupportOutput(RunOutput):
     """The tasks found, what was done for each, and the reply to the customer."""
 
     query: str
@@ -127,8 +128,5 @@ class SupportOutput(TypedDict):
 
 
 @documented
-class SupportState(SupportInput, SupportOutput, total=False):
+class SupportState(SupportInput, SupportOutput, RequestKeys, total=False):
     """Working state of the orchestrator."""
-
-    request_id: str
-    """This request's identity, minted by intake; keys the support desk's cases and RMAs."""

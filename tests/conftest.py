@@ -32,7 +32,7 @@ def _offline_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 @pytest.fixture
 def settings() -> Settings:
     """Offline, no simulated latency."""
-    return Settings(provider="offline", offline_latency=0)
+    return Settings(provider="offline", offline_latency=0, cache=False)
 
 
 @pytest.fixture
@@ -93,8 +93,10 @@ def script(tmp_path: Path) -> Iterator[Script]:
     current = Script()
 
     def factory(spec: ModelSpec) -> ScriptedModel:
-        latency = current.stage_latency.get(spec.stage, current.latency)
-        return ScriptedModel(stage=spec.stage, model_name=spec.model, latency=latency, script=current)
+        latency = current.stage_latency.get(spec.stage.name, current.latency)
+        return ScriptedModel(
+            stage=spec.stage.name, prompt=spec.stage.prompt, model_name=spec.model, latency=latency, script=current
+        )
 
     register_provider("scripted", factory)
     yield current

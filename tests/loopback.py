@@ -7,7 +7,9 @@ encoding and end with a finish reason, a usage chunk when asked, and `data: [DON
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +28,10 @@ class Loopback:
 
     base_url: str
     requests: list[dict[str, Any]] = field(default_factory=list)
+    """Bodies of chat completion requests."""
     headers: list[dict[str, str]] = field(default_factory=list)
+    embeddings: list[dict[str, Any]] = field(default_factory=list)
+    """Bodies of embedding requests (answered with bag-of-words vectors: near-duplicates are close)."""
     connections: int = 0
 
 
@@ -46,6 +51,11 @@ def openai_server(respond: Responder) -> Iterator[Loopback]:
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if self.path.endswith("/embeddings"):
+                with lock:
+                    state.embeddings.append(body)
+                self._embed(body)
+                return
             with lock:
                 state.requests.append(body)
                 state.headers.append({k.lower(): v for k, v in self.headers.items()})
@@ -90,6 +100,16 @@ def openai_server(respond: Responder) -> Iterator[Loopback]:
                 self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
             self.wfile.write(b"0\r\n\r\n")
 
+        def _embed(self, body: dict[str, Any]) -> None:
+            texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+            data = [{"object": "embedding", "index": i, "embedding": _vector(t)} for i, t in enumerate(texts)]
+            payload = json.dumps({"object": "list", "data": data, "model": body["model"], "usage": {}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
         def log_message(self, format: str, *args: Any) -> None:
             return
 
@@ -104,6 +124,20 @@ def openai_server(respond: Responder) -> Iterator[Loopback]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+EMBEDDING_DIMS = 1536
+
+
+def _vector(text: str | list[int]) -> list[float]:
+    # Each word adds +-1 at a hashed position: texts sharing most words point the same way.
+    words = text.lower().split() if isinstance(text, str) else [str(t) for t in text]
+    vector = [0.0] * EMBEDDING_DIMS
+    for word in words:
+        digest = hashlib.sha256(word.strip(".,!?").encode()).digest()
+        vector[int.from_bytes(digest[:4], "big") % EMBEDDING_DIMS] += 1.0 if digest[4] % 2 else -1.0
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
 
 
 def schema_name(request: dict[str, Any]) -> str | None:

@@ -18,7 +18,6 @@ from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     BaseMessage,
-    HumanMessage,
     SystemMessage,
 )
 from langchain_core.messages.ai import UsageMetadata
@@ -35,6 +34,8 @@ class OfflineChatModel(BaseChatModel):
     """Do a stage's job deterministically from the prompt's content; no network, no key."""
 
     stage: str
+    prompt: Any = None
+    """The stage's declared prompt (models.prompts.Prompt): its `parse` gives the skill its inputs."""
     model_name: str = "offline"
     latency: float = 0.0
 
@@ -57,7 +58,7 @@ class OfflineChatModel(BaseChatModel):
         return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
 
     def _answer(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> AIMessage:
-        request = _request(self.stage, messages, tools)
+        request = _request(self.stage, self.prompt, messages, tools)
         output = SKILLS[self.stage](request) if self.stage in SKILLS else _no_skill(self.stage)
         if tools:
             name = tools[0]["function"]["name"]
@@ -147,18 +148,15 @@ def _no_skill(stage: str) -> str:
     raise OfflineEngineError(f"the offline engine has no skill for stage {stage!r}")
 
 
-def _request(stage: str, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> SkillRequest:
+def _request(stage: str, prompt: Any, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> SkillRequest:
+    if prompt is None:
+        raise OfflineEngineError(f"stage {stage!r}: the offline engine needs the stage's declared prompt")
     system = "\n".join(m.text for m in messages if isinstance(m, SystemMessage))
-    users = [m.text for m in messages if isinstance(m, HumanMessage)]
-    if not users:
-        raise OfflineEngineError(f"stage {stage!r}: the prompt has no user message")
-    # Re-asks append a correction after the original request: the request is the first user turn.
-    return SkillRequest(
-        stage=stage,
-        system=system,
-        user=users[0],
-        schema=tools[0]["function"] if tools else None,
-    )
+    try:
+        values = prompt.parse(messages)
+    except KeyError as exc:  # PromptError: the messages are not this stage's prompt
+        raise OfflineEngineError(str(exc)) from None
+    return SkillRequest(stage=stage, system=system, values=values, schema=tools[0]["function"] if tools else None)
 
 
 def _tokens(text: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,11 +13,11 @@ from state.inputs import InputError
 
 @dataclass(frozen=True)
 class SkillRequest:
-    """The parts of a prompt a skill reads."""
+    """What a skill reads: the stage's prompt variables, parsed by the stage's declared prompt."""
 
     stage: str
     system: str
-    user: str
+    values: dict[str, str]
     schema: dict[str, Any] | None
 
 
@@ -30,11 +29,11 @@ class SkillInputError(ValueError):
 
 
 def tag(request: SkillRequest, name: str) -> str:
-    """Return the text inside <name>...</name> of the user message, un-escaped."""
-    match = re.search(rf"<{name}>(.*?)</{name}>", request.user, flags=re.DOTALL)
-    if match is None:
-        raise SkillInputError(f"stage {request.stage!r}: the prompt has no <{name}> block")
-    return re.sub(rf"&lt;(/?){name}", rf"<\1{name}", match.group(1)).strip()
+    """Return the value of the prompt variable `name`, as the node rendered it."""
+    try:
+        return request.values[name].strip()
+    except KeyError:
+        raise SkillInputError(f"stage {request.stage!r}: its prompt has no variable {name!r}") from None
 
 
 def json_tag(request: SkillRequest, name: str) -> Any:

@@ -48,7 +48,7 @@ def serve(monkeypatch: pytest.MonkeyPatch) -> Callable[[Responder], AbstractCont
 
 
 def settings_for(**extra: Any) -> Settings:
-    return Settings(provider="openai", request_timeout=10, **extra)
+    return Settings(provider="openai", request_timeout=10, **{"cache": False, **extra})
 
 
 def router_replies(request: dict[str, Any]) -> Reply:

@@ -83,6 +83,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             OPENAI_BASE_URL=provider.base_url,
             STAGECRAFT_API_KEY=OPERATOR_KEY,
             STAGECRAFT_SUPPORT_DB=str(scratch / "support.sqlite"),
+            STAGECRAFT_CACHE=f"sqlite:///{scratch / 'cache.sqlite'}",
+            STAGECRAFT_SEMANTIC_STORE=f"sqlite:///{scratch / 'semantic.sqlite'}",
         )
         langgraph = str(Path(sys.executable).parent / "langgraph")
         with log.open("w") as out:

@@ -5,22 +5,24 @@ from __future__ import annotations
 import time
 
 import pytest
-from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessageChunk, HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel
 
 from models.offline.engine import OfflineChatModel
 from models.prices import cost_usd
+from models.prompts import Prompt, PromptError
 from models.providers import ModelSpec, ProviderError, build_model, check_provider
 from models.stage import StageOutputError, stage_model
+from models.stages import STAGES
 from models.steps import arun_steps
-from models.tiers import STAGES, StageProfile, Tier, choose_tier, tier_for
-from nodes.prompting import Prompt, PromptError
+from models.tiers import StageProfile, Tier, choose_tier, tier_for
+from nodes.router import CLASSIFY, TECHNICAL
 from state.router import Classification
 from state.settings import Settings
 from tests.conftest import Script
 
-CLASSIFY_MESSAGES = [SystemMessage("Classify."), HumanMessage("<query>My router keeps crashing.</query>")]
+CLASSIFY_MESSAGES = CLASSIFY.prompt.render(query="My router keeps crashing.")
 
 
 def test_tier_rule_follows_the_seed() -> None:
@@ -32,11 +34,11 @@ def test_tier_rule_follows_the_seed() -> None:
 
 
 def test_stage_tier_can_be_overridden_per_run() -> None:
-    assert tier_for("classify", Settings()) is Tier.FAST
-    assert tier_for("classify", Settings(stage_tiers={"classify": "premium"})) is Tier.PREMIUM
+    assert tier_for(CLASSIFY, Settings()) is Tier.FAST
+    assert tier_for(CLASSIFY, Settings(stage_tiers={"classify": "premium"})) is Tier.PREMIUM
     with pytest.raises(ValueError, match="'FAST', 'BALANCED', 'PREMIUM' or 'REASONING'"):
         Settings(stage_tiers={"classify": "huge"})
-    assert all(tier_for(stage, Settings()) in Tier for stage in STAGES)
+    assert all(tier_for(stage, Settings()) in Tier for stage in STAGES.values())
 
 
 def test_provider_is_explicit_else_by_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,7 +51,7 @@ def test_provider_is_explicit_else_by_key(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_openai_provider_needs_a_key_and_is_built_with_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = ModelSpec("classify", Tier.FAST, "gpt-4o-mini", Settings(provider="openai", request_timeout=7))
+    spec = ModelSpec(CLASSIFY, Tier.FAST, "gpt-4o-mini", Settings(provider="openai", request_timeout=7))
     with pytest.raises(ProviderError, match="OPENAI_API_KEY"):
         build_model(spec, "openai")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
@@ -81,7 +83,7 @@ def test_prompt_fails_loudly_and_keeps_user_text_inside_its_tags() -> None:
 
 
 async def test_offline_structured_output_is_schema_valid_with_usage() -> None:
-    model = OfflineChatModel(stage="classify", model_name="offline/gpt-4o-mini")
+    model = OfflineChatModel(stage="classify", prompt=CLASSIFY.prompt, model_name="offline/gpt-4o-mini")
     out = await model.with_structured_output(Classification, include_raw=True).ainvoke(CLASSIFY_MESSAGES)
     assert out["parsing_error"] is None
     assert out["parsed"].intent == "Technical Support"
@@ -91,8 +93,8 @@ async def test_offline_structured_output_is_schema_valid_with_usage() -> None:
 
 
 async def test_offline_streams_content_chunks_then_usage() -> None:
-    model = OfflineChatModel(stage="technical", model_name="offline/gpt-4o")
-    chunks = [c async for c in model.astream(CLASSIFY_MESSAGES)]
+    model = OfflineChatModel(stage="technical", prompt=TECHNICAL.prompt, model_name="offline/gpt-4o")
+    chunks = [c async for c in model.astream(TECHNICAL.prompt.render(query="My router keeps crashing."))]
     assert all(isinstance(c, AIMessageChunk) for c in chunks)
     text_chunks = [c for c in chunks if c.content]
     assert len(text_chunks) > 3
@@ -101,14 +103,14 @@ async def test_offline_streams_content_chunks_then_usage() -> None:
 
 
 async def test_offline_latency_is_simulated() -> None:
-    model = OfflineChatModel(stage="classify", latency=0.2)
+    model = OfflineChatModel(stage="classify", prompt=CLASSIFY.prompt, latency=0.2)
     started = time.perf_counter()
     await model.ainvoke(CLASSIFY_MESSAGES)
     assert time.perf_counter() - started >= 0.2
 
 
 async def test_offline_answers_depend_on_the_input() -> None:
-    model = OfflineChatModel(stage="classify").with_structured_output(Classification)
+    model = OfflineChatModel(stage="classify", prompt=CLASSIFY.prompt).with_structured_output(Classification)
     billing = await model.ainvoke([HumanMessage("<query>I was charged twice on my invoice</query>")])
     technical = await model.ainvoke([HumanMessage("<query>The app crashes when I log in</query>")])
     assert (billing.intent, technical.intent) == ("Billing Inquiry", "Technical Support")  # type: ignore[union-attr]
@@ -121,7 +123,7 @@ class Pair(BaseModel):
 
 async def test_malformed_output_is_reasked_with_the_error(script: Script, scripted: Settings) -> None:
     script.outputs["classify"] = [{"intent": "Refunds", "confidence": 3}, {"intent": "Billing Inquiry"}]
-    llm = stage_model("classify", Runtime(context=scripted))
+    llm = stage_model(CLASSIFY, Runtime(context=scripted))
     result = await arun_steps(llm.structured(Classification, CLASSIFY_MESSAGES))
     # Two malformed outputs, then the engine's own valid answer on the third call.
     assert script.calls["classify"] == 3
@@ -132,7 +134,7 @@ async def test_malformed_output_is_reasked_with_the_error(script: Script, script
 
 async def test_reask_is_bounded_and_names_the_stage(script: Script, scripted: Settings) -> None:
     script.outputs["classify"] = [{"intent": "nope"}] * 5
-    llm = stage_model("classify", Runtime(context=Settings(provider="scripted", structured_retries=1)))
+    llm = stage_model(CLASSIFY, Runtime(context=Settings(provider="scripted", structured_retries=1)))
     with pytest.raises(StageOutputError, match=r"stage 'classify'.*2 attempt"):
         await arun_steps(llm.structured(Classification, CLASSIFY_MESSAGES))
     assert script.calls["classify"] == 2
@@ -140,14 +142,14 @@ async def test_reask_is_bounded_and_names_the_stage(script: Script, scripted: Se
 
 async def test_unparseable_text_instead_of_a_tool_call_is_invalid(script: Script, scripted: Settings) -> None:
     script.outputs["classify"] = ['{"intent": "Billing Inq']
-    llm = stage_model("classify", Runtime(context=scripted))
+    llm = stage_model(CLASSIFY, Runtime(context=scripted))
     result = await arun_steps(llm.structured(Classification, CLASSIFY_MESSAGES))
     assert llm.ledger[0]["outcome"] == "invalid"
     assert result.intent == "Technical Support"
 
 
 async def test_ledger_prices_each_call_by_its_tier_model(settings: Settings) -> None:
-    llm = stage_model("classify", Runtime(context=settings))
+    llm = stage_model(CLASSIFY, Runtime(context=settings))
     await arun_steps(llm.structured(Classification, CLASSIFY_MESSAGES))
     (call,) = llm.ledger
     assert (call["stage"], call["tier"], call["model"], call["provider"]) == (

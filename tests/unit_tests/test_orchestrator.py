@@ -153,7 +153,7 @@ async def test_resume_reruns_only_the_failed_worker_without_duplicate_side_effec
             nodes = [n for n in update if n != "__metadata__"]
             (replayed if update.get("__metadata__", {}).get("cached") else executed).extend(nodes)
         out = (await graph.aget_state(config)).values  # type: ignore[arg-type]
-    assert executed == ["billing_worker", "synthesize"]
+    assert executed == ["billing_worker", "synthesize", "finish"]
     assert sorted(replayed) == ["return_worker", "status_worker"]
     assert dict(script.calls) == {"decompose": 1, "billing_concern": 2, "synthesize_reply": 1}
     assert desk.count_rmas() == 1 and desk.count_cases() == 1

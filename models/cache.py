@@ -1,0 +1,215 @@
+"""The stage-output cache: LangGraph's node caching, keyed by what determines a stage's output.
+
+LangGraph's default cache key pickles a node's whole input, so inside a checkpointed thread (whose
+state grows with every request) it never hits. Here a node's key is built from exactly what
+decides its update:
+
+    stage names and prompt versions | provider (and engine version) and model | the settings the
+    stage declares as changing its output | the values of its declared inputs
+
+The provider, model and settings are those of the run: `intake` writes them per stage into the
+`cache_scope` state key (a cache key function only sees the node's input, never the run's
+context), and Send payloads carry it to workers.
+
+`StageCache` wraps one of LangGraph's own backends (in-memory, SQLite, Redis), chosen by the
+deployment's STAGECRAFT_CACHE, opened on first use (so importing a graph creates no file) and
+read strictly. A hit replays the node's whole update, ledger entries included: the cache rewrites
+those entries on the way out, so a replayed call costs $0, uses no tokens and says `cached`
+(with what it saved), instead of billing the original call again. An update that records a
+failed branch or a stop is never stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from langgraph.cache.base import BaseCache, FullKey, Namespace
+from langgraph.types import CachePolicy
+
+from models.stages import STAGES, Stage
+from models.tiers import model_name, tier_for
+from state.deployment import deployment
+from state.serde import STRICT
+from state.settings import Settings
+
+# Bumped when the offline engine's answers change, so its old outputs are never served again.
+OFFLINE_ENGINE_VERSION = "2"
+_NO_CACHE = "nocache:"
+
+
+def cache_scope(settings: Settings) -> dict[str, str]:
+    """Return, per declared stage, what of this run decides its output (or "off")."""
+    provider = settings.resolved_provider()
+    engine = f"{provider}@{OFFLINE_ENGINE_VERSION}" if provider == "offline" else provider
+    scope: dict[str, str] = {}
+    for name, stage in STAGES.items():
+        if not settings.cache or not stage.cacheable:
+            scope[name] = "off"
+            continue
+        declared = stage.exact.settings if stage.exact is not None else ()
+        knobs = json.dumps({k: getattr(settings, k) for k in declared}, sort_keys=True)
+        scope[name] = f"{stage.prompt.key}|{engine}|{model_name(tier_for(stage, settings), settings)}|{knobs}"
+    return scope
+
+
+def node_cache(*stages: Stage) -> CachePolicy[Any] | None:
+    """Return the cache policy of a node that runs these stages, or None if any of them may not be cached."""
+    exacts = [stage.exact for stage in stages]
+    if not exacts or any(e is None for e in exacts):
+        return None
+    inputs = sorted({key for e in exacts if e is not None for key in e.inputs})
+    ttls = [e.ttl_s for e in exacts if e is not None and e.ttl_s is not None]
+    names = [stage.name for stage in stages]
+
+    def key(value: Any) -> str:
+        scope = (value.get("cache_scope") if isinstance(value, Mapping) else None) or {}
+        parts = [scope.get(name) for name in names]
+        if any(part in (None, "off") for part in parts):
+            # Caching is off for this run: a key no entry has, and `set` will not store its writes.
+            return _NO_CACHE + uuid.uuid4().hex
+        picked = {k: value.get(k) for k in inputs}
+        return json.dumps([parts, picked], sort_keys=True, ensure_ascii=False, default=str)
+
+    return CachePolicy(key_func=key, ttl=min(ttls) if ttls else None)
+
+
+class StageCache(BaseCache[Any]):
+    """LangGraph's cache interface over the deployment's backend, rewriting replayed ledger entries."""
+
+    def __init__(self) -> None:
+        super().__init__(serde=STRICT)
+        self._backends: dict[str, BaseCache[Any] | None] = {}
+        self._lock = threading.Lock()
+
+    def _backend(self) -> BaseCache[Any] | None:
+        url = deployment().cache_url
+        if url.startswith("sqlite:///"):
+            url = "sqlite:///" + str(Path(url.removeprefix("sqlite:///")).resolve())
+        with self._lock:
+            if url not in self._backends:
+                self._backends[url] = _open(url)
+            return self._backends[url]
+
+    def get(self, keys: Sequence[FullKey]) -> dict[FullKey, Any]:
+        """Return the cached writes of these keys, with replayed ledger entries marked cached."""
+        backend = self._backend()
+        if backend is None or not keys:
+            return {}
+        return {key: _as_replay(writes) for key, writes in backend.get(keys).items()}
+
+    async def aget(self, keys: Sequence[FullKey]) -> dict[FullKey, Any]:
+        """Return the cached writes of these keys, reading the backend off the event loop."""
+        return await asyncio.to_thread(self.get, keys)
+
+    def set(self, pairs: Mapping[FullKey, tuple[Any, int | None]]) -> None:
+        """Store node writes, unless they record a failure or a stop; the deployment's TTL wins."""
+        backend = self._backend()
+        if backend is None:
+            return
+        ttl_override = deployment().cache_ttl_s
+        keep = {key: (writes, ttl_override or ttl) for key, (writes, ttl) in pairs.items() if _worth_keeping(writes)}
+        if keep:
+            backend.set(keep)
+
+    async def aset(self, pairs: Mapping[FullKey, tuple[Any, int | None]]) -> None:
+        """Store node writes off the event loop."""
+        await asyncio.to_thread(self.set, pairs)
+
+    def clear(self, namespaces: Sequence[Namespace] | None = None) -> None:
+        """Delete every cached stage output (of these namespaces)."""
+        backend = self._backend()
+        if backend is not None:
+            backend.clear(namespaces)
+
+    async def aclear(self, namespaces: Sequence[Namespace] | None = None) -> None:
+        """Delete cached stage outputs off the event loop."""
+        await asyncio.to_thread(self.clear, namespaces)
+
+
+def _open(url: str) -> BaseCache[Any] | None:
+    if url == "off":
+        return None
+    if url == "memory://":
+        from langgraph.cache.memory import InMemoryCache
+
+        return InMemoryCache(serde=STRICT)
+    if url.startswith("sqlite:///"):
+        from langgraph.cache.sqlite import SqliteCache
+
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteCache(path=str(path), serde=STRICT)
+    if url.startswith(("redis://", "rediss://")):
+        import redis
+        from langgraph.cache.redis import RedisCache
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+        try:
+            client.ping()
+        except redis.RedisError as exc:
+            raise CacheUnavailable(f"stage cache Redis at {_where(url)} unreachable: {exc}") from None
+        return RedisCache(client, serde=STRICT, prefix="stagecraft:cache:")
+    raise CacheUnavailable(f"STAGECRAFT_CACHE={url!r}: use sqlite:///path, memory://, redis://host:port/db or off")
+
+
+class CacheUnavailable(RuntimeError):
+    """The configured cache cannot be opened; the message says which and where."""
+
+
+def _where(url: str) -> str:
+    # host:port only: a URL may carry a password.
+    rest = url.split("://", 1)[1]
+    return rest.split("@")[-1].split("/")[0]
+
+
+def _worth_keeping(writes: Any) -> bool:
+    # Only fresh answers of a run with caching on: not a failed branch, a stop, or a run that
+    # asked for no caching (its ledger entries say "off").
+    for channel, value in writes:
+        if channel == "errors" and value:
+            return False
+        if channel == "termination" and value:
+            return False
+        if channel == "ledger" and any(call.get("cache") != "miss" for call in value):
+            return False
+    return True
+
+
+def _as_replay(writes: Any) -> list[tuple[str, Any]]:
+    now = time.time()
+    replay: list[tuple[str, Any]] = []
+    for channel, value in writes:
+        if channel == "ledger" and isinstance(value, list):
+            value = [
+                {
+                    **call,
+                    "cost_usd": 0.0,
+                    "input_tokens": 0,
+                    "output_tokens": 0,
+                    "saved_usd": (call.get("cost_usd") or 0.0) + call.get("saved_usd", 0.0),
+                    "started": now,
+                    "ended": now,
+                    "outcome": "cached",
+                    "cache": "exact",
+                }
+                for call in value
+            ]
+        replay.append((channel, value))
+    return replay
+
+
+def digest(value: Any) -> str:
+    """Return a short stable hash of JSON-able data (for namespaces of the semantic cache)."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+STAGE_CACHE = StageCache()
+"""The cache every exported graph compiles with: it opens the deployment's backend on first use."""
