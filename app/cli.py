@@ -60,6 +60,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--provider", default="auto", help="offline, openai or auto (default)")
     p.add_argument("--language", default="Spanish", help="summarize_translate: target language")
     p.add_argument("--questions", type=int, default=10, help="faq: number of questions (1-50)")
+    p.add_argument("--task", default=RunOptions.task, help="refine: what to write from the text")
+    p.add_argument(
+        "--budget", type=float, default=None, help="stop starting model calls once this many dollars are spent"
+    )
+    p.add_argument("--no-cache", action="store_true", help="call the model for every stage, even a repeated one")
     p.add_argument("--latency", type=float, default=None, help="simulated seconds per offline call (0-60)")
     p.add_argument("--stream", action="store_true", help="print each stage as it finishes and the tokens as they come")
     p.add_argument("--runs-db", type=Path, default=None, help="checkpoint database (default .stagecraft/runs.sqlite)")
@@ -68,7 +73,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     from models.providers import check_provider
 
-    settings = make_settings(provider=args.provider, offline_latency=args.latency)
+    settings = make_settings(
+        provider=args.provider, offline_latency=args.latency, max_cost_usd=args.budget, cache=not args.no_cache
+    )
     check_provider(settings)
     return settings
 
@@ -145,6 +152,7 @@ async def _run(args: argparse.Namespace, entry: GraphEntry, settings: Settings, 
     from app.persistence import DEFAULT_RUNS_DB, TamperedStateError, sqlite_checkpointer
     from app.report import render, render_report
     from app.runner import run
+    from models.providers import prepare
     from models.retry import worth_resuming
 
     payload = None
@@ -153,6 +161,7 @@ async def _run(args: argparse.Namespace, entry: GraphEntry, settings: Settings, 
             language=args.language,
             questions=args.questions,
             source_title=args.file.stem if args.file is not None else "Input",
+            task=args.task,
         )
         # Checked here as the graph's intake would check it, so rejected input is never run or saved.
         payload = entry.check_input(entry.make_input(_read_input(args), options), settings)
@@ -161,6 +170,7 @@ async def _run(args: argparse.Namespace, entry: GraphEntry, settings: Settings, 
     if not args.json:
         err.print(f"[dim]provider: {settings.resolved_provider()}, thread: {thread}[/dim]", highlight=False)
     on_event = _StreamPrinter(console) if args.stream and not args.json else None
+    await asyncio.to_thread(prepare, settings)
     async with sqlite_checkpointer(runs_db) as saver:
         try:
             if args.command == "resume" and await saver.aget_tuple({"configurable": {"thread_id": thread}}) is None:
@@ -190,7 +200,7 @@ async def _run(args: argparse.Namespace, entry: GraphEntry, settings: Settings, 
         sys.stdout.write(safe_json({"thread_id": result.thread_id, **result.output}) + "\n")
     elif on_event is not None:
         # Streamed: every stage and token was shown as it came; only the report is left to print.
-        render_report(console, list(result.output.get("ledger") or []))
+        render_report(console, result.output)
     else:
         render(console, entry.name, result.output)
     return 0

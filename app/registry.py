@@ -23,6 +23,7 @@ class RunOptions:
     language: str = "Spanish"
     questions: int = 10
     source_title: str = "Input"
+    task: str = "an executive summary in at most 60 words"
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,20 @@ GRAPHS: dict[str, GraphEntry] = {
             "Parallel-sequential: extract, then risks / opportunities / requirements at once, then a report.",
             lambda text, o: {"document": text},
             "nodes.analysis",
+        ),
+        GraphEntry(
+            "document",
+            "graphs.document",
+            "Optimised pipeline: a cheap assessment picks a fast, standard or full (parallel) path.",
+            lambda text, o: {"document": text},
+            "nodes.document",
+        ),
+        GraphEntry(
+            "refine",
+            "graphs.refine",
+            "Evaluator-optimizer: draft, critique, revise until quality, no improvement, budget or round cap (--task).",
+            lambda text, o: {"text": text, "task": o.task},
+            "nodes.refine",
         ),
     ]
 }

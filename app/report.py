@@ -21,42 +21,70 @@ from state.report import execution_report
 _NAME = 20
 
 
-def report_lines(ledger: list[ModelCall]) -> list[str]:
-    """Return the execution report of a request as lines of at most 80 characters."""
-    report = execution_report(ledger)
+def report_lines(ledger: list[ModelCall], termination: str = "completed") -> list[str]:
+    """Return the execution report of a request as lines of at most 80 characters (the seed's layout)."""
+    report = execution_report(ledger, termination)
     lines = ["Pipeline execution report", "-" * 25]
     if not report["calls"]:
-        return [*lines, "No model calls."]
+        return [*lines, "No model calls.", f"Ended: {p(report['termination'])}"]
+    cache = report["cache"]
+    if report["sequential_s"] > 0.001:
+        reduction = 1 - report["wall_s"] / report["sequential_s"]
+        speed = f"{report['speedup']:.2f}x ({reduction:.0%} less than sequential)"
+    else:
+        speed = "n/a (every call was served from a cache)"
     lines += [
-        f"Sequential estimate:  {report['sequential_s']:.2f}s",
-        f"Actual wall time:     {report['wall_s']:.2f}s",
-        f"Speed-up:             {report['speedup']:.2f}x",
+        f"Sequential time estimate: {report['sequential_s']:.2f}s",
+        f"Actual parallel time:     {report['wall_s']:.2f}s",
+        f"Speedup:                  {speed}",
+        f"Critical path:            {report['critical_path_s']:.2f}s",
+        *_wrapped("  ", " -> ".join(p(stage) for stage in report["critical_path"])),
         "",
-        "Cost by stage:",
+        "Cache stats:",
+        f"  Hits: {cache['hits']} ({cache['exact']} exact, {cache['semantic']} semantic), "
+        f"Misses: {cache['misses']}, Rate: {cache['rate']:.0%}",
     ]
+    if cache["saved_usd"]:
+        lines.append(f"  Saved: ${cache['saved_usd']:.6f}")
+    lines += ["", "Cost breakdown:"]
     for stage, entry in report["by_stage"].items():
-        head = f"  {p(stage):<{_NAME}} ${entry['cost_usd']:.6f}  {p(entry['model'])} ({entry['tier']})"
-        if len(p(stage)) > _NAME:
-            lines.append(f"  {p(stage)}")
-            head = f"  {'':<{_NAME}} ${entry['cost_usd']:.6f}  {p(entry['model'])} ({entry['tier']})"
+        head = f"  {p(stage) + ':':<{_NAME}} ${entry['cost_usd']:.6f} ({p(entry['model'])}, {entry['tier']})"
+        if len(p(stage)) >= _NAME:
+            lines.append(f"  {p(stage)}:")
+            head = f"  {'':<{_NAME}} ${entry['cost_usd']:.6f} ({p(entry['model'])}, {entry['tier']})"
         lines.append(head)
+        cached = f", {entry['cached']} cached" if entry["cached"] else ""
         detail = (
             f"{entry['input_tokens']} in / {entry['output_tokens']} out tokens, "
-            f"{entry['calls']} call{'s' if entry['calls'] != 1 else ''}, {entry['seconds'] * 1000:.0f} ms"
+            f"{entry['calls']} call{'s' if entry['calls'] != 1 else ''}{cached}, {entry['seconds'] * 1000:.0f} ms"
         )
         lines.append(f"  {'':<{_NAME}} {detail}")
     lines += [
         f"  {'-' * (_NAME + 11)}",
-        f"  {'Total':<{_NAME}} ${report['cost_usd']:.6f}  ({report['calls']} calls, "
+        f"  {'Total:':<{_NAME}} ${report['cost_usd']:.6f}  ({report['calls']} calls, "
         f"{report['input_tokens']} in / {report['output_tokens']} out tokens)",
     ]
     if report["unpriced_models"]:
         lines.append(f"  unpriced (counted as $0): {', '.join(p(m) for m in report['unpriced_models'])}")
     lines += ["", "Cost by model:"]
     lines += [f"  {p(model):<{_NAME + 4}} ${cost:.6f}" for model, cost in report["by_model"].items()]
-    invalid = [c for c in ledger if c["outcome"] != "ok"]
+    invalid = [c for c in ledger if c["outcome"] == "invalid"]
     if invalid:
         lines += ["", f"Re-asked after invalid output: {', '.join(sorted({p(c['stage']) for c in invalid}))}"]
+    lines += ["", f"Ended: {p(report['termination'])}"]
+    return lines
+
+
+def _wrapped(indent: str, text: str, width: int = 80) -> list[str]:
+    lines: list[str] = []
+    current = indent
+    for word in text.split(" "):
+        if len(current) + len(word) + 1 > width and current.strip():
+            lines.append(current.rstrip())
+            current = indent
+        current += word + " "
+    if current.strip():
+        lines.append(current.rstrip())
     return lines
 
 
@@ -146,6 +174,32 @@ def _report(output: dict[str, Any]) -> Group:
     return Group(*_errors(output), Markdown(p(output.get("report") or "")))
 
 
+def _document(output: dict[str, Any]) -> Group:
+    parts: list[Any] = [Text.assemble(("path: ", "bold"), p(output.get("path")))]
+    if output.get("brief"):
+        parts += [Text.assemble(("brief: ", "bold"), p(output["brief"]))]
+    if output.get("summary"):
+        parts += [Text.assemble(("summary: ", "bold"), p(output["summary"]))]
+    if output.get("key_points"):
+        parts += [Text("key points", style="bold"), *(Text(f"- {p(k)}") for k in output["key_points"])]
+    parts += _errors(output)
+    if output.get("synthesis"):
+        parts += [Text(""), Text("synthesis", style="bold"), Text(p(output["synthesis"]))]
+    if output.get("verification"):
+        parts += [Text.assemble(("verification: ", "bold"), p(output["verification"]))]
+    return Group(*parts)
+
+
+def _refine(output: dict[str, Any]) -> Group:
+    rounds = ", ".join(f"{r['round']}: {r['score']:.3f}" for r in output.get("rounds") or [])
+    return Group(
+        Text.assemble(("scores by round: ", "bold"), rounds),
+        Text.assemble(("best score: ", "bold"), f"{output.get('score') or 0:.3f}"),
+        Text(""),
+        Text(p(output.get("draft") or "")),
+    )
+
+
 def _generic(output: dict[str, Any]) -> Group:
     shown = {k: v for k, v in output.items() if k != "ledger"}
     return Group(*(Text.assemble((f"{p(k)}: ", "bold"), p(v)) for k, v in shown.items()))
@@ -158,16 +212,20 @@ RENDERERS = {
     "orchestrator": _orchestrator,
     "analysis": _analysis,
     "report": _report,
+    "document": _document,
+    "refine": _refine,
 }
 
 
-def render_report(console: Console, ledger: list[ModelCall]) -> None:
-    """Print the execution report."""
-    console.print(Text("\n".join(report_lines(ledger))), soft_wrap=True)
+def render_report(console: Console, output: dict[str, Any]) -> None:
+    """Print the execution report of a run's output."""
+    termination = output.get("termination") or {}
+    ended = f"{termination['reason']} ({termination['detail']})" if termination else "completed"
+    console.print(Text("\n".join(report_lines(list(output.get("ledger") or []), ended))), soft_wrap=True)
 
 
 def render(console: Console, graph: str, output: dict[str, Any]) -> None:
     """Print a graph's result and its execution report."""
     body = RENDERERS.get(graph, _generic)(output)
     console.print(Panel(body, title=graph, title_align="left"))
-    render_report(console, list(output.get("ledger") or []))
+    render_report(console, output)

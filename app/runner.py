@@ -12,6 +12,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.pregel import Pregel
 
 from app.registry import GraphEntry
+from models.cache import STAGE_CACHE
 from state.settings import Settings
 
 MAX_CONCURRENCY = 16
@@ -28,8 +29,8 @@ class RunResult:
 
 
 def compile_entry(entry: GraphEntry, checkpointer: BaseCheckpointSaver[Any] | None) -> Pregel[Any, Any, Any, Any]:
-    """Compile a registered graph with this run's checkpointer."""
-    return entry.builder().compile(checkpointer=checkpointer, name=entry.name)
+    """Compile a registered graph with this run's checkpointer and the deployment's stage cache."""
+    return entry.builder().compile(checkpointer=checkpointer, cache=STAGE_CACHE, name=entry.name)
 
 
 async def run(

@@ -221,6 +221,18 @@ def embedder_for(settings: Settings) -> Embedder:
     return _wordllama()
 
 
+def prepare(settings: Settings) -> None:
+    """Blocking: load what the run's provider loads once (the offline engine's embedder), before a run.
+
+    Done by entry points, so the one-off load does not land in the first stage's time (and never
+    on a server's event loop).
+    """
+    if settings.resolved_provider() == "offline":
+        from models.offline.text import embed
+
+        embed.model()
+
+
 def build_model(spec: ModelSpec, provider: str) -> BaseChatModel:
     """Return the chat model for one stage with the named provider."""
     try:

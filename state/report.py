@@ -135,7 +135,8 @@ def execution_report(ledger: list[ModelCall], termination: str = "completed") ->
         calls=len(calls),
         sequential_s=sequential,
         wall_s=wall,
-        speedup=sequential / wall if wall > 0 else 1.0,
+        # Calls all served from a cache take no time: nothing ran, nothing was sped up.
+        speedup=sequential / wall if wall > 0 and sequential > 0 else 1.0,
         critical_path=path,
         critical_path_s=path_s,
         input_tokens=sum(c["input_tokens"] for c in calls),

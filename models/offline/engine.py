@@ -26,8 +26,11 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+from models.offline.judging import JUDGING_SKILLS
 from models.offline.skills import SKILLS, SkillRequest
 from models.offline.text import embed
+
+_SKILLS = {**SKILLS, **JUDGING_SKILLS}
 
 
 class OfflineChatModel(BaseChatModel):
@@ -59,7 +62,8 @@ class OfflineChatModel(BaseChatModel):
 
     def _answer(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> AIMessage:
         request = _request(self.stage, self.prompt, messages, tools)
-        output = SKILLS[self.stage](request) if self.stage in SKILLS else _no_skill(self.stage)
+        skill = _SKILLS.get(self.stage)
+        output = skill(request) if skill is not None else _no_skill(self.stage)
         if tools:
             name = tools[0]["function"]["name"]
             args = output if isinstance(output, dict) else {"text": output}

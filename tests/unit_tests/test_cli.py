@@ -47,7 +47,7 @@ def test_run_router_prints_intent_response_and_report(stagecraft: type[Outcome])
     out = stagecraft("run", "router", "My internet connection is not working.", "--latency", "0")
     assert out.code == 0, out.err
     assert "Technical Support" in out.out
-    assert "Pipeline execution report" in out.out and "offline/gpt-4o-mini (FAST)" in out.out
+    assert "Pipeline execution report" in out.out and "(offline/gpt-4o-mini, FAST)" in out.out
     assert "provider: offline" in out.err and "thread: " in out.err
 
 
