@@ -28,7 +28,6 @@ class BudgetExhausted(RuntimeError):
         super().__init__(f"stage {stage!r} did not start: {reason}")
         self.stage = stage
         self.reason = reason
-        self.ledger: list[ModelCall] = []
 
 
 @dataclass

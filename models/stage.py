@@ -8,11 +8,13 @@ and writes one ledger entry per call. Nodes never see which provider answered.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from langchain_core.exceptions import OutputParserException
@@ -22,7 +24,7 @@ from langchain_core.runnables import Runnable
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, ValidationError
 
-from models.budget import BudgetExhausted, spending_of
+from models.budget import spending_of
 from models.cache import digest
 from models.prices import cost_usd
 from models.providers import ModelSpec, build_model, check_provider
@@ -143,11 +145,7 @@ class StageModel:
         raise StageOutputError(self.stage.name, attempts, problem)
 
     def _may_start(self) -> None:
-        try:
-            self.spending.check(self.stage.name, self.settings)
-        except BudgetExhausted as exc:
-            exc.ledger = list(self.ledger)
-            raise
+        self.spending.check(self.stage.name, self.settings)
 
     def _semantic(self, messages: Sequence[BaseMessage]) -> tuple[tuple[str, ...], str] | None:
         rule = self.stage.semantic
@@ -180,6 +178,9 @@ class StageModel:
                 matched_input=matched,
             )
         )
+        node_calls = _NODE_CALLS.get()
+        if node_calls is not None:
+            node_calls.append(self.ledger[-1])
 
     def _record(self, raw: Any, started: float, *, attempt: int, outcome: str) -> ModelCall:
         usage = getattr(raw, "usage_metadata", None) or {}
@@ -204,9 +205,31 @@ class StageModel:
             similarity=None,
             matched_input=None,
         )
-        self.ledger.append(call)
+        self._append(call)
         self.spending.add(call)
         return call
+
+    def _append(self, call: ModelCall) -> None:
+        self.ledger.append(call)
+        # Every call of the node run, whichever StageModel made it: if the node stops on the
+        # budget, its runner writes them all to the ledger (none billed goes uncounted).
+        node_calls = _NODE_CALLS.get()
+        if node_calls is not None:
+            node_calls.append(call)
+
+
+_NODE_CALLS: contextvars.ContextVar[list[ModelCall] | None] = contextvars.ContextVar("node_calls", default=None)
+
+
+@contextlib.contextmanager
+def recording_node_calls() -> Iterator[list[ModelCall]]:
+    """Collect every ledger entry the stage models of one node run record (see nodes.node)."""
+    calls: list[ModelCall] = []
+    token = _NODE_CALLS.set(calls)
+    try:
+        yield calls
+    finally:
+        _NODE_CALLS.reset(token)
 
 
 _structured: dict[tuple[int, type[BaseModel]], tuple[BaseChatModel, Runnable[Any, Any]]] = {}

@@ -9,7 +9,9 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.runtime import Runtime, get_runtime
 
 from models.budget import BudgetExhausted
+from models.stage import recording_node_calls
 from models.steps import Steps, arun_steps, run_steps
+from state.ledger import ModelCall
 from state.run import Termination
 
 S = TypeVar("S")
@@ -35,30 +37,32 @@ class Node(Runnable[Any, Update], Generic[S]):
         out = self.body(input, get_runtime())
         if isinstance(out, dict):
             return out
-        try:
-            return run_steps(out)
-        except BudgetExhausted as exc:
-            return _stopped(self.get_name(), exc)
+        with recording_node_calls() as calls:
+            try:
+                return run_steps(out)
+            except BudgetExhausted as exc:
+                return _stopped(self.get_name(), exc, calls)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Update:
         """Run the body with async I/O on the running loop."""
         out = self.body(input, get_runtime())
         if isinstance(out, dict):
             return out
-        try:
-            return await arun_steps(out)
-        except BudgetExhausted as exc:
-            return _stopped(self.get_name(), exc)
+        with recording_node_calls() as calls:
+            try:
+                return await arun_steps(out)
+            except BudgetExhausted as exc:
+                return _stopped(self.get_name(), exc, calls)
 
     def __repr__(self) -> str:
         return f"Node({self.name})"
 
 
-def _stopped(name: str, exc: BudgetExhausted) -> Update:
-    # The budget is a planned end, not a failure: the node ends with the calls it made, the run
-    # with what it has, and the graph's edges route to `finish`.
+def _stopped(name: str, exc: BudgetExhausted, calls: list[ModelCall]) -> Update:
+    # The budget is a planned end, not a failure: the node ends with the calls it made (all of
+    # them, billed), the run with what it has, and the graph's edges route to `finish`.
     termination = Termination(reason="budget", stage=name, detail=exc.reason)
-    return {"termination": termination, "ledger": exc.ledger}
+    return {"termination": termination, "ledger": list(calls)}
 
 
 def node(body: Body[S]) -> Node[S]:

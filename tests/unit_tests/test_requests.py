@@ -82,7 +82,16 @@ def _comparable(out: dict[str, Any]) -> dict[str, Any]:
     ledger = [{k: v for k, v in call.items() if k not in ("started", "ended")} for call in out["ledger"]]
     report = out["execution_report"]
     # Times, and what depends on the order parallel calls happened to finish in, differ run to run.
-    timing = ("sequential_s", "wall_s", "speedup", "critical_path", "critical_path_s", "by_stage", "by_model", "cost_usd")
+    timing = (
+        "sequential_s",
+        "wall_s",
+        "speedup",
+        "critical_path",
+        "critical_path_s",
+        "by_stage",
+        "by_model",
+        "cost_usd",
+    )
     rest = {k: v for k, v in out.items() if k not in ("ledger", "execution_report")}
     rest["report"] = {k: v for k, v in report.items() if k not in timing}
     return {"ledger": ledger, **json.loads(_GENERATED.sub("<id>", json.dumps(rest, sort_keys=True)))}

@@ -1,0 +1,185 @@
+"""The stage-output cache (LangGraph node caching) and the semantic cache."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import ormsgpack
+import pytest
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.memory import InMemorySaver
+
+from app.examples import BUSINESS_DOCUMENT, ENERGY_SOURCES
+from graphs.analysis import build as build_analysis
+from graphs.faq import build as build_faq
+from graphs.router import build as build_router
+from models.cache import STAGE_CACHE, cache_scope
+from models.stages import STAGES
+from nodes.router import CLASSIFY
+from state.serde import TamperedStateError
+from state.settings import Settings
+from tests.conftest import Script
+
+QUERY = "My internet connection is not working."
+
+
+@pytest.fixture
+def cached() -> Settings:
+    """Offline, no delay, caching on (the default)."""
+    return Settings(provider="offline", offline_latency=0)
+
+
+def _thread(name: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": name}}
+
+
+def _caches(out: dict[str, Any]) -> list[str]:
+    return [call["cache"] for call in out["ledger"]]
+
+
+async def test_a_repeated_query_hits_inside_a_thread_whose_state_has_grown(script: Script) -> None:
+    graph = build_router().compile(checkpointer=InMemorySaver(), cache=STAGE_CACHE)
+    context = Settings(provider="scripted")
+    first = await graph.ainvoke({"query": QUERY}, config=_thread("t"), context=context)
+    await graph.ainvoke({"query": "What are your opening hours?"}, config=_thread("t"), context=context)
+    again = await graph.ainvoke({"query": QUERY}, config=_thread("t"), context=context)
+    assert _caches(first) == ["miss", "miss"] and _caches(again) == ["exact", "exact"]
+    # Two runs made model calls (classify + handler each); the third made none.
+    assert sum(script.calls.values()) == 4
+    assert again["response"] == first["response"] and again["intent"] == first["intent"]
+
+
+async def test_a_cache_hit_costs_nothing_and_says_what_it_saved(cached: Settings) -> None:
+    graph = build_router().compile(cache=STAGE_CACHE)
+    first = await graph.ainvoke({"query": QUERY}, context=cached)
+    again = await graph.ainvoke({"query": QUERY}, context=cached)
+    for call, original in zip(again["ledger"], first["ledger"], strict=True):
+        assert (call["cost_usd"], call["input_tokens"], call["output_tokens"]) == (0.0, 0, 0)
+        assert call["outcome"] == "cached" and call["saved_usd"] == pytest.approx(original["cost_usd"])
+    report = again["execution_report"]
+    assert report["cost_usd"] == 0.0 and report["cache"]["hits"] == 2 and report["cache"]["rate"] == 1.0
+    assert report["cache"]["saved_usd"] == pytest.approx(first["execution_report"]["cost_usd"])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"model_fast": "gpt-4.1-mini"},
+        {"confidence_threshold": 0.9},
+        {"provider": "scripted"},
+    ],
+)
+async def test_a_changed_model_setting_or_provider_misses(
+    change: dict[str, Any], cached: Settings, script: Script, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STAGECRAFT_ALLOWED_MODELS", "gpt-4.1-mini")
+    graph = build_router().compile(cache=STAGE_CACHE)
+    await graph.ainvoke({"query": QUERY}, context=cached)
+    changed = await graph.ainvoke({"query": QUERY}, context=cached.model_copy(update=change))
+    assert _caches(changed)[0] == "miss"
+
+
+async def test_a_changed_prompt_version_misses(cached: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = build_router().compile(cache=STAGE_CACHE)
+    await graph.ainvoke({"query": QUERY}, context=cached)
+    monkeypatch.delitem(STAGES, "classify")  # restored after the test
+    dataclasses.replace(CLASSIFY, prompt=dataclasses.replace(CLASSIFY.prompt, version="2"))  # registers itself
+    assert cache_scope(cached)["classify"].startswith("classify@2|")
+    again = await graph.ainvoke({"query": QUERY}, context=cached)
+    # The classifier's prompt changed: it misses; the handler's did not: it hits.
+    assert _caches(again) == ["miss", "exact"]
+
+
+async def test_a_changed_input_misses_and_caching_off_stores_nothing(cached: Settings, script: Script) -> None:
+    graph = build_router().compile(cache=STAGE_CACHE)
+    await graph.ainvoke({"query": QUERY}, context=cached)
+    other = await graph.ainvoke({"query": "My laptop screen flickers."}, context=cached)
+    assert _caches(other) == ["miss", "miss"]
+    off = Settings(provider="scripted", cache=False)
+    await graph.ainvoke({"query": "The app crashes on start."}, context=off)
+    again = await graph.ainvoke({"query": "The app crashes on start."}, context=off)
+    assert _caches(again) == ["off", "off"] and script.calls["classify"] == 2
+
+
+async def test_a_failed_branch_is_never_served_from_the_cache(script: Script) -> None:
+    graph = build_analysis().compile(cache=STAGE_CACHE)
+    context = Settings(provider="scripted")
+    script.fail("entities", times=1)
+    failed = await graph.ainvoke({"document": BUSINESS_DOCUMENT}, context=context)
+    assert [e["stage"] for e in failed["errors"]] == ["entities"]
+    healed = await graph.ainvoke({"document": BUSINESS_DOCUMENT}, context=context)
+    assert healed["errors"] == [] and healed["entities"]
+    assert {c["stage"]: c["cache"] for c in healed["ledger"]}["entities"] == "miss"
+    assert {c["stage"]: c["cache"] for c in healed["ledger"]}["sentiment"] == "exact"
+
+
+async def test_a_tampered_cache_entry_is_refused_and_executes_nothing(cached: Settings, tmp_path: Path) -> None:
+    graph = build_router().compile(cache=STAGE_CACHE)
+    await graph.ainvoke({"query": QUERY}, context=cached)
+    marker = tmp_path / "pwned"
+    planted = ormsgpack.Ext(1, ormsgpack.packb(("os", "system", [f"touch {marker}"])))
+    with sqlite3.connect(tmp_path / ".stagecraft" / "cache.sqlite") as conn:
+        conn.execute("UPDATE cache SET val = ?, encoding = 'msgpack'", (ormsgpack.packb([["response", planted]]),))
+    with pytest.raises(TamperedStateError, match=r"os\.system"):
+        await graph.ainvoke({"query": QUERY}, context=cached)
+    assert not marker.exists()
+
+
+# The semantic cache
+
+
+NEAR = ("My internet connection is not working.", "My internet connection isn't working at all!")
+
+
+def _similarity(a: str, b: str) -> float:
+    from models.offline.text import embed
+
+    vectors = embed.embed([a, b])
+    return float(vectors[0] @ vectors[1])
+
+
+@pytest.mark.parametrize(("offset", "hit"), [(-0.001, True), (0.001, False)])
+async def test_semantic_hit_just_above_the_threshold_and_miss_just_below(offset: float, hit: bool) -> None:
+    similarity = _similarity(*NEAR)
+    context = Settings(provider="offline", offline_latency=0, semantic_threshold=round(similarity + offset, 4))
+    graph = build_router().compile()  # no stage-output cache: only the semantic one can answer
+    await graph.ainvoke({"query": NEAR[0]}, context=context)
+    near = await graph.ainvoke({"query": NEAR[1]}, context=context)
+    classify = near["ledger"][0]
+    assert (classify["cache"] == "semantic") is hit
+    if hit:
+        assert classify["matched_input"] == NEAR[0] and classify["similarity"] == pytest.approx(similarity, abs=1e-3)
+        assert classify["cost_usd"] == 0.0 and near["intent"] == "Technical Support"
+
+
+async def test_semantic_entries_never_cross_namespaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STAGECRAFT_ALLOWED_MODELS", "gpt-4.1-mini")
+    lenient = Settings(provider="offline", offline_latency=0, semantic_threshold=0.5)
+    graph = build_router().compile()
+    await graph.ainvoke({"query": NEAR[0]}, context=lenient)
+    other_model = await graph.ainvoke(
+        {"query": NEAR[1]}, context=lenient.model_copy(update={"model_fast": "gpt-4.1-mini"})
+    )
+    assert other_model["ledger"][0]["cache"] == "miss"
+    # FAQ answers: the same question over other sources is another namespace.
+    faq = build_faq().compile()
+    first = await faq.ainvoke({"sources": ENERGY_SOURCES, "num_questions": 2}, context=lenient)
+    fewer = await faq.ainvoke({"sources": ENERGY_SOURCES[:2], "num_questions": 2}, context=lenient)
+    assert all(c["cache"] != "semantic" for c in fewer["ledger"] if c["stage"] == "answer")
+    again = await faq.ainvoke({"sources": ENERGY_SOURCES, "num_questions": 2}, context=lenient)
+    assert [c["cache"] for c in again["ledger"] if c["stage"] == "answer"] == ["semantic", "semantic"]
+    assert [e["answer"] for e in again["faq"]] == [e["answer"] for e in first["faq"]]
+
+
+async def test_a_near_duplicate_from_another_request_never_gets_a_reply_quoting_the_first() -> None:
+    lenient = Settings(provider="offline", offline_latency=0, semantic_threshold=0.8)
+    graph = build_router().compile()
+    first = await graph.ainvoke({"query": "My wifi keeps dropping since Tuesday evening."}, context=lenient)
+    second = await graph.ainvoke({"query": "My wifi keeps dropping since Wednesday evening."}, context=lenient)
+    assert second["ledger"][0]["cache"] == "semantic"  # the label came from the cache...
+    assert second["ledger"][1]["cache"] != "semantic"  # ...the reply never is
+    assert "Tuesday" in first["response"] and "Tuesday" not in second["response"]
+    assert "Wednesday" in second["response"]
