@@ -16,7 +16,7 @@ deployment's STAGECRAFT_CACHE, opened on first use (so importing a graph creates
 read strictly. A hit replays the node's whole update, ledger entries included: the cache rewrites
 those entries on the way out, so a replayed call costs $0, uses no tokens and says `cached`
 (with what it saved), instead of billing the original call again. An update that records a
-failed branch or a stop is never stored.
+failed branch or a budget stop is never stored.
 """
 
 from __future__ import annotations
@@ -176,8 +176,8 @@ def _worth_keeping(writes: Any) -> bool:
     for channel, value in writes:
         if channel == "errors" and value:
             return False
-        if channel == "termination" and value:
-            return False
+        if channel == "termination" and value and value.get("reason") == "budget":
+            return False  # the budget depends on the request's spending, not on the node's inputs
         if channel == "ledger" and any(call.get("cache") != "miss" for call in value):
             return False
     return True

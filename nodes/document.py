@@ -94,7 +94,10 @@ DOC_SYNTHESIS = Stage(
         user="<findings>\n{findings}\n</findings>\n<missing>{missing}</missing>",
     ),
     StageProfile(complexity="high", task_type="writing"),
-    exact=Exact(inputs=("summary", "key_points", "sentiment", "entities", "topics", "risks", "opportunities")),
+    exact=Exact(
+        inputs=("summary", "key_points", "sentiment", "entities", "topics", "risks", "opportunities", "errors"),
+        settings=("verify_below",),
+    ),
 )
 VERIFY = Stage(
     "verify",

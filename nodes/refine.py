@@ -50,7 +50,12 @@ CRITIQUE = Stage(
         user="<task>{task}</task>\n<draft>\n{draft}\n</draft>\n<text>\n{text}\n</text>",
     ),
     StageProfile(complexity="low", task_type="verification"),
-    exact=Exact(inputs=("task", "current", "text")),
+    # The update also carries the round number, the best draft so far and the stop decision, so
+    # the rounds so far and the stop settings are part of the key: a replay never skips a stop.
+    exact=Exact(
+        inputs=("task", "current", "text", "rounds"),
+        settings=("quality_threshold", "min_improvement", "max_rounds"),
+    ),
 )
 REVISE = Stage(
     "revise",

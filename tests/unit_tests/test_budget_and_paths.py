@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from graphs.faq import MAX_CONCURRENCY
 from graphs.faq import build as build_faq
 from graphs.orchestrator import build as build_orchestrator
 from graphs.refine import build as build_refine
+from models.cache import STAGE_CACHE
 from state.settings import Settings
 from tests.conftest import Script
 
@@ -168,3 +170,15 @@ async def test_each_refine_stop_condition_ends_the_loop_with_the_best_draft(
         assert len(scores) == 2
     if reason == "no_improvement":
         assert len(scores) >= 2 and scores[-1] - scores[-2] < 0.5
+
+
+async def test_refine_replayed_from_the_cache_stops_exactly_as_it_did() -> None:
+    # A critique's update carries the stop decision: a replay keyed on the draft alone once looped
+    # forever when a revision repeated a draft. The key covers the rounds so far.
+    graph = build_refine().compile(cache=STAGE_CACHE)
+    context = Settings(provider="offline", offline_latency=0, quality_threshold=1.0)
+    task = {"text": BUSINESS_DOCUMENT, "task": "an executive summary in at most 50 words"}
+    first = await asyncio.wait_for(graph.ainvoke(task, context=context), timeout=30)
+    again = await asyncio.wait_for(graph.ainvoke(task, context=context), timeout=30)
+    assert first["termination"] == again["termination"] and first["rounds"] == again["rounds"]
+    assert {c["cache"] for c in again["ledger"]} == {"exact"}

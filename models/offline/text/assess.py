@@ -79,7 +79,8 @@ def word_limit(task: str) -> int:
 
 def key_facts(source: str, k: int = 8) -> list[str]:
     """Return the facts a good summary must carry: figures, then the most frequent terms."""
-    figures = re.findall(r"[$€£]?\d[\d.,]*%?[MBK]?", source)
+    # "$42.5M", "18%", "2027" - never the comma or full stop after them.
+    figures = re.findall(r"[$€£]?\d(?:[\d.,]*\d)?%?[MBK]?", source)
     return list(dict.fromkeys([*figures, *keywords(source, k)]))[: k + len(figures)]
 
 
