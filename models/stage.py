@@ -20,7 +20,7 @@ from typing import Any, TypeVar, cast
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, ValidationError
 
@@ -63,6 +63,12 @@ class StageModel:
         self.scope: str = scope if self.settings.cache else "off"
         self.spending = spending_of(state.get("request_id"), state.get("ledger"))
         self._model: BaseChatModel | None = None
+        # What a trace (LangSmith) shows of each call: the declared stage, its prompt and tier.
+        self._trace: RunnableConfig = {
+            "run_name": stage.name,
+            "tags": [f"stage:{stage.name}", f"tier:{self.tier.value}"],
+            "metadata": {"stage": stage.name, "prompt": stage.prompt.key, "tier": self.tier.value},
+        }
 
     @property
     def model(self) -> BaseChatModel:
@@ -76,7 +82,7 @@ class StageModel:
         """Ask for free text and return it."""
         self._may_start()
         started = time.time()
-        reply = yield Invoke(self.model, list(messages))
+        reply = yield Invoke(self.model, list(messages), self._trace)
         self._record(reply, started, attempt=1, outcome="ok")
         content = reply.text if isinstance(reply, AIMessage) else str(reply.content)
         if not content.strip():
@@ -116,7 +122,7 @@ class StageModel:
             self._may_start()
             started = time.time()
             try:
-                out = cast(dict[str, Any], (yield Invoke(runnable, history)))
+                out = cast(dict[str, Any], (yield Invoke(runnable, history, self._trace)))
             except (ValidationError, OutputParserException) as exc:
                 # json_schema clients validate inside the call and raise: the raw reply is lost.
                 out = {"raw": None, "parsed": None, "parsing_error": exc}

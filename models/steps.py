@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -48,14 +48,16 @@ class Invoke(Generic[T]):
 
     runnable: Runnable[Any, T]
     input: Any
+    config: RunnableConfig | None = None
+    """Run name, tags and metadata for traces; merged into the node's config (callbacks are kept)."""
 
     def run(self) -> T:
         """Invoke it synchronously."""
-        return self.runnable.invoke(self.input)
+        return self.runnable.invoke(self.input, self.config)
 
     async def arun(self) -> T:
         """Invoke it asynchronously."""
-        return await self.runnable.ainvoke(self.input)
+        return await self.runnable.ainvoke(self.input, self.config)
 
 
 @dataclass(frozen=True)
