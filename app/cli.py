@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,10 +18,12 @@ from typing import Any, NoReturn
 from rich.console import Console
 from rich.text import Text
 
-from app.registry import GRAPHS, GraphEntry, RunOptions, entry_for
+from app.progress import Progress
+from app.registry import GRAPHS, RunOptions, entry_for
 from app.terminal import printable, safe_json
 from state.deployment import DeploymentError
 from state.inputs import InputError
+from state.serde import TamperedStateError
 from state.settings import Settings, SettingsError, make_settings
 
 
@@ -44,10 +48,19 @@ def _parser() -> argparse.ArgumentParser:
     run_p.add_argument("--file", type=Path, help="read the input from this file")
     _add_run_options(run_p)
 
-    resume_p = sub.add_parser("resume", help="resume a failed run from its last checkpoint")
-    resume_p.add_argument("graph")
-    resume_p.add_argument("thread", help="the thread id printed when the run started")
+    resume_p = sub.add_parser("resume", help="continue a failed or killed run from its last checkpoint")
+    resume_p.add_argument("ids", nargs="+", metavar="[GRAPH] THREAD", help="the thread id printed when the run started")
     _add_run_options(resume_p)
+
+    threads_p = sub.add_parser("threads", help="list recent runs: thread, graph, started, status, cost")
+    threads_p.add_argument("--limit", type=int, default=20, help="most runs to list (default 20)")
+    threads_p.add_argument("--prune", type=float, metavar="DAYS", help="delete runs started more than DAYS ago")
+    _add_store_options(threads_p)
+
+    show_p = sub.add_parser("show", help="print a run's last state and execution report")
+    show_p.add_argument("thread")
+    show_p.add_argument("--json", action="store_true", help="print the state as JSON")
+    _add_store_options(show_p)
 
     demo_p = sub.add_parser("demo", help="run every graph on the seeds' examples")
     demo_p.add_argument("--provider", default="offline", help="provider (default: offline)")
@@ -55,9 +68,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_store_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--checkpointer", default=None, help="sqlite:///path, memory:// or postgresql://... (STAGECRAFT_CHECKPOINTER)"
+    )
+    p.add_argument("--runs-db", type=Path, default=None, help="shorthand for --checkpointer sqlite:///PATH")
+
+
+def _store_url(args: argparse.Namespace) -> str | None:
+    if args.runs_db is not None:
+        return f"sqlite:///{args.runs_db}"
+    url: str | None = args.checkpointer
+    return url
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--provider", default="auto", help="offline, openai or auto (default)")
+    p.add_argument("--provider", default=None, help="offline, openai or auto (default; resume: the run's own)")
     p.add_argument("--language", default="Spanish", help="summarize_translate: target language")
     p.add_argument("--questions", type=int, default=10, help="faq: number of questions (1-50)")
     p.add_argument("--task", default=RunOptions.task, help="refine: what to write from the text")
@@ -67,14 +94,18 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", help="call the model for every stage, even a repeated one")
     p.add_argument("--latency", type=float, default=None, help="simulated seconds per offline call (0-60)")
     p.add_argument("--stream", action="store_true", help="print each stage as it finishes and the tokens as they come")
-    p.add_argument("--runs-db", type=Path, default=None, help="checkpoint database (default .stagecraft/runs.sqlite)")
+    p.add_argument("--quiet", action="store_true", help="print only the result (no progress on stderr)")
+    _add_store_options(p)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, provider: str | None = None) -> Settings:
     from models.providers import check_provider
 
     settings = make_settings(
-        provider=args.provider, offline_latency=args.latency, max_cost_usd=args.budget, cache=not args.no_cache
+        provider=provider or args.provider or "auto",
+        offline_latency=args.latency,
+        max_cost_usd=args.budget,
+        cache=not args.no_cache,
     )
     check_provider(settings)
     return settings
@@ -148,42 +179,67 @@ def _brief(update: Any) -> str:
     return (": " + "; ".join(shown)) if shown else ""
 
 
-async def _run(args: argparse.Namespace, entry: GraphEntry, settings: Settings, console: Console, err: Console) -> int:
-    from app.persistence import DEFAULT_RUNS_DB, TamperedStateError, sqlite_checkpointer
+async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
+    from app.persistence import open_checkpointer
     from app.report import render, render_report
-    from app.runner import run
+    from app.runner import run, run_metadata
+    from app.threads import check_resumable, latest_metadata
     from models.providers import prepare
     from models.retry import worth_resuming
 
-    payload = None
-    if args.command == "run":
-        options = RunOptions(
-            language=args.language,
-            questions=args.questions,
-            source_title=args.file.stem if args.file is not None else "Input",
-            task=args.task,
-        )
-        # Checked here as the graph's intake would check it, so rejected input is never run or saved.
-        payload = entry.check_input(entry.make_input(_read_input(args), options), settings)
-    runs_db: Path = args.runs_db or DEFAULT_RUNS_DB
-    thread = args.thread if args.command == "resume" else uuid.uuid4().hex[:12]
-    if not args.json:
-        err.print(f"[dim]provider: {settings.resolved_provider()}, thread: {thread}[/dim]", highlight=False)
-    on_event = _StreamPrinter(console) if args.stream and not args.json else None
-    await asyncio.to_thread(prepare, settings)
-    async with sqlite_checkpointer(runs_db) as saver:
+    async with open_checkpointer(_store_url(args)) as saver:
+        payload = None
+        if args.command == "run":
+            entry = entry_for(args.graph)
+            settings = _settings(args)
+            options = RunOptions(
+                language=args.language,
+                questions=args.questions,
+                source_title=args.file.stem if args.file is not None else "Input",
+                task=args.task,
+            )
+            # Checked here as the graph's intake would check it, so rejected input is never run or saved.
+            payload = entry.check_input(entry.make_input(_read_input(args), options), settings)
+            thread = uuid.uuid4().hex[:12]
+            metadata = run_metadata(entry, settings)
+        else:
+            if len(args.ids) > 2:
+                raise UsageError("resume takes a thread id, optionally after its graph's name")
+            graph, thread = (args.ids[0], args.ids[1]) if len(args.ids) == 2 else (None, args.ids[0])
+            recorded = await latest_metadata(saver, thread)
+            if recorded is None:
+                raise InputError(f"no run with thread id {thread!r} in {_store_url(args) or 'the default store'}")
+            settings = _settings(args, provider=args.provider or str(recorded.get("stagecraft_provider", "auto")))
+            entry = await check_resumable(saver, thread, graph, settings.resolved_provider())
+            metadata = {**recorded, "stagecraft_resumed": True}
+        if not args.json:
+            err.print(f"[dim]provider: {settings.resolved_provider()}, thread: {thread}[/dim]", highlight=False)
+        streamer = _StreamPrinter(console) if args.stream and not args.json else None
+        progress = Progress(err, live=err.is_terminal) if not (args.quiet or streamer) else None
+
+        def on_event(mode: str, chunk: Any) -> None:
+            for follower in (streamer, progress):
+                if follower is not None:
+                    follower(mode, chunk)
+
+        await asyncio.to_thread(prepare, settings)
         try:
-            if args.command == "resume" and await saver.aget_tuple({"configurable": {"thread_id": thread}}) is None:
-                raise InputError(f"no run with thread id {thread!r} in {runs_db}")
-            result = await run(entry, payload, settings, thread_id=thread, checkpointer=saver, on_event=on_event)
-        except (InputError, TamperedStateError):
+            with progress or contextlib.nullcontext():
+                result = await run(
+                    entry, payload, settings, thread_id=thread, checkpointer=saver, on_event=on_event, metadata=metadata
+                )
+        except InputError:
             raise
         except Exception as exc:
+            if isinstance(exc, TamperedStateError):
+                raise
             _error(err, f"{type(exc).__name__}: {exc}")
+            if progress is not None and progress.calls:
+                spent = sum(c["cost_usd"] or 0.0 for c in progress.calls)
+                err.print(f"spent before failing: ${spent:.6f} in {len(progress.calls)} model call(s)", highlight=False)
             if worth_resuming(exc):
                 err.print(
-                    "completed stages are saved; once the cause is fixed, continue with: "
-                    f"stagecraft resume {entry.name} {thread}",
+                    f"completed stages are saved; once the cause is fixed, continue with: stagecraft resume {thread}",
                     highlight=False,
                     markup=False,
                     soft_wrap=True,
@@ -198,11 +254,50 @@ async def _run(args: argparse.Namespace, entry: GraphEntry, settings: Settings, 
             return 1
     if args.json:
         sys.stdout.write(safe_json({"thread_id": result.thread_id, **result.output}) + "\n")
-    elif on_event is not None:
+    elif streamer is not None:
         # Streamed: every stage and token was shown as it came; only the report is left to print.
         render_report(console, result.output)
     else:
         render(console, entry.name, result.output)
+    return 0
+
+
+async def _threads(args: argparse.Namespace, console: Console) -> int:
+    from app.persistence import open_checkpointer
+    from app.threads import prune, recent
+
+    async with open_checkpointer(_store_url(args)) as saver:
+        if args.prune is not None:
+            gone = await prune(saver, args.prune)
+            console.print(f"deleted {len(gone)} run(s) started more than {args.prune:g} day(s) ago", highlight=False)
+            return 0
+        runs = await recent(saver, args.limit)
+    if not runs:
+        console.print("no runs yet")
+        return 0
+    for info in runs:
+        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.started)) if info.started else "?"
+        console.print(
+            f"{info.thread_id}  {info.graph:<20} {started}  ${info.cost_usd:.6f}  {printable(info.status)}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    return 0
+
+
+async def _show(args: argparse.Namespace, console: Console) -> int:
+    from app.persistence import open_checkpointer
+    from app.report import render
+    from app.threads import describe
+
+    async with open_checkpointer(_store_url(args)) as saver:
+        info = await describe(saver, args.thread)
+    if args.json:
+        sys.stdout.write(safe_json({"thread_id": info.thread_id, "status": info.status, **info.values}) + "\n")
+        return 0
+    console.print(f"{info.thread_id}: {info.graph}, {printable(info.status)}", highlight=False, markup=False)
+    render(console, info.graph, info.values)
     return 0
 
 
@@ -224,8 +319,11 @@ def main(argv: list[str] | None = None) -> int:
 
             settings = make_settings(provider=args.provider, offline_latency=args.latency)
             return asyncio.run(demo(console, settings))
-        entry = entry_for(args.graph)
-        return asyncio.run(_run(args, entry, _settings(args), console, err))
+        if args.command == "threads":
+            return asyncio.run(_threads(args, console))
+        if args.command == "show":
+            return asyncio.run(_show(args, console))
+        return asyncio.run(_run(args, console, err))
     except (UsageError, InputError, SettingsError, DeploymentError) as exc:
         _error(err, str(exc))
         return 2
@@ -233,13 +331,14 @@ def main(argv: list[str] | None = None) -> int:
         err.print("interrupted")
         return 130
     except Exception as exc:
-        from app.persistence import TamperedStateError
+        from app.persistence import PersistenceUnavailable
+        from models.cache import CacheUnavailable
         from models.providers import ProviderError
 
         if isinstance(exc, ProviderError):
             _error(err, str(exc))
             return 2
-        if isinstance(exc, TamperedStateError):
+        if isinstance(exc, (TamperedStateError, PersistenceUnavailable, CacheUnavailable)):
             _error(err, str(exc))
             return 1
         raise

@@ -1,4 +1,13 @@
-"""Where runs are saved: checkpointers that read saved state strictly (see state.serde)."""
+"""Where runs are saved: a checkpointer chosen by URL, reading saved state strictly (see state.serde).
+
+    sqlite:///path        LangGraph's SqliteSaver (default: sqlite:///.stagecraft/runs.sqlite); WAL and a
+                          busy timeout, so concurrent CLI runs on one file wait instead of failing
+    memory://             InMemorySaver: nothing outlives the process
+    postgresql://...      LangGraph's PostgresSaver, shared by every process and server replica
+
+One setting chooses it: STAGECRAFT_CHECKPOINTER, or the CLI's --checkpointer, the same for the
+CLI and for Python (`async with open_checkpointer() as saver: graph = build().compile(...)`).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +16,98 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+from state.deployment import deployment
 from state.serde import STRICT, StrictSerializer, TamperedStateError
 
-__all__ = ["DEFAULT_RUNS_DB", "STRICT", "StrictSerializer", "TamperedStateError", "sqlite_checkpointer"]
+__all__ = [
+    "STRICT",
+    "PersistenceUnavailable",
+    "StrictSerializer",
+    "TamperedStateError",
+    "open_checkpointer",
+    "sqlite_checkpointer",
+]
 
-DEFAULT_RUNS_DB = Path(".stagecraft") / "runs.sqlite"
+# Concurrent writers on one SQLite file wait this long for the lock before giving up.
+_BUSY_TIMEOUT_S = 60.0
+
+
+class PersistenceUnavailable(RuntimeError):
+    """The configured checkpointer cannot be opened; the message says which and where."""
 
 
 @asynccontextmanager
-async def sqlite_checkpointer(path: Path = DEFAULT_RUNS_DB) -> AsyncIterator[BaseCheckpointSaver[Any]]:
-    """Yield a SQLite checkpointer that reads strictly, creating its folder."""
+async def open_checkpointer(url: str | None = None) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    """Yield the checkpointer the URL (default: the deployment's STAGECRAFT_CHECKPOINTER) names."""
+    url = url or deployment().checkpointer_url
+    if url == "memory://":
+        from langgraph.checkpoint.memory import InMemorySaver
+
+        yield InMemorySaver(serde=STRICT)
+    elif url.startswith(("postgresql://", "postgres://")):
+        async with _postgres(url) as saver:
+            yield saver
+    elif url.startswith("sqlite:///") or "://" not in url:
+        async with sqlite_checkpointer(Path(url.removeprefix("sqlite:///"))) as saver:
+            yield saver
+    else:
+        raise PersistenceUnavailable(
+            f"checkpointer {url!r}: use sqlite:///path, memory:// or postgresql://user@host:port/db"
+        )
+
+
+@asynccontextmanager
+async def sqlite_checkpointer(path: Path) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    """Yield a SQLite checkpointer that reads strictly and waits for a busy file, creating its folder."""
+    import aiosqlite
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    async with aiosqlite.connect(path) as conn:
-        yield AsyncSqliteSaver(conn, serde=STRICT)
+    async with aiosqlite.connect(path, timeout=_BUSY_TIMEOUT_S) as conn:
+        # WAL lets readers run beside the one writer; busy_timeout makes a second writer wait
+        # (30 concurrent CLI runs on one file failed with "database is locked" without them).
+        await conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        saver = AsyncSqliteSaver(conn, serde=STRICT)
+        await _with_retries_on_lock(saver.setup)
+        yield saver
+
+
+async def _with_retries_on_lock(setup: Any) -> None:
+    import asyncio
+    import sqlite3
+
+    # The first set-up of a file by several processes at once can report "locked" without waiting.
+    for attempt in range(8):
+        try:
+            await setup()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 7:
+                raise
+            await asyncio.sleep(0.05 * 2**attempt)
+
+
+@asynccontextmanager
+async def _postgres(url: str) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    import psycopg
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from psycopg.rows import dict_row
+
+    where = url.split("://", 1)[1].split("@")[-1].split("/")[0]
+    try:
+        conn = await psycopg.AsyncConnection.connect(url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise PersistenceUnavailable(f"checkpointer PostgreSQL at {where} unreachable: {reason}") from None
+    async with conn:
+        saver = AsyncPostgresSaver(conn, serde=STRICT)
+        # Migrations from several processes at once would race: one at a time.
+        await conn.execute("SELECT pg_advisory_lock(hashtext('stagecraft-checkpoint-setup'))")
+        try:
+            await saver.setup()
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext('stagecraft-checkpoint-setup'))")
+        yield saver

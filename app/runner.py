@@ -1,7 +1,14 @@
-"""Run-time wiring: compile a graph with a checkpointer and run it in a thread."""
+"""Run-time wiring.
+
+Compile a registered graph with a checkpointer and the stage cache, run it, and record what a
+later resume must check (graph, provider, the graph's shape) with every checkpoint.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +16,7 @@ from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import StateGraph
 from langgraph.pregel import Pregel
 
 from app.registry import GraphEntry
@@ -33,6 +41,26 @@ def compile_entry(entry: GraphEntry, checkpointer: BaseCheckpointSaver[Any] | No
     return entry.builder().compile(checkpointer=checkpointer, cache=STAGE_CACHE, name=entry.name)
 
 
+def shape(builder: StateGraph[Any, Any, Any, Any]) -> str:
+    """Return a fingerprint of a graph's nodes and edges: a checkpoint only resumes on the same shape."""
+    picture = {
+        "nodes": sorted(builder.nodes),
+        "edges": sorted(map(list, builder.edges)),
+        "branches": sorted(f"{source}:{name}" for source, names in builder.branches.items() for name in names),
+    }
+    return hashlib.sha256(json.dumps(picture, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def run_metadata(entry: GraphEntry, settings: Settings) -> dict[str, Any]:
+    """What every checkpoint of a run records for `stagecraft threads` and a faithful resume."""
+    return {
+        "stagecraft_graph": entry.name,
+        "stagecraft_provider": settings.resolved_provider(),
+        "stagecraft_shape": shape(entry.builder()),
+        "stagecraft_started": time.time(),
+    }
+
+
 async def run(
     entry: GraphEntry,
     payload: dict[str, Any] | None,
@@ -41,17 +69,28 @@ async def run(
     thread_id: str | None = None,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     on_event: StreamCallback | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Run a graph to the end; with payload None, resume the thread from its last checkpoint."""
+    """Run a graph to the end; with payload None, resume the thread from its last checkpoint.
+
+    Checkpoints are written before each next step starts (durability "sync"): a request's
+    identity is saved before any worker acts on it, so no side effect ever lacks a checkpoint to
+    resume from. A crash loses at most the steps that were running.
+    """
     thread_id = thread_id or uuid.uuid4().hex[:12]
     graph = compile_entry(entry, checkpointer)
-    config: RunnableConfig = {"configurable": {"thread_id": thread_id}, "max_concurrency": MAX_CONCURRENCY}
+    config: RunnableConfig = {
+        "configurable": {"thread_id": thread_id},
+        "max_concurrency": MAX_CONCURRENCY,
+        "metadata": metadata or run_metadata(entry, settings),
+    }
     output: dict[str, Any] = {}
     async for mode, chunk in graph.astream(
         payload,
         config=config,
         context=settings,
-        stream_mode=["messages", "updates", "values"],
+        stream_mode=["messages", "updates", "values", "custom"],
+        durability="sync",
     ):
         if mode == "values":
             output = cast(dict[str, Any], chunk)

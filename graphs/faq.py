@@ -8,6 +8,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
 from models.cache import STAGE_CACHE, node_cache
+from models.progress import emit
 from models.retry import MODEL_RETRY
 from nodes.faq import ANSWER, ATTRIBUTE, GENERATE_QUESTIONS, answer_question, assemble, generate_questions, intake
 from nodes.finish import finish
@@ -20,6 +21,7 @@ def fan_out_questions(state: FaqState) -> list[Send] | Literal["finish"]:
     """Send each question to its own answering worker; a stop condition ends the run instead."""
     if stopped(state):
         return "finish"
+    emit("fan_out", node="answer_question", count=len(state["questions"]))
     return [
         Send(
             "answer_question",

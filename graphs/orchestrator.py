@@ -8,6 +8,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
 from models.cache import STAGE_CACHE, node_cache
+from models.progress import emit
 from models.retry import MODEL_RETRY
 from nodes.finish import finish
 from nodes.support import (
@@ -40,6 +41,7 @@ def dispatch_tasks(state: SupportState) -> list[Send] | Literal["ask_what_they_n
     tasks = state.get("tasks") or []
     if not tasks:
         return "ask_what_they_need"
+    emit("fan_out", node="workers", count=len(tasks))
     return [
         Send(
             _WORKERS.get(task["query_type"], "colleague_worker"),

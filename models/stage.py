@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from models.budget import spending_of
 from models.cache import digest
 from models.prices import cost_usd
+from models.progress import emit
 from models.providers import ModelSpec, build_model, check_provider
 from models.semantic import lookup as semantic_lookup
 from models.semantic import remember as semantic_remember
@@ -82,7 +83,12 @@ class StageModel:
         """Ask for free text and return it."""
         self._may_start()
         started = time.time()
-        reply = yield Invoke(self.model, list(messages), self._trace)
+        emit("stage_started", stage=self.stage.name, attempt=1)
+        try:
+            reply = yield Invoke(self.model, list(messages), self._trace)
+        except Exception as exc:
+            emit("stage_failed", stage=self.stage.name, error=f"{type(exc).__name__}: {exc}")
+            raise
         self._record(reply, started, attempt=1, outcome="ok")
         content = reply.text if isinstance(reply, AIMessage) else str(reply.content)
         if not content.strip():
@@ -113,6 +119,7 @@ class StageModel:
                     pass  # a stored output that no longer passes is simply not reused
                 else:
                     self._record_semantic(hit.similarity, hit.matched, float(hit.output.get("cost_usd", 0.0)))
+                    emit("stage_cached", stage=self.stage.name, cache="semantic", similarity=round(hit.similarity, 4))
                     return value
         runnable = structured_runnable(self.model, schema)
         history = list(messages)
@@ -121,11 +128,15 @@ class StageModel:
         for attempt in range(1, attempts + 1):
             self._may_start()
             started = time.time()
+            emit("stage_started", stage=self.stage.name, attempt=attempt)
             try:
                 out = cast(dict[str, Any], (yield Invoke(runnable, history, self._trace)))
             except (ValidationError, OutputParserException) as exc:
                 # json_schema clients validate inside the call and raise: the raw reply is lost.
                 out = {"raw": None, "parsed": None, "parsing_error": exc}
+            except Exception as exc:
+                emit("stage_failed", stage=self.stage.name, error=f"{type(exc).__name__}: {exc}")
+                raise
             raw = out["raw"]
             try:
                 value = _validated(schema, out["parsed"], out["parsing_error"])
@@ -134,6 +145,7 @@ class StageModel:
             except (ValidationError, ValueError, OutputParserException) as exc:
                 self._record(raw, started, attempt=attempt, outcome="invalid")
                 problem = _describe(exc)
+                emit("stage_retried", stage=self.stage.name, attempt=attempt + 1, problem=problem[:200])
                 history += [
                     *([AIMessage(content=_raw_text(raw))] if raw is not None else []),
                     HumanMessage(
@@ -213,6 +225,16 @@ class StageModel:
         )
         self._append(call)
         self.spending.add(call)
+        emit(
+            "stage_finished",
+            stage=self.stage.name,
+            tokens=input_tokens + output_tokens,
+            cost_usd=call["cost_usd"],
+            seconds=round(call["ended"] - call["started"], 3),
+            cost_so_far=round(self.spending.usd, 8),
+            outcome=outcome,
+            call=call,
+        )
         return call
 
     def _append(self, call: ModelCall) -> None:

@@ -17,6 +17,7 @@ DEFAULT_SUPPORT_DB = ".stagecraft/support.sqlite"
 DEFAULT_MAX_INPUT_CHARS = 100_000
 DEFAULT_CACHE = "sqlite:///.stagecraft/cache.sqlite"
 DEFAULT_SEMANTIC_STORE = "sqlite:///.stagecraft/semantic.sqlite"
+DEFAULT_CHECKPOINTER = "sqlite:///.stagecraft/runs.sqlite"
 
 
 class DeploymentError(ValueError):
@@ -43,6 +44,8 @@ class Deployment:
     """STAGECRAFT_CACHE_TTL: seconds a cached stage output lives, instead of each stage's own TTL."""
     semantic_url: str
     """STAGECRAFT_SEMANTIC_STORE: the semantic cache's vector store, sqlite:///path, memory:// or off."""
+    checkpointer_url: str
+    """STAGECRAFT_CHECKPOINTER: where CLI and Python runs are saved, sqlite:///path, memory:// or postgresql://..."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Deployment:
@@ -60,6 +63,7 @@ class Deployment:
             cache_url=env.get("STAGECRAFT_CACHE") or DEFAULT_CACHE,
             cache_ttl_s=_positive_int(env, "STAGECRAFT_CACHE_TTL", 0) or None,
             semantic_url=env.get("STAGECRAFT_SEMANTIC_STORE") or DEFAULT_SEMANTIC_STORE,
+            checkpointer_url=env.get("STAGECRAFT_CHECKPOINTER") or DEFAULT_CHECKPOINTER,
         )
 
 

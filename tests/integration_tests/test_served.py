@@ -171,6 +171,26 @@ async def test_each_graph_runs_on_the_server(client: LangGraphClient, graph_id: 
         assert served.support_db.exists()
 
 
+async def test_custom_stream_shows_each_stage_and_the_cost_so_far(client: LangGraphClient) -> None:
+    thread = await client.threads.create()
+    events = [
+        part.data
+        async for part in client.runs.stream(
+            thread["thread_id"],
+            "faq",
+            input={"sources": ENERGY_SOURCES, "num_questions": 3},
+            context={**OFFLINE, "cache": False},
+            stream_mode="custom",
+        )
+        if part.event == "custom"
+    ]
+    kinds = [e["event"] for e in events]
+    assert kinds.count("stage_started") == kinds.count("stage_finished") >= 4
+    assert {"event": "fan_out", "node": "answer_question", "count": 3} in events
+    finished = [e for e in events if e["event"] == "stage_finished"]
+    assert finished[-1]["cost_so_far"] == pytest.approx(sum(e["cost_usd"] for e in finished))
+
+
 async def test_the_key_only_ever_goes_to_the_deployments_endpoint(client: LangGraphClient, served: Served) -> None:
     thread = await client.threads.create()
     query = {"query": "My invoice is wrong."}

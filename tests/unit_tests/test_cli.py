@@ -13,7 +13,7 @@ import pytest
 
 from app import cli
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
-from tests.loopback import openai_server
+from tests.loopback import openai_server, schema_name
 
 
 @dataclass
@@ -59,6 +59,20 @@ def test_the_report_fits_80_columns_with_full_names(stagecraft: type[Outcome]) -
     assert all(len(line) <= 80 for line in report.splitlines())
     for name in ("decompose", "billing_concern", "synthesize_reply", "offline/gpt-4o-mini", "offline/gpt-4o"):
         assert name in report
+
+
+def test_progress_goes_to_stderr_as_plain_lines_and_quiet_silences_it(stagecraft: type[Outcome]) -> None:
+    out = stagecraft("run", "faq", "--file", "sources.json", "--questions", "3", "--latency", "0", "--no-cache")
+    assert out.code == 2  # no such file here: still one line, no progress
+    sources = Path("sources.json")
+    sources.write_text(json.dumps(ENERGY_SOURCES), encoding="utf-8")
+    out = stagecraft("run", "faq", "--file", "sources.json", "--questions", "3", "--latency", "0", "--no-cache")
+    assert out.code == 0, out.err
+    assert "> generate_questions" in out.err and "+ generate_questions" in out.err
+    assert "  answer_question 3/3" in out.err and "so far $" in out.err
+    assert "> generate_questions" not in out.out
+    quiet = stagecraft("run", "faq", "--file", "sources.json", "--questions", "3", "--latency", "0", "--quiet")
+    assert quiet.code == 0 and "> generate_questions" not in quiet.err
 
 
 def test_run_json_is_machine_readable(stagecraft: type[Outcome]) -> None:
@@ -176,19 +190,67 @@ def test_a_failure_caused_by_the_input_says_what_to_change_not_resume(
     assert advice in out.err and "resume" not in out.err and "Traceback" not in out.err
 
 
-def test_a_failed_run_can_be_resumed(
+def test_a_failed_run_is_resumed_once_its_cause_is_fixed(
     stagecraft: type[Outcome], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = str(tmp_path / "runs.sqlite")
-    with openai_server(lambda request: (503, "overloaded")) as server:
+    healthy = {"now": False}
+
+    def respond(request: dict[str, object]) -> tuple[int, str]:
+        if not healthy["now"]:
+            return 503, "overloaded"
+        if schema_name(request):
+            return 200, json.dumps({"intent": "Billing Inquiry", "confidence": 0.9})
+        return 200, "Could you send your account number?"
+
+    with openai_server(respond) as server:
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-        failed = stagecraft("run", "router", "hello there", "--provider", "openai", "--runs-db", db)
-    assert failed.code == 1 and "Traceback" not in failed.err
-    thread = failed.err.split("stagecraft resume router ")[1].split()[0]
-    resumed = stagecraft("resume", "router", thread, "--provider", "offline", "--runs-db", db, "--latency", "0")
+        failed = stagecraft(
+            "run", "router", "My invoice is wrong.", "--provider", "openai", "--runs-db", db, "--no-cache"
+        )
+        assert failed.code == 1 and "Traceback" not in failed.err
+        thread = failed.err.split("stagecraft resume ")[1].split()[0]
+        listed = stagecraft("threads", "--runs-db", db)
+        assert thread in listed.out and "failed at classify" in listed.out
+        # Another provider than the run began with cannot continue it faithfully.
+        switched = stagecraft("resume", thread, "--provider", "offline", "--runs-db", db)
+        assert switched.code == 2 and "--provider openai" in switched.err
+        healthy["now"] = True
+        resumed = stagecraft("resume", thread, "--runs-db", db, "--no-cache")
     assert resumed.code == 0, resumed.err
-    assert "General Question" in resumed.out
+    assert "Billing Inquiry" in resumed.out
+    listed = stagecraft("threads", "--runs-db", db)
+    assert thread in listed.out and "done" in listed.out
+    shown = stagecraft("show", thread, "--runs-db", db, "--json")
+    assert json.loads(shown.out)["intent"] == "Billing Inquiry" and json.loads(shown.out)["status"] == "done"
+
+
+def test_resume_refuses_another_graph_or_a_changed_graph(
+    stagecraft: type[Outcome], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "runs.sqlite")
+    done = stagecraft("run", "router", "My router is broken.", "--runs-db", db, "--latency", "0")
+    thread = done.err.split("thread: ")[1].split()[0]
+    other = stagecraft("resume", "faq", thread, "--runs-db", db)
+    assert other.code == 2 and "is a 'router' run" in other.err
+    import app.threads
+
+    monkeypatch.setattr(app.threads, "shape", lambda builder: "another-shape")
+    changed = stagecraft("resume", thread, "--runs-db", db)
+    assert changed.code == 2 and "nodes or edges changed" in changed.err
+
+
+def test_old_runs_can_be_pruned(stagecraft: type[Outcome], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = str(tmp_path / "runs.sqlite")
+    stagecraft("run", "router", "My router is broken.", "--runs-db", db, "--latency", "0")
+    assert stagecraft("threads", "--prune", "1", "--runs-db", db).out.startswith("deleted 0 run(s)")
+    import time as clock
+
+    later = clock.time() + 3 * 86400
+    monkeypatch.setattr(clock, "time", lambda: later)
+    assert stagecraft("threads", "--prune", "1", "--runs-db", db).out.startswith("deleted 1 run(s)")
+    assert "no runs yet" in stagecraft("threads", "--runs-db", db).out
 
 
 def test_a_tampered_checkpoint_is_refused_and_executes_nothing(stagecraft: type[Outcome], tmp_path: Path) -> None:
@@ -203,7 +265,7 @@ def test_a_tampered_checkpoint_is_refused_and_executes_nothing(stagecraft: type[
         checkpoint = ormsgpack.unpackb(blob, ext_hook=ormsgpack.Ext, option=ormsgpack.OPT_NON_STR_KEYS)
         checkpoint["channel_values"]["query"] = planted
         conn.execute("UPDATE checkpoints SET checkpoint = ? WHERE rowid = ?", (ormsgpack.packb(checkpoint), rowid))
-    out = stagecraft("resume", "router", thread, "--runs-db", str(db), "--latency", "0")
+    out = stagecraft("resume", thread, "--runs-db", str(db), "--latency", "0")
     assert out.code == 1 and "os.system" in out.err and "not loaded" in out.err
     assert "Traceback" not in out.err
     assert not marker.exists()

@@ -1,0 +1,130 @@
+"""Runs as a user sees them.
+
+Recent threads with their status and cost, one thread's last state, whether a thread can be
+resumed faithfully, and pruning of old checkpoints.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from app.registry import GRAPHS, GraphEntry, entry_for
+from app.runner import compile_entry, shape
+from state.inputs import InputError
+from state.ledger import total_cost
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    """One thread's latest run."""
+
+    thread_id: str
+    graph: str
+    provider: str
+    started: float
+    status: str
+    """done, failed at NODE, or interrupted (stopped mid-run, e.g. killed) before NODE."""
+    cost_usd: float
+    values: dict[str, Any]
+
+
+class CannotResume(InputError):
+    """A thread cannot be continued faithfully; the message says why."""
+
+
+def config_of(thread_id: str) -> RunnableConfig:
+    """Return the config that addresses a thread."""
+    return {"configurable": {"thread_id": thread_id}}
+
+
+async def latest_metadata(saver: BaseCheckpointSaver[Any], thread_id: str) -> dict[str, Any] | None:
+    """Return the run metadata of a thread's latest checkpoint, or None if there is no such thread."""
+    saved = await saver.aget_tuple(config_of(thread_id))
+    return None if saved is None else dict(saved.metadata or {})
+
+
+async def describe(saver: BaseCheckpointSaver[Any], thread_id: str) -> ThreadInfo:
+    """Return a thread's graph, status, cost and last values."""
+    meta = await latest_metadata(saver, thread_id)
+    if meta is None:
+        raise InputError(f"no run with thread id {thread_id!r}")
+    name = str(meta.get("stagecraft_graph", "?"))
+    if name not in GRAPHS:
+        raise InputError(f"thread {thread_id!r} was not run by a Stagecraft graph (graph {name!r})")
+    snapshot = await compile_entry(GRAPHS[name], saver).aget_state(config_of(thread_id))
+    failed = [task.name for task in snapshot.tasks if task.error is not None]
+    if failed:
+        status = f"failed at {', '.join(sorted(set(failed)))}"
+    elif snapshot.next:
+        status = f"interrupted before {', '.join(sorted(set(snapshot.next)))}"
+    else:
+        status = "done"
+    values = dict(snapshot.values)
+    return ThreadInfo(
+        thread_id=thread_id,
+        graph=name,
+        provider=str(meta.get("stagecraft_provider", "?")),
+        started=float(meta.get("stagecraft_started", 0.0)),
+        status=status,
+        cost_usd=total_cost(values.get("ledger") or []),
+        values=values,
+    )
+
+
+async def recent(saver: BaseCheckpointSaver[Any], limit: int = 20) -> list[ThreadInfo]:
+    """Return the most recently started threads, newest first."""
+    started: dict[str, float] = {}
+    async for saved in saver.alist(None):
+        thread = str(saved.config["configurable"]["thread_id"])
+        when = _started(saved.metadata)
+        started[thread] = max(started.get(thread, 0.0), when)
+    newest = sorted(started, key=lambda t: started[t], reverse=True)[:limit]
+    return [await describe(saver, thread) for thread in newest]
+
+
+async def check_resumable(
+    saver: BaseCheckpointSaver[Any], thread_id: str, graph: str | None, provider: str
+) -> GraphEntry:
+    """Return the graph a thread can be resumed with, or raise CannotResume saying why not."""
+    meta = await latest_metadata(saver, thread_id)
+    if meta is None:
+        raise InputError(f"no run with thread id {thread_id!r}")
+    recorded = str(meta.get("stagecraft_graph", ""))
+    if graph is not None and graph != recorded:
+        raise CannotResume(f"thread {thread_id!r} is a {recorded!r} run, not {graph!r}; resume it as {recorded}")
+    entry = entry_for(recorded)
+    if meta.get("stagecraft_shape") != shape(entry.builder()):
+        raise CannotResume(
+            f"the {recorded!r} graph's nodes or edges changed since thread {thread_id!r} was saved: "
+            "resuming would drop or redo work; run the input again instead"
+        )
+    if meta.get("stagecraft_provider") != provider:
+        raise CannotResume(
+            f"thread {thread_id!r} ran with provider {meta.get('stagecraft_provider')!r}, not {provider!r}: "
+            f"resume with --provider {meta.get('stagecraft_provider')}"
+        )
+    return entry
+
+
+async def prune(saver: BaseCheckpointSaver[Any], older_than_days: float) -> list[str]:
+    """Delete every thread whose latest run started more than `older_than_days` ago; return their ids."""
+    cutoff = time.time() - older_than_days * 86400
+    latest: dict[str, float] = {}
+    async for saved in saver.alist(None):
+        thread = str(saved.config["configurable"]["thread_id"])
+        when = _started(saved.metadata)
+        latest[thread] = max(latest.get(thread, 0.0), when)
+    old = [thread for thread, when in latest.items() if when < cutoff]
+    for thread in old:
+        await saver.adelete_thread(thread)
+    return old
+
+
+def _started(metadata: Any) -> float:
+    value = (metadata or {}).get("stagecraft_started", 0.0)
+    return float(value) if isinstance(value, (int, float)) else 0.0
