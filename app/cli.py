@@ -215,7 +215,8 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
         if not args.json:
             err.print(f"[dim]provider: {settings.resolved_provider()}, thread: {thread}[/dim]", highlight=False)
         streamer = _StreamPrinter(console) if args.stream and not args.json else None
-        progress = Progress(err, live=err.is_terminal) if not (args.quiet or streamer) else None
+        # --json is for machines: the JSON on stdout and nothing else, unless the run fails.
+        progress = Progress(err, live=err.is_terminal) if not (args.quiet or args.json or streamer) else None
 
         def on_event(mode: str, chunk: Any) -> None:
             for follower in (streamer, progress):

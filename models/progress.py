@@ -24,6 +24,6 @@ def emit(event: str, **fields: Any) -> None:
     try:
         writer = get_stream_writer()
         node = get_config().get("metadata", {}).get("langgraph_node")
-    except RuntimeError:  # not inside a graph run (a stage model used on its own)
+    except (RuntimeError, KeyError):  # not inside a graph run (a stage model on its own, update_state)
         return
     writer({"event": event, "node": node, **fields} if "node" not in fields else {"event": event, **fields})

@@ -277,7 +277,11 @@ def structured_runnable(model: BaseChatModel, schema: type[BaseModel]) -> Runnab
             # The provider gets the JSON schema, not the class: the output is validated here with
             # pydantic anyway, and langchain-openai's own parsing into the class makes pydantic
             # warn about its `parsed` field on every call.
-            entry = (model, model.with_structured_output(schema.model_json_schema(), include_raw=True))
+            # Never streamed: nobody reads a structured answer token by token, and langchain-openai's
+            # streamed structured path (beta.chat.completions.stream) drops the usage, so the
+            # ledger would bill the call as free.
+            quiet = model.model_copy(update={"disable_streaming": True})
+            entry = (model, quiet.with_structured_output(schema.model_json_schema(), include_raw=True))
             _structured[key] = entry
             weakref.finalize(model, _structured.pop, key, None)
     return entry[1]

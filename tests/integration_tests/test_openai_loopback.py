@@ -27,6 +27,7 @@ Serve = Callable[[Responder], AbstractContextManager[Loopback]]
 pytestmark = pytest.mark.integration
 
 QUERY = "I think there is a mistake on my last invoice."
+STAGECRAFT = str(Path(sys.executable).parent / "stagecraft")
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +105,7 @@ async def test_a_500_is_retried_a_bounded_number_of_times(serve: Serve) -> None:
 def test_cli_streams_from_an_openai_compatible_server() -> None:
     with openai_server(router_replies) as server:
         out = subprocess.run(
-            [str(Path(sys.executable).parent / "stagecraft"), "run", "router", QUERY, "--stream", "--json"],
+            [STAGECRAFT, "run", "router", QUERY, "--stream", "--json", "--no-cache"],
             capture_output=True,
             text=True,
             timeout=60,
@@ -115,6 +116,12 @@ def test_cli_streams_from_an_openai_compatible_server() -> None:
     assert "account number" in out.stdout
     # Nothing but the result: no serialisation warnings quoting the model's output.
     assert out.stderr == "", out.stderr
+    # Every call is billed, the structured one too (its streamed path once dropped the usage).
+    ledger = json.loads(out.stdout)["ledger"]
+    assert [(c["stage"], c["input_tokens"], c["output_tokens"]) for c in ledger] == [
+        ("classify", 100, 20),
+        ("billing", 100, 20),
+    ]
 
 
 def test_invoke_and_ainvoke_work_twenty_times_over_kept_alive_connections(serve: Serve) -> None:
