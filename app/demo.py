@@ -34,6 +34,12 @@ async def demo(console: Console, settings: Settings) -> int:
         ("orchestrator", "Orchestrator-worker on the seed's customer message", {"query": CUSTOMER_QUERY}),
         ("analysis", "Four analyses in parallel", {"document": BUSINESS_DOCUMENT}),
         ("report", "Extraction, three analyses in parallel, report", {"document": BUSINESS_DOCUMENT}),
+        ("document", "The seed's optimised pipeline: assess, then the full path", {"document": BUSINESS_DOCUMENT}),
+        (
+            "refine",
+            "Evaluator-optimizer: draft, critique, revise",
+            {"text": BUSINESS_DOCUMENT, "task": "an executive summary in at most 60 words"},
+        ),
     ]
     for graph, title, payload in runs:
         console.print(Rule(title))

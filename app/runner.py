@@ -90,7 +90,8 @@ async def run(
         config=config,
         context=settings,
         stream_mode=["messages", "updates", "values", "custom"],
-        durability="sync",
+        # Only a checkpointer has anything to make durable (LangGraph fails on "sync" without one).
+        durability="sync" if checkpointer is not None else None,
     ):
         if mode == "values":
             output = cast(dict[str, Any], chunk)

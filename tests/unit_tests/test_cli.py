@@ -36,6 +36,15 @@ def stagecraft(capsys: pytest.CaptureFixture[str]) -> type[Outcome]:
     return Run
 
 
+def test_the_demo_runs_every_graph(stagecraft: type[Outcome]) -> None:
+    # `make demo`, the README's main command, in-process.
+    out = stagecraft("demo", "--latency", "0")
+    assert out.code == 0, out.err
+    for graph in ("summarize_translate", "faq", "router", "orchestrator", "analysis", "report", "document", "refine"):
+        assert f"─ {graph} " in out.out
+    assert out.out.count("Pipeline execution report") >= 10
+
+
 def test_graphs_lists_every_graph(stagecraft: type[Outcome]) -> None:
     out = stagecraft("graphs")
     assert out.code == 0
