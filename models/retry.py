@@ -6,6 +6,7 @@ import sys
 
 from langgraph.types import RetryPolicy
 
+from models.faults import StageCallError
 from models.providers import ProviderError
 from models.stage import StageOutputError
 from state.inputs import InputError
@@ -41,7 +42,7 @@ def worth_resuming(exc: BaseException) -> bool:
     """
     if isinstance(exc, InputError):
         return False
-    if retryable(exc) or isinstance(exc, (ProviderError, StageOutputError)):
+    if retryable(exc) or isinstance(exc, (ProviderError, StageOutputError, StageCallError)):
         return True
     openai = sys.modules.get("openai")
     return openai is not None and isinstance(exc, openai.APIStatusError)

@@ -26,13 +26,24 @@ from pydantic import BaseModel, ValidationError
 
 from models.budget import spending_of
 from models.cache import digest
+from models.faults import (
+    TRANSIENT_ATTEMPTS,
+    BadReply,
+    ProviderRefused,
+    ProviderUnavailable,
+    StageTimeout,
+    check_text_reply,
+    describe,
+    kind_of,
+    pause_before,
+)
 from models.prices import cost_usd
 from models.progress import emit
 from models.providers import ModelSpec, build_model, check_provider
 from models.semantic import lookup as semantic_lookup
 from models.semantic import remember as semantic_remember
 from models.stages import Stage, check_stage_tiers
-from models.steps import Blocking, Invoke, Steps
+from models.steps import Blocking, Invoke, Pause, Steps
 from models.tiers import model_name, tier_for
 from state.ledger import ModelCall
 from state.settings import Settings, settings_of
@@ -81,19 +92,49 @@ class StageModel:
 
     def text(self, messages: Sequence[BaseMessage]) -> Steps[str]:
         """Ask for free text and return it."""
-        self._may_start()
-        started = time.time()
-        emit("stage_started", stage=self.stage.name, attempt=1)
-        try:
-            reply = yield Invoke(self.model, list(messages), self._trace)
-        except Exception as exc:
-            emit("stage_failed", stage=self.stage.name, error=f"{type(exc).__name__}: {exc}")
-            raise
-        self._record(reply, started, attempt=1, outcome="ok")
+        reply, started, attempt = yield from self._call(self.model, list(messages), check=check_text_reply)
+        self._record(reply, started, attempt=attempt, outcome="ok")
         content = reply.text if isinstance(reply, AIMessage) else str(reply.content)
-        if not content.strip():
-            raise StageOutputError(self.stage.name, 1, "the model returned an empty reply")
         return content.strip()
+
+    def _call(
+        self, runnable: Runnable[Any, Any], messages: list[BaseMessage], check: Callable[[Any], None] | None = None
+    ) -> Steps[tuple[Any, float, int]]:
+        """Make one call, retrying transient faults with backoff; return (output, start time, attempt).
+
+        Permanent faults raise ProviderRefused at once; a call over the stage's deadline raises
+        StageTimeout; transient faults that outlast every attempt raise ProviderUnavailable.
+        Errors the caller handles itself (invalid structured output) pass through unchanged.
+        """
+        for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+            self._may_start()
+            started = time.time()
+            emit("stage_started", stage=self.stage.name, attempt=attempt)
+            try:
+                out = yield Invoke(runnable, messages, self._trace, self.settings.stage_timeout_s)
+                if check is not None:
+                    check(out)
+                return out, started, attempt
+            except Exception as exc:
+                kind = kind_of(exc)
+                if kind == "other":
+                    raise
+                if isinstance(exc, BadReply) and exc.reply is not None:
+                    self._record(exc.reply, started, attempt=attempt, outcome="invalid")  # it was billed
+                emit("stage_failed", stage=self.stage.name, error=describe(exc), kind=kind)
+                if kind == "deadline":
+                    raise StageTimeout(self.stage.name, str(exc)) from exc
+                if kind == "permanent":
+                    raise ProviderRefused(
+                        self.stage.name, f"the provider refused the request: {describe(exc)}"
+                    ) from exc
+                if attempt == TRANSIENT_ATTEMPTS:
+                    raise ProviderUnavailable(
+                        self.stage.name, f"{attempt} attempts failed; the last: {describe(exc)}"
+                    ) from exc
+                emit("stage_retried", stage=self.stage.name, attempt=attempt + 1, problem=describe(exc))
+                yield Pause(pause_before(attempt, exc))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def structured(
         self,
@@ -126,17 +167,13 @@ class StageModel:
         attempts = self.settings.structured_retries + 1
         problem = ""
         for attempt in range(1, attempts + 1):
-            self._may_start()
             started = time.time()
-            emit("stage_started", stage=self.stage.name, attempt=attempt)
             try:
-                out = cast(dict[str, Any], (yield Invoke(runnable, history, self._trace)))
+                out, started, _tries = yield from self._call(runnable, history)
+                out = cast(dict[str, Any], out)
             except (ValidationError, OutputParserException) as exc:
                 # json_schema clients validate inside the call and raise: the raw reply is lost.
                 out = {"raw": None, "parsed": None, "parsing_error": exc}
-            except Exception as exc:
-                emit("stage_failed", stage=self.stage.name, error=f"{type(exc).__name__}: {exc}")
-                raise
             raw = out["raw"]
             try:
                 value = _validated(schema, out["parsed"], out["parsing_error"])
@@ -145,6 +182,8 @@ class StageModel:
             except (ValidationError, ValueError, OutputParserException) as exc:
                 self._record(raw, started, attempt=attempt, outcome="invalid")
                 problem = _describe(exc)
+                if (getattr(raw, "response_metadata", None) or {}).get("finish_reason") == "length":
+                    problem += " (the reply was cut off at the token limit)"
                 emit("stage_retried", stage=self.stage.name, attempt=attempt + 1, problem=problem[:200])
                 history += [
                     *([AIMessage(content=_raw_text(raw))] if raw is not None else []),

@@ -16,6 +16,9 @@ node the same two real implementations; here they come from one body instead of 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
+import time
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -50,14 +53,58 @@ class Invoke(Generic[T]):
     input: Any
     config: RunnableConfig | None = None
     """Run name, tags and metadata for traces; merged into the node's config (callbacks are kept)."""
+    deadline_s: float | None = None
+    """The most the whole call may take, streaming included (an HTTP read timeout resets per chunk)."""
 
     def run(self) -> T:
-        """Invoke it synchronously."""
-        return self.runnable.invoke(self.input, self.config)
+        """Invoke it synchronously, giving up with DeadlineExceeded after `deadline_s`."""
+        if self.deadline_s is None:
+            return self.runnable.invoke(self.input, self.config)
+        # The call runs in a worker thread (with this thread's context: config, callbacks) so that
+        # this one can stop waiting; a stuck worker ends at its own HTTP timeout.
+        context = contextvars.copy_context()
+        future = _DEADLINE_POOL.submit(context.run, self.runnable.invoke, self.input, self.config)
+        try:
+            return future.result(timeout=self.deadline_s)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise DeadlineExceeded(self.deadline_s) from None
 
     async def arun(self) -> T:
-        """Invoke it asynchronously."""
-        return await self.runnable.ainvoke(self.input, self.config)
+        """Invoke it asynchronously, giving up with DeadlineExceeded after `deadline_s`."""
+        if self.deadline_s is None:
+            return await self.runnable.ainvoke(self.input, self.config)
+        try:
+            return await asyncio.wait_for(self.runnable.ainvoke(self.input, self.config), self.deadline_s)
+        except TimeoutError:
+            raise DeadlineExceeded(self.deadline_s) from None
+
+
+class DeadlineExceeded(TimeoutError):
+    """A call took longer than its deadline."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no complete reply within {seconds:g} s")
+        self.seconds = seconds
+
+
+# Threads that carry blocking calls with a deadline (the caller's thread waits on them).
+_DEADLINE_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="stage-call")
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Wait: time.sleep under `invoke`, asyncio.sleep under `ainvoke` (backing off before a retry)."""
+
+    seconds: float
+
+    def run(self) -> None:
+        """Sleep in this thread."""
+        time.sleep(self.seconds)
+
+    async def arun(self) -> None:
+        """Sleep without blocking the loop."""
+        await asyncio.sleep(self.seconds)
 
 
 @dataclass(frozen=True)

@@ -53,14 +53,23 @@ class Settings(BaseModel):
         "chosen by their profile. Unknown stage names are refused.",
     )
     request_timeout: float = Field(
-        default=60.0, gt=0, le=600, description="HTTP timeout in seconds for one model request (0-600]."
+        default=60.0, gt=0, le=600, description="HTTP read timeout in seconds of one model request (0-600]."
+    )
+    stage_timeout_s: float = Field(
+        default=90.0,
+        gt=0,
+        le=900,
+        description="The most one model call may take in all, streaming included (0-900]; not retried.",
+    )
+    run_timeout_s: float = Field(
+        default=900.0, gt=0, le=86_400, description="The most a CLI or batch run may take in all, in seconds."
     )
     client_max_retries: int = Field(
-        default=2,
+        default=0,
         ge=0,
         le=10,
-        description="Retries the OpenAI client makes on connection errors, 429 and 5xx (0-10); "
-        "LangGraph's node retry is separate and never retries other 4xx.",
+        description="Retries the OpenAI client itself makes (0-10). Each stage already retries transient "
+        "faults three times with backoff and Retry-After, so more here multiplies the requests.",
     )
     offline_latency: float | None = Field(
         default=None,

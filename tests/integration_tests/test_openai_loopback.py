@@ -18,6 +18,7 @@ import pytest
 from graphs.orchestrator import graph as orchestrator
 from graphs.router import build
 from graphs.router import graph as router
+from models.faults import TRANSIENT_ATTEMPTS, ProviderRefused, ProviderUnavailable
 from models.prices import cost_usd
 from state.settings import Settings
 from tests.loopback import Loopback, Reply, Responder, openai_server, schema_name
@@ -87,19 +88,22 @@ async def test_truncated_json_is_reasked_with_the_error(serve: Serve) -> None:
     assert [c["outcome"] for c in out["ledger"] if c["stage"] == "classify"] == ["invalid", "ok"]
 
 
-async def test_a_400_is_not_retried(serve: Serve) -> None:
-    with serve(lambda request: (400, "bad request")) as server:
-        with pytest.raises(openai.BadRequestError):
+@pytest.mark.parametrize("status", [400, 401, 404])
+async def test_a_permanent_fault_fails_at_once_naming_the_stage_and_cause(serve: Serve, status: int) -> None:
+    refused = rf"stage 'classify': the provider refused the request: \w+ \({status}\)"
+    with serve(lambda request: (status, "no")) as server:
+        with pytest.raises(ProviderRefused, match=refused) as err:
             await build().compile().ainvoke({"query": QUERY}, context=settings_for())
+    assert isinstance(err.value.__cause__, openai.APIStatusError)
     assert len(server.requests) == 1
 
 
 async def test_a_500_is_retried_a_bounded_number_of_times(serve: Serve) -> None:
     with serve(lambda request: (500, "upstream exploded")) as server:
-        with pytest.raises(openai.InternalServerError):
+        with pytest.raises(ProviderUnavailable, match=r"stage 'classify': 3 attempts failed"):
             await build().compile().ainvoke({"query": QUERY}, context=settings_for(client_max_retries=1))
-    # (1 + 1 client retry) per attempt x 2 node attempts.
-    assert len(server.requests) == 4
+    # The stage's attempts x (1 + the client's own retry); LangGraph's node retry adds none.
+    assert len(server.requests) == TRANSIENT_ATTEMPTS * 2
 
 
 def test_cli_streams_from_an_openai_compatible_server() -> None:

@@ -58,7 +58,7 @@ def test_openai_provider_needs_a_key_and_is_built_with_timeouts(monkeypatch: pyt
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     model = build_model(spec, "openai")
     assert model.request_timeout == 7  # type: ignore[attr-defined]
-    assert model.max_retries == 2  # type: ignore[attr-defined]
+    assert model.max_retries == 0  # type: ignore[attr-defined]  # the stage retries, not the client
     assert model.openai_api_base == "http://127.0.0.1:9/v1"  # type: ignore[attr-defined]
 
 
