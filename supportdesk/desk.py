@@ -81,6 +81,10 @@ class Session(Protocol):
         """Run `sql` once per parameter set."""
         ...
 
+    def claim(self, *key: str) -> None:
+        """Hold `key` until the transaction ends, so that writers of one key take turns."""
+        ...
+
 
 @dataclass(frozen=True)
 class Dialect:
@@ -193,7 +197,9 @@ class Desk(ABC):
             return None
         key = {"request_id": request_id, "task_key": task_key}
         with self._writing() as db:
-            # Reading first keeps replays from drawing (and wasting) a PostgreSQL row id.
+            # A conflicting INSERT still draws a row id: racers take turns and replays read first,
+            # so case numbers have no gaps. The UNIQUE constraint, not this, keeps them one per key.
+            db.claim("cases", request_id, task_key)
             row = db.one(_FIND_CASE_SQL, key)
             created = False
             if row is None:
@@ -224,6 +230,7 @@ class Desk(ABC):
                 return None
             if not product["returnable"]:
                 raise NotReturnable(product["name"])
+            db.claim("rmas", request_id, task_key)
             row = db.one(_FIND_RMA_SQL, key)
             created = False
             if row is None:

@@ -12,12 +12,15 @@ Connections come from one `psycopg_pool.ConnectionPool` per desk, checked on the
 restarted server costs a reconnect rather than an error. Set-up (schema, tables, seed rows) runs
 in one transaction under an advisory lock, so any number of processes may start at once; the
 UNIQUE (request_id, task_key) constraints and ON CONFLICT DO NOTHING make writes idempotent,
-and READ COMMITTED lets the read that follows an insert see whichever writer won.
+and READ COMMITTED lets the read that follows an insert see whichever writer won. Writers of
+one key also take turns under a transaction-scoped advisory lock: without it every racer that
+lost would still have drawn (and wasted) a row id, leaving gaps in case and RMA numbers.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import threading
@@ -58,9 +61,9 @@ def _pg_query(shared: str) -> str:
     return _NAMED_PARAM.sub(r"%(\1)s", shared.replace("%", "%%"))
 
 
-def _lock_key(schema: str) -> int:
-    # A stable 64-bit advisory-lock key per schema: Python's hash() differs between processes.
-    digest = hashlib.blake2b(f"stagecraft.supportdesk:{schema}".encode(), digest_size=8).digest()
+def _lock_key(*parts: str) -> int:
+    # A stable 64-bit advisory-lock key: Python's hash() differs between processes.
+    digest = hashlib.blake2b(json.dumps(["stagecraft.supportdesk", *parts]).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -84,8 +87,9 @@ def _address(conninfo: str) -> str:
 
 
 class _PgSession:
-    def __init__(self, cursor: psycopg.Cursor[Row]) -> None:
+    def __init__(self, cursor: psycopg.Cursor[Row], schema: str) -> None:
         self._cursor = cursor
+        self._schema = schema
 
     def one(self, sql: str, params: Params) -> Row | None:
         return self._cursor.execute(_pg_query(sql), params).fetchone()
@@ -95,6 +99,9 @@ class _PgSession:
 
     def run_many(self, sql: str, rows: Sequence[Params]) -> None:
         self._cursor.executemany(_pg_query(sql), rows)
+
+    def claim(self, *key: str) -> None:
+        self._cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(self._schema, *key)])
 
 
 class PostgresDesk(Desk):
@@ -169,14 +176,14 @@ class PostgresDesk(Desk):
     @contextmanager
     def _session(self, *, write: bool) -> Iterator[_PgSession]:
         with self._cursor() as cursor:
-            yield _PgSession(cursor)
+            yield _PgSession(cursor, self.schema)
 
     def setup(self) -> None:
         """Create the schema, tables and seed rows if they are missing, one process at a time."""
         with self._cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(self.schema)])
+            session = _PgSession(cursor, self.schema)
+            session.claim("setup")
             cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
             cursor.execute(schema_sql(DIALECT))
-            session = _PgSession(cursor)
             for statement, rows in seed_statements():
                 session.run_many(statement, rows)

@@ -42,6 +42,10 @@ class _SqliteSession:
     def run_many(self, sql: str, rows: Sequence[Params]) -> None:
         self._db.executemany(sql, rows)
 
+    def claim(self, *key: str) -> None:
+        # BEGIN IMMEDIATE already holds the only write lock a SQLite database has.
+        return
+
 
 class SupportDesk(Desk):
     """Serve the support desk from one SQLite file."""

@@ -1,7 +1,8 @@
 """What every support desk promises, whatever database holds it: one suite, run on each backend.
 
-A backend's test class inherits `DeskContract` and supplies one fixture, `fresh_url`: a factory
-that returns the URL of a new, empty desk of that backend (a new file, a new schema).
+A backend's test class inherits `DeskContract` and supplies two fixtures: `fresh_url`, a factory
+that returns the URL of a new, empty desk of that backend (a new file, a new schema), and
+`execute`, which runs one SQL statement on a desk's database behind the desk's back.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import psycopg
 import pytest
 
 from supportdesk import RETURN_ADDRESS, Desk, NotReturnable, desk_from_url
@@ -20,6 +23,7 @@ from supportdesk import RETURN_ADDRESS, Desk, NotReturnable, desk_from_url
 T = TypeVar("T")
 NewUrl = Callable[[], str]
 MakeDesk = Callable[[str], Desk]
+Execute = Callable[[str, str], None]
 
 PROCESSES = 6
 THREADS_PER_PROCESS = 4
@@ -137,18 +141,36 @@ class DeskContract:
         assert (case.case_id, rma.rma_number) == ("CASE-00002", "RMA-000002")
 
     def test_threads_racing_on_a_new_key_create_one_case(self, desk: Desk) -> None:
-        cases = race(
-            10, lambda: desk.open_case(request_id="t1", task_key="billing", invoice_number="INV-7890", concern="c")
-        )
-        assert len({case.case_id for case in cases if case is not None}) == 1
-        assert sum(case.created for case in cases if case is not None) == 1
-        assert desk.count_cases() == 1
+        for n in range(1, 4):
+            cases = race(
+                10, lambda n=n: desk.open_case(request_id=f"t{n}", task_key="k", invoice_number="INV-7890", concern="c")
+            )
+            # One case, and the losers drew no number: the next key gets the next one.
+            assert {case.case_id for case in cases if case is not None} == {f"CASE-{n:05d}"}
+            assert sum(case.created for case in cases if case is not None) == 1
+        assert desk.count_cases() == 3
 
     def test_threads_racing_on_a_new_key_create_one_rma(self, desk: Desk) -> None:
-        rmas = race(10, lambda: desk.issue_rma(request_id="t", task_key="k", product_name="Quantum Mouse", reason="r"))
-        assert len({r.rma_number for r in rmas if r is not None}) == 1
-        assert sum(r.created for r in rmas if r is not None) == 1
-        assert desk.count_rmas() == 1
+        for n in range(1, 4):
+            rmas = race(
+                10, lambda n=n: desk.issue_rma(request_id=f"t{n}", task_key="k", product_name="QMouse", reason="r")
+            )
+            assert {r.rma_number for r in rmas if r is not None} == {f"RMA-{n:06d}"}
+            assert sum(r.created for r in rmas if r is not None) == 1
+        assert desk.count_rmas() == 3
+
+    def test_the_database_itself_refuses_a_second_case_or_rma_per_key(self, desk: Desk, execute: Execute) -> None:
+        # Whatever a writer does (no ON CONFLICT, no turn-taking), the UNIQUE constraints hold.
+        desk.open_case(request_id="t", task_key="k", invoice_number="INV-7890", concern="c")
+        desk.issue_rma(request_id="t", task_key="k", product_name="QMouse", reason="r")
+        for statement in (
+            "INSERT INTO cases (request_id, task_key, invoice_number, concern, eta_business_days)"
+            " VALUES ('t', 'k', 'INV-7890', 'again', 2)",
+            "INSERT INTO rmas (request_id, task_key, sku, reason) VALUES ('t', 'k', 'QM-01', 'again')",
+        ):
+            with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError), match=r"(?i)unique"):
+                execute(desk.url, statement)
+        assert (desk.count_cases(), desk.count_rmas()) == (1, 1)
 
     def test_issue_rma_is_idempotent(self, desk: Desk) -> None:
         first = desk.issue_rma(request_id="t1", task_key="return", product_name="SuperWidget 5000", reason="Broken")
@@ -232,8 +254,8 @@ class DeskContract:
         assert len(first) == len(replays) == PROCESSES * THREADS_PER_PROCESS
         cases = [case for case, _ in first + replays]
         rmas = [rma for _, rma in first + replays]
-        # One id each; under PostgreSQL a losing racer may have drawn (and wasted) the id after it.
-        assert len({case_id for case_id, _ in cases}) == len({rma_number for rma_number, _ in rmas}) == 1
+        assert {case_id for case_id, _ in cases} == {"CASE-00001"}
+        assert {rma_number for rma_number, _ in rmas} == {"RMA-000001"}
         assert sum(created for _, created in cases) == sum(created for _, created in rmas) == 1
         assert not any(created for (_, created), _ in replays)
         desk = make_desk(url)

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -21,7 +21,7 @@ import pytest
 from psycopg import sql
 
 from supportdesk import DeskUnavailable, close_desks, open_desk
-from supportdesk.postgres import PostgresDesk
+from supportdesk.postgres import PostgresDesk, split_url
 from tests.desk_contract import DeskContract, MakeDesk, NewUrl, race
 
 pytestmark = pytest.mark.integration
@@ -87,6 +87,16 @@ def _backends(postgres_url: str, application_name: str) -> int:
 
 class TestPostgresDesk(DeskContract):
     """The shared contract, and what pooling, schemas and a real server add to it."""
+
+    @pytest.fixture
+    def execute(self) -> Callable[[str, str], None]:
+        def run(url: str, statement: str) -> None:
+            conninfo, schema = split_url(url)
+            with psycopg.connect(conninfo) as conn:
+                conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+                conn.execute(statement.encode())
+
+        return run
 
     def test_schemas_keep_desks_apart(self, fresh_url: NewUrl, make_desk: MakeDesk) -> None:
         a, b = make_desk(fresh_url()), make_desk(fresh_url())

@@ -1,6 +1,8 @@
 """The SQLite support desk: the shared desk contract, plus what only a file-backed desk or a URL shows."""
 
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,14 @@ class TestSqliteDesk(DeskContract):
             return f"sqlite:///{tmp_path / f'desk-{count}' / 'desk.sqlite'}"
 
         return new
+
+    @pytest.fixture
+    def execute(self) -> Callable[[str, str], None]:
+        def run(url: str, statement: str) -> None:
+            with closing(sqlite3.connect(DeskLocation.parse(url).target)) as db, db:
+                db.execute(statement)
+
+        return run
 
 
 @pytest.fixture
