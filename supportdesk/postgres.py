@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from typing import Any, Final
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -46,6 +46,8 @@ DEFAULT_SCHEMA: Final = "supportdesk"
 _POOL_MAX: Final = 10  # asyncio.to_thread runs at most min(32, cpus + 4) workers at once
 _CHECKOUT_TIMEOUT_S: Final = 10.0
 _CONNECT_TIMEOUT_S: Final = 5
+# SQLSTATE classes of a lost connection: 08 connection exception, 57P0x server shutting down.
+_CONNECTION_LOST: Final = ("08", "57P0")
 
 # A schema name we quote ourselves: a letter or underscore, then up to 62 more (PostgreSQL's 63).
 #   desk_3f9a0c   public   Support_Desk
@@ -75,7 +77,8 @@ def split_url(url: str) -> tuple[str, str]:
     schema = schemas[-1] if schemas else DEFAULT_SCHEMA
     if not _SCHEMA_NAME.fullmatch(schema):
         raise ValueError(f"support desk schema must be letters, digits and '_' (at most 63), not {schema!r}")
-    rest = urlencode([(name, value) for name, value in query if name != "schema"])
+    # libpq decodes %20 but not '+': spaces (as in `options=-c x=y`) must stay percent-encoded.
+    rest = urlencode([(name, value) for name, value in query if name != "schema"], quote_via=quote)
     return urlunsplit(parts._replace(query=rest)), schema
 
 
@@ -170,8 +173,13 @@ class PostgresDesk(Desk):
             # The pool commits when the block ends and rolls back when it raises.
             with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
                 yield cursor
-        except (psycopg.OperationalError, PoolTimeout) as exc:
+        except PoolTimeout as exc:
             raise self._unavailable(exc) from None
+        except psycopg.OperationalError as exc:
+            # Only a lost server or connection; a cancelled query or a deadlock is no outage.
+            if exc.sqlstate is None or exc.sqlstate.startswith(_CONNECTION_LOST):
+                raise self._unavailable(exc) from None
+            raise
 
     @contextmanager
     def _session(self, *, write: bool) -> Iterator[_PgSession]:

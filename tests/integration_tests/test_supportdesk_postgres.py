@@ -137,6 +137,26 @@ class TestPostgresDesk(DeskContract):
         case = desk.open_case(request_id="r", task_key="k", invoice_number="INV-7890", concern="c")
         assert case is not None and case.created and desk.count_cases() == 1
 
+    def test_a_query_the_server_cancels_is_not_reported_as_an_outage(
+        self, fresh_url: NewUrl, make_desk: MakeDesk
+    ) -> None:
+        url = fresh_url()
+        desk = make_desk(_with(url, options="-c%20statement_timeout%3D300"))
+        assert desk.count_cases() == 0
+        conninfo, schema = split_url(url)
+        with psycopg.connect(conninfo) as blocker:
+            # An uncommitted row for the key: the desk's insert must wait for it, past the timeout.
+            blocker.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+            blocker.execute(
+                "INSERT INTO cases (request_id, task_key, invoice_number, concern, eta_business_days)"
+                " VALUES ('t', 'k', 'INV-7890', 'c', 2)"
+            )
+            with pytest.raises(psycopg.errors.QueryCanceled, match="statement timeout"):
+                desk.open_case(request_id="t", task_key="k", invoice_number="INV-7890", concern="c")
+            blocker.rollback()
+        case = desk.open_case(request_id="t", task_key="k", invoice_number="INV-7890", concern="c")
+        assert case is not None and case.created
+
 
 def test_an_unreachable_server_is_named_with_its_address() -> None:
     port = _closed_port()

@@ -64,9 +64,10 @@ def test_sqlite_urls_and_plain_paths(url: str, target: str, tmp_path: Path) -> N
 
 @pytest.mark.usefixtures("shared")
 def test_postgres_urls_keep_libpq_parameters_and_take_the_schema() -> None:
-    url = "postgresql://u:secret@db.internal:6543/app?sslmode=require&schema=desk_a&application_name=x"
+    url = "postgresql://u:secret@db.internal:6543/app?sslmode=require&schema=desk_a&options=-c%20lock_timeout%3D5s"
     assert DeskLocation.parse(url) == DeskLocation("postgresql", url)
-    assert split_url(url) == ("postgresql://u:secret@db.internal:6543/app?sslmode=require&application_name=x", "desk_a")
+    rest = "postgresql://u:secret@db.internal:6543/app?sslmode=require&options=-c%20lock_timeout%3D5s"
+    assert split_url(url) == (rest, "desk_a")
     assert split_url("postgres://h/db")[1] == "supportdesk"
     desk = open_desk(url)
     assert isinstance(desk, PostgresDesk) and desk.where == "db.internal:6543"
