@@ -208,7 +208,7 @@ def test_a_slow_reply_outlasts_the_client_timeout(server: FaultServer) -> None:
 
 def test_a_trickled_reply_never_trips_a_read_timeout_but_takes_long(server: FaultServer) -> None:
     server.inject(Fault.TRICKLE, Fault.TRICKLE)
-    with httpx.Client(base_url=server.base_url, timeout=4 * TRICKLE_S) as client:
+    with httpx.Client(base_url=server.base_url, timeout=10 * TRICKLE_S) as client:
         started = time.monotonic()
         assert post(client, TEXT).json()["choices"][0]["message"]["content"] == TEXT_ANSWER
         assert time.monotonic() - started >= (TRICKLE_PARTS - 1) * TRICKLE_S
@@ -477,8 +477,10 @@ def test_chat_openai_tool_call_faults(server: FaultServer) -> None:
 
 def outcomes(seed: int, calls: int) -> tuple[list[str], list[Fault | None]]:
     seen = []
-    with fault_server(respond, seed=seed, rate=0.5, slow_s=0.5, trickle_s=0.001) as server:
-        model = chat(server, timeout=0.25)
+    # Without SLOW, no outcome hangs on a timeout, so a loaded machine cannot change one.
+    kinds = TRANSIENT - {Fault.SLOW}
+    with fault_server(respond, seed=seed, rate=0.5, kinds=kinds, trickle_s=0.001) as server:
+        model = chat(server)
         for _ in range(calls):
             try:
                 reply = model.invoke("Is my invoice wrong?")
