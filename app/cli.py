@@ -186,6 +186,7 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
     from app.threads import check_resumable, latest_metadata
     from models.providers import prepare
     from models.retry import worth_resuming
+    from supportdesk import DeskUnavailable
 
     async with open_checkpointer(_store_url(args)) as saver:
         payload = None
@@ -238,7 +239,7 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
             if progress is not None and progress.calls:
                 spent = sum(c["cost_usd"] or 0.0 for c in progress.calls)
                 err.print(f"spent before failing: ${spent:.6f} in {len(progress.calls)} model call(s)", highlight=False)
-            if worth_resuming(exc):
+            if worth_resuming(exc) or isinstance(exc, DeskUnavailable):
                 err.print(
                     f"completed stages are saved; once the cause is fixed, continue with: stagecraft resume {thread}",
                     highlight=False,
@@ -335,11 +336,12 @@ def main(argv: list[str] | None = None) -> int:
         from app.persistence import PersistenceUnavailable
         from models.cache import CacheUnavailable
         from models.providers import ProviderError
+        from supportdesk import DeskUnavailable
 
         if isinstance(exc, ProviderError):
             _error(err, str(exc))
             return 2
-        if isinstance(exc, (TamperedStateError, PersistenceUnavailable, CacheUnavailable)):
+        if isinstance(exc, (TamperedStateError, PersistenceUnavailable, CacheUnavailable, DeskUnavailable)):
             _error(err, str(exc))
             return 1
         raise

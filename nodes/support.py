@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -34,7 +33,7 @@ from state.support import (
     TaskResult,
     WorkerTask,
 )
-from supportdesk import NotReturnable, SupportDesk, normalize_id
+from supportdesk import Desk, NotReturnable, normalize_id, open_desk
 
 DECOMPOSE = Stage(
     "decompose",
@@ -103,15 +102,9 @@ class Concern(BaseModel):
     concern: str = Field(min_length=1)
 
 
-@cache
-def desk_at(path: str) -> SupportDesk:
-    """Return the support desk stored at `path`, one instance per path."""
-    return SupportDesk(path)
-
-
-def desk() -> SupportDesk:
-    """Return the deployment's support desk (STAGECRAFT_SUPPORT_DB), never one a run chose."""
-    return desk_at(deployment().support_db)
+def desk() -> Desk:
+    """Return the deployment's support desk (STAGECRAFT_SUPPORT_DB: a path or a URL), never one a run chose."""
+    return open_desk(deployment().support_db)
 
 
 def task_key(task: dict[str, Any]) -> str:

@@ -31,7 +31,7 @@ class Deployment:
     openai_base_url: str | None
     """OPENAI_BASE_URL: an OpenAI-compatible endpoint (vLLM, Ollama, LM Studio); None is OpenAI itself."""
     support_db: str
-    """STAGECRAFT_SUPPORT_DB: path of the support-desk SQLite database."""
+    """STAGECRAFT_SUPPORT_DB: the support desk, a SQLite path (sqlite:///path) or postgresql://...?schema=NAME."""
     allowed_models: frozenset[str] | None
     """STAGECRAFT_ALLOWED_MODELS: model names a run may pick; None allows any."""
     max_input_chars: int

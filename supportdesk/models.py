@@ -56,3 +56,14 @@ class NotReturnable(Exception):
         """Record the refused product and build the message."""
         super().__init__(f"{product_name!r} is not returnable, so no RMA can be issued.")
         self.product_name = product_name
+
+
+class DeskUnavailable(ConnectionError):
+    """Signal that the database a support desk names cannot be reached or opened."""
+
+    def __init__(self, service: str, where: str, reason: str) -> None:
+        """Name the service and where it was looked for, with the driver's reason on one line."""
+        self.service = service
+        self.where = where
+        self.reason = " ".join(reason.split())
+        super().__init__(f"support desk {service} at {where} unreachable: {self.reason}")
