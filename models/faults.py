@@ -24,7 +24,9 @@ from models.steps import DeadlineExceeded
 
 FaultKind = Literal["transient", "permanent", "deadline", "other"]
 
-TRANSIENT_ATTEMPTS = 3  # one fault in five, three tries: a stage fails one time in 125
+# One fault in five, five tries: a stage fails one time in 3,125 even if faults were independent;
+# faults cluster in practice (an overloaded provider), so three tries were too few.
+TRANSIENT_ATTEMPTS = 5
 BACKOFF_S = 0.5  # first pause; doubled each time
 MAX_BACKOFF_S = 8.0
 MAX_RETRY_AFTER_S = 30.0  # a provider asking for longer is treated as down
@@ -70,6 +72,9 @@ def kind_of(exc: BaseException) -> FaultKind:
             status: int = exc.status_code
             return "transient" if status in (408, 409, 429) or status >= 500 else "permanent"
         if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError, openai.APIResponseValidationError)):
+            return "transient"
+        # A structured reply cut at the token limit: asking again usually gets a whole one.
+        if isinstance(exc, openai.LengthFinishReasonError):
             return "transient"
     httpx = sys.modules.get("httpx")
     if httpx is not None and isinstance(exc, (httpx.TransportError, httpx.DecodingError)):

@@ -176,6 +176,7 @@ class StageModel:
                 out = {"raw": None, "parsed": None, "parsing_error": exc}
             raw = out["raw"]
             try:
+                _whole_json(raw)
                 value = _validated(schema, out["parsed"], out["parsing_error"])
                 if check is not None:
                     check(value)
@@ -335,6 +336,18 @@ def check_run(settings: Settings) -> None:
     """Refuse, before any model call, settings this run cannot use (provider, stage names)."""
     check_provider(settings)
     check_stage_tiers(settings)
+
+
+def _whole_json(raw: Any) -> None:
+    """Refuse a JSON answer that is not whole: a lenient parser completes a cut-off one silently.
+
+    (`{"tasks": [{"invoice_number": "IN` parses to one task with invoice "IN".)
+    """
+    if isinstance(raw, AIMessage) and not raw.tool_calls and raw.text.strip():
+        try:
+            json.loads(raw.text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"the JSON output is not whole: {exc}") from None
 
 
 def _validated(schema: type[T], parsed: Any, parsing_error: BaseException | None) -> T:
