@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 from typing import Any
 
 from langgraph_sdk import Auth
@@ -58,10 +59,24 @@ def _checked(context: Any) -> None:
         raise Auth.exceptions.HTTPException(status_code=422, detail=str(exc)) from None
 
 
+# JSON around the text (keys, quotes, escapes) on top of the longest text a run may send.
+_ENVELOPE_CHARS = 10_000
+
+
 @auth.on.threads.create_run
 async def check_run_context(ctx: Auth.types.AuthContext, value: Auth.types.RunsCreate) -> None:
-    """Refuse a run whose context is not valid settings."""
-    _checked((value.get("kwargs") or {}).get("context"))
+    """Refuse a run whose context is not valid settings, or whose input is over the size limit.
+
+    Refused here, before the run is created, nothing of it is ever written to a checkpoint.
+    """
+    kwargs = value.get("kwargs") or {}
+    _checked(kwargs.get("context"))
+    size = len(json.dumps(kwargs.get("input"), default=str))
+    limit = deployment().max_input_chars + _ENVELOPE_CHARS
+    if size > limit:
+        raise Auth.exceptions.HTTPException(
+            status_code=413, detail=f"input is {size:,} characters; the limit is {limit:,} (STAGECRAFT_MAX_INPUT_CHARS)"
+        )
 
 
 @auth.on.assistants.create

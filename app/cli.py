@@ -183,13 +183,14 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
     from app.persistence import open_checkpointer
     from app.report import render, render_report
     from app.runner import run, run_metadata
-    from app.threads import check_resumable, latest_metadata
+    from app.threads import branch_retry_point, check_resumable, describe, latest_metadata
     from models.providers import prepare
     from models.retry import worth_resuming
     from supportdesk import DeskUnavailable
 
     async with open_checkpointer(_store_url(args)) as saver:
         payload = None
+        fork_from = None
         if args.command == "run":
             entry = entry_for(args.graph)
             settings = _settings(args)
@@ -213,6 +214,14 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
             settings = _settings(args, provider=args.provider or str(recorded.get("stagecraft_provider", "auto")))
             entry = await check_resumable(saver, thread, graph, settings.resolved_provider())
             metadata = {**recorded, "stagecraft_resumed": True}
+            info = await describe(saver, thread)
+            if (retry := await branch_retry_point(saver, info)) is not None:
+                # A finished run with failed branches: run those branches again from their step.
+                fork_from = retry
+            elif info.status == "done":
+                raise InputError(
+                    f"thread {thread!r} finished; there is nothing to resume (see: stagecraft show {thread})"
+                )
         if not args.json:
             err.print(f"[dim]provider: {settings.resolved_provider()}, thread: {thread}[/dim]", highlight=False)
         streamer = _StreamPrinter(console) if args.stream and not args.json else None
@@ -228,7 +237,14 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
         try:
             with progress or contextlib.nullcontext():
                 result = await run(
-                    entry, payload, settings, thread_id=thread, checkpointer=saver, on_event=on_event, metadata=metadata
+                    entry,
+                    payload,
+                    settings,
+                    thread_id=thread,
+                    checkpointer=saver,
+                    on_event=on_event,
+                    metadata=metadata,
+                    checkpoint=fork_from,
                 )
         except InputError:
             raise

@@ -6,6 +6,7 @@ later resume must check (graph, provider, the graph's shape) with every checkpoi
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -70,6 +71,7 @@ async def run(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     on_event: StreamCallback | None = None,
     metadata: dict[str, Any] | None = None,
+    checkpoint: RunnableConfig | None = None,
 ) -> RunResult:
     """Run a graph to the end; with payload None, resume the thread from its last checkpoint.
 
@@ -79,11 +81,34 @@ async def run(
     """
     thread_id = thread_id or uuid.uuid4().hex[:12]
     graph = compile_entry(entry, checkpointer)
+    # Continuing from an earlier checkpoint of the thread (to run failed branches again) forks there.
+    configurable = dict(checkpoint["configurable"]) if checkpoint else {"thread_id": thread_id}
     config: RunnableConfig = {
-        "configurable": {"thread_id": thread_id},
+        "configurable": configurable,
         "max_concurrency": MAX_CONCURRENCY,
         "metadata": metadata or run_metadata(entry, settings),
     }
+    output: dict[str, Any] = {}
+    try:
+        async with asyncio.timeout(settings.run_timeout_s):
+            output = await _stream(graph, payload, config, settings, checkpointer, on_event)
+    except TimeoutError:
+        raise RunTimeout(f"the run took longer than run_timeout_s ({settings.run_timeout_s:g} s)") from None
+    return RunResult(thread_id=thread_id, output=output)
+
+
+class RunTimeout(TimeoutError):
+    """A whole run took longer than its bound; what finished is saved and can be resumed."""
+
+
+async def _stream(
+    graph: Pregel[Any, Any, Any, Any],
+    payload: dict[str, Any] | None,
+    config: RunnableConfig,
+    settings: Settings,
+    checkpointer: BaseCheckpointSaver[Any] | None,
+    on_event: StreamCallback | None,
+) -> dict[str, Any]:
     output: dict[str, Any] = {}
     async for mode, chunk in graph.astream(
         payload,
@@ -97,4 +122,4 @@ async def run(
             output = cast(dict[str, Any], chunk)
         elif on_event is not None:
             on_event(mode, chunk)
-    return RunResult(thread_id=thread_id, output=output)
+    return output

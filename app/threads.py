@@ -128,3 +128,20 @@ async def prune(saver: BaseCheckpointSaver[Any], older_than_days: float) -> list
 def _started(metadata: Any) -> float:
     value = (metadata or {}).get("stagecraft_started", 0.0)
     return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+async def branch_retry_point(saver: BaseCheckpointSaver[Any], info: ThreadInfo) -> RunnableConfig | None:
+    """For a finished run that recorded failed branches, return the checkpoint that runs them again.
+
+    That is the latest checkpoint whose next step holds every failed branch: continuing from it
+    runs that step again (branches that had succeeded are served from the stage cache, not
+    billed twice), then the join and what follows.
+    """
+    failed = {e["stage"] for e in info.values.get("errors") or []}
+    if info.status != "done" or not failed:
+        return None
+    graph = compile_entry(GRAPHS[info.graph], saver)
+    async for snapshot in graph.aget_state_history(config_of(info.thread_id)):
+        if failed <= set(snapshot.next):
+            return snapshot.config
+    return None

@@ -11,9 +11,11 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from supportdesk import SupportDesk
@@ -188,3 +190,54 @@ def test_canary_secrets_never_reach_the_store_the_caches_the_logs_or_the_output(
         assert secret.encode() not in dumped  # ...its secrets are not
         assert all(secret not in text for text in texts)
         assert all(secret.encode() not in blob for blob in files)
+
+
+def test_a_run_started_by_one_worker_is_resumed_by_another_sharing_postgresql(tmp_path: Path) -> None:
+    require("PostgreSQL", "127.0.0.1", 5432)
+    schema = f"desk_test_{uuid.uuid4().hex[:12]}"
+    shared = {
+        "STAGECRAFT_CHECKPOINTER": "postgresql://postgres@127.0.0.1:5432/test",
+        "STAGECRAFT_SUPPORT_DB": f"postgresql://postgres@127.0.0.1:5432/test?schema={schema}",
+    }
+    one, two = tmp_path / "worker-one", tmp_path / "worker-two"
+    shutil.copytree(ROOT / "examples", one / "examples")
+    two.mkdir()
+    proc = subprocess.Popen(
+        [STAGECRAFT, "run", "orchestrator", "--file", "examples/message.txt", "--latency", "1.5", "--no-cache"],
+        cwd=one,
+        env=_env(**shared),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (lines and lines[-1].startswith("> billing_concern")):
+        lines.append(proc.stderr.readline())
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stderr.close()
+    thread = next(line.split("thread: ")[1].split()[0] for line in lines if "thread: " in line)
+    # Another worker, another folder: nothing local is shared, only PostgreSQL.
+    resumed = subprocess.run(
+        [STAGECRAFT, "resume", thread, "--json", "--latency", "0"],
+        cwd=two,
+        env=_env(**shared),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    try:
+        assert resumed.returncode == 0, resumed.stderr
+        out = json.loads(resumed.stdout)
+        assert sorted(c["stage"] for c in out["ledger"]) == ["billing_concern", "decompose", "synthesize_reply"]
+        assert "SP40802" in out["reply"] and "RMA-" in out["reply"] and "CASE-" in out["reply"]
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
+            cases = conn.execute(f"SELECT count(*) FROM {schema}.cases").fetchone()
+            rmas = conn.execute(f"SELECT count(*) FROM {schema}.rmas").fetchone()
+        assert cases == (1,) and rmas == (1,)
+    finally:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

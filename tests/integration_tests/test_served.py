@@ -85,6 +85,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             STAGECRAFT_SUPPORT_DB=str(scratch / "support.sqlite"),
             STAGECRAFT_CACHE=f"sqlite:///{scratch / 'cache.sqlite'}",
             STAGECRAFT_SEMANTIC_STORE=f"sqlite:///{scratch / 'semantic.sqlite'}",
+            STAGECRAFT_MAX_INPUT_CHARS="100000",
         )
         langgraph = str(Path(sys.executable).parent / "langgraph")
         with log.open("w") as out:
@@ -221,6 +222,14 @@ async def test_a_client_chosen_path_creates_no_file(client: LangGraphClient, tmp
         )
     assert refused.value.response.status_code == 422 and "STAGECRAFT_SUPPORT_DB" in refused.value.response.text
     assert not target.exists()
+
+
+async def test_an_oversized_input_is_refused_before_the_run_exists(client: LangGraphClient) -> None:
+    thread = await client.threads.create()
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await client.runs.wait(thread["thread_id"], "analysis", input={"document": "word " * 40_000}, context=OFFLINE)
+    assert refused.value.response.status_code == 413 and "STAGECRAFT_MAX_INPUT_CHARS" in refused.value.response.text
+    assert (await client.threads.get_state(thread["thread_id"]))["values"] in ({}, None, [])
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import pytest
 
 from app import cli
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
+from tests.conftest import Script
 from tests.loopback import openai_server, schema_name
 
 
@@ -250,6 +251,28 @@ def test_resume_refuses_another_graph_or_a_changed_graph(
     assert changed.code == 2 and "nodes or edges changed" in changed.err
 
 
+def test_a_failed_branch_is_run_again_by_resume_without_billing_the_others_twice(
+    stagecraft: type[Outcome], script: Script, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "runs.sqlite")
+    script.fail("entities", times=1)
+    first = stagecraft("run", "analysis", "--file", "doc.txt", "--provider", "scripted", "--runs-db", db, "--json")
+    assert first.code == 2  # no doc.txt here: nothing ran
+    Path("doc.txt").write_text(BUSINESS_DOCUMENT, encoding="utf-8")
+    first = stagecraft("run", "analysis", "--file", "doc.txt", "--provider", "scripted", "--runs-db", db, "--json")
+    out = json.loads(first.out)
+    assert [e["stage"] for e in out["errors"]] == ["entities"]
+    calls_before = dict(script.calls)
+    resumed = stagecraft("resume", out["thread_id"], "--runs-db", db, "--json")
+    assert resumed.code == 0, resumed.err
+    again = json.loads(resumed.out)
+    assert again["errors"] == [] and again["entities"]
+    # Only the failed branch and the join called the model again; the rest came from the cache.
+    new_calls = {stage: n - calls_before.get(stage, 0) for stage, n in script.calls.items()}
+    assert {stage: n for stage, n in new_calls.items() if n} == {"entities": 1, "analysis_synthesis": 1}
+    assert "nothing to resume" in stagecraft("resume", out["thread_id"], "--runs-db", db).err
+
+
 def test_old_runs_can_be_pruned(stagecraft: type[Outcome], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = str(tmp_path / "runs.sqlite")
     stagecraft("run", "router", "My router is broken.", "--runs-db", db, "--latency", "0")
@@ -278,3 +301,14 @@ def test_a_tampered_checkpoint_is_refused_and_executes_nothing(stagecraft: type[
     assert out.code == 1 and "os.system" in out.err and "not loaded" in out.err
     assert "Traceback" not in out.err
     assert not marker.exists()
+
+
+def test_a_run_longer_than_its_bound_ends_with_a_clear_error_and_can_be_resumed(
+    stagecraft: type[Outcome], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.cli
+
+    real = app.cli.make_settings
+    monkeypatch.setattr(app.cli, "make_settings", lambda **values: real(**values, run_timeout_s=0.5))
+    out = stagecraft("run", "router", "My router is broken.", "--latency", "2")
+    assert out.code == 1 and "run_timeout_s (0.5 s)" in out.err and "stagecraft resume" in out.err
