@@ -26,6 +26,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from state.analysis import DocumentInput
 from state.chain import FaqInput
+from state.inputs import InputError
 from state.router import INTENTS
 from state.settings import Settings
 from state.support import KNOWN_TYPES
@@ -433,7 +434,7 @@ class FaqResult:
     failures: list[Failure] = field(default_factory=list)
 
 
-def score_faq(examples: Sequence[Example], predicted: dict[str, dict[str, list[dict[str, Any]]]]) -> FaqResult:
+def score_faq(examples: Sequence[Example], predicted: dict[str, dict[str, Any]]) -> FaqResult:
     """Score FAQ outputs (example id -> {"generated": entries, "labelled": entries}) against the sources."""
     questions = requested = grammatical = answerable = cited = valid = grounded_count = 0
     labelled = labelled_right = unanswerable = unanswerable_right = 0
@@ -444,7 +445,8 @@ def score_faq(examples: Sequence[Example], predicted: dict[str, dict[str, list[d
         generated = out.get("generated", [])
         requested += int(example["num_questions"])
         if len(generated) < int(example["num_questions"]):
-            failures.append(Failure(example["id"], example["num_questions"], len(generated), "too few questions"))
+            note = f"too few questions: {out['error']}" if out.get("error") else "too few questions"
+            failures.append(Failure(example["id"], example["num_questions"], len(generated), note))
         for entry in generated:
             questions += 1
             problems = question_problems(entry["question"])
@@ -681,17 +683,22 @@ async def run_decomposition(examples: Sequence[Example], settings: Settings) -> 
     return await _each(examples, run)
 
 
-async def run_faq(examples: Sequence[Example], settings: Settings) -> dict[str, dict[str, list[dict[str, Any]]]]:
+async def run_faq(examples: Sequence[Example], settings: Settings) -> dict[str, dict[str, Any]]:
     """Run the FAQ graph on each source set, then its answer stages on the labelled questions."""
     from graphs.faq import build
 
     generate = build().compile()
     labelled = build().compile(checkpointer=InMemorySaver())
 
-    async def run(example: Example) -> dict[str, list[dict[str, Any]]]:
+    async def run(example: Example) -> dict[str, Any]:
         payload = FaqInput(sources=example["sources"], num_questions=int(example["num_questions"]))
-        out = await generate.ainvoke(payload, context=settings)
-        result: dict[str, list[dict[str, Any]]] = {"generated": list(out["faq"]), "labelled": []}
+        result: dict[str, Any] = {"generated": [], "labelled": []}
+        try:
+            result["generated"] = list((await generate.ainvoke(payload, context=settings))["faq"])
+        except InputError as exc:
+            # The provider refused the set (too few questions in it): the labelled questions
+            # below do not depend on the generated ones, so they are still asked.
+            result["error"] = str(exc)
         questions = [q["question"] for q in example.get("questions", [])]
         if questions:
             # Resume the graph as if its own stage had written these questions: the answer and
