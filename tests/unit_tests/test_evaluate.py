@@ -108,6 +108,11 @@ def test_wrong_reason_is_a_field_error_not_a_task_error() -> None:
         "When are refunds issued?",
         "What is it used for?",
         "Can ferns sit in full sun?",
+        "What does the poke test tell you?",
+        "What is international shipping limited to?",
+        "How can I tell that the queen is still there?",
+        "What happens if someone steals my password but I use two-factor authentication?",
+        "Where are shaped loaves proofed?",
     ],
 )
 def test_grammatical_questions_pass(question: str) -> None:
@@ -124,6 +129,14 @@ def test_grammatical_questions_pass(question: str) -> None:
         ("What does it takes?", "inflects"),
         ("What does?", "words"),
         ("What is is solar energy?", "repeats"),
+        ("How is when magma reaches the surface it called?", "clause where the subject"),
+        ("How is when magma reaches the surface it called?", "called"),
+        ("How is when magma reaches the surface it called?", "two clauses"),
+        ("What is said about a clean?", "source"),
+        ("How is the ideal brewing temperature between?", "strands"),
+        ("Why do bakers feed their starter with?", "strands"),
+        ("What is the poke test tells you when proofing?", "second finite verb"),
+        ("What does even if a criminal steal?", "clause where the subject"),
     ],
 )
 def test_ungrammatical_questions_fail(question: str, problem: str) -> None:
