@@ -8,13 +8,18 @@ from pathlib import Path
 import pytest
 
 from app.evaluate import (
+    WIDTH,
     DatasetError,
     as_json,
+    confusion_table,
     evaluate,
+    failure_table,
     grounded,
     load_dataset,
     normalise_id,
     question_problems,
+    render_lines,
+    render_table,
     run_faq,
     score_analysis,
     score_decomposition,
@@ -258,3 +263,35 @@ async def test_faq_runner_answers_the_labelled_questions_through_the_graph(setti
     assert len(out["generated"]) == 2
     assert [e["question"] for e in out["labelled"]] == ["How much does printing cost?"]
     assert out["labelled"][0]["sources"] == ["Printing"]
+
+
+def test_confusion_table_counts_every_prediction_even_a_stray_label() -> None:
+    result = score_routing(ROUTING, {"a": "Technical Support", "b": "Sales", "c": "General Question"})
+    table = confusion_table(result.confusion, ["Technical Support", "Billing Inquiry", "General Question"])
+    assert table[0] == ["expected \\ got", "technical", "billing", "general", "Sales", "n"]
+    assert table[2] == ["billing", "0", "0", "0", "1", "1"]  # the stray label has its own column
+    assert sum(int(row[-1]) for row in table[1:]) == len(ROUTING)
+
+
+def test_failure_table_says_id_expected_and_got() -> None:
+    result = score_routing(ROUTING, {"a": "Billing Inquiry", "b": "Billing Inquiry", "c": "General Question"})
+    assert failure_table(result) == [["id", "expected", "got", "note"], ["a", "technical", "billing", "wifi down"]]
+
+
+def test_render_lines_fit_eighty_columns_and_hold_matrix_and_failures() -> None:
+    long_text = "My invoices page shows an error " * 10
+    examples = [*ROUTING, {"id": "a-very-long-identifier-0001", "text": long_text, "label": "Technical Support"}]
+    predicted = {"a": "Technical Support", "b": "General Question", "c": "General Question"}
+    lines = render_lines(score_routing(examples, {**predicted, "a-very-long-identifier-0001": "Billing Inquiry"}))
+    assert max(len(line) for line in lines) <= WIDTH
+    assert any(line.startswith("expected \\ got") for line in lines)
+    assert "failures: 2" in lines
+    failure_rows = [line for line in lines if line.startswith(("b ", "a-very"))]
+    assert len(failure_rows) == 2 and "…" in failure_rows[1]  # the long message is cut, not wrapped
+
+
+def test_render_table_shaves_the_widest_column_first() -> None:
+    table = [["id", "note"], ["x1", "n" * 200]]
+    lines = render_table(table, width=40)
+    assert all(len(line) <= 40 for line in lines)
+    assert lines[2].startswith("x1  ") and lines[2].endswith("…")
