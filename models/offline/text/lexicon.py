@@ -265,6 +265,24 @@ profit | n | beneficio m | bénéfice m | Gewinn m | profitto m
 year | n | año m | année f | Jahr n | anno m
 month | n | mes m | mois m | Monat m | mese m
 week | n | semana f | semaine f | Woche f | settimana f
+january | n | enero m | janvier m | Januar m | gennaio m
+february | n | febrero m | février m | Februar m | febbraio m
+march | n | marzo m | mars m | März m | marzo m
+april | n | abril m | avril m | April m | aprile m
+june | n | junio m | juin m | Juni m | giugno m
+july | n | julio m | juillet m | Juli m | luglio m
+august | n | agosto m | août m | August m | agosto m
+september | n | septiembre m | septembre m | September m | settembre m
+october | n | octubre m | octobre m | Oktober m | ottobre m
+november | n | noviembre m | novembre m | November m | novembre m
+december | n | diciembre m | décembre m | Dezember m | dicembre m
+monday | n | lunes m | lundi m | Montag m | lunedì m
+tuesday | n | martes m | mardi m | Dienstag m | martedì m
+wednesday | n | miércoles m | mercredi m | Mittwoch m | mercoledì m
+thursday | n | jueves m | jeudi m | Donnerstag m | giovedì m
+friday | n | viernes m | vendredi m | Freitag m | venerdì m
+saturday | n | sábado m | samedi m | Samstag m | sabato m
+sunday | n | domingo m | dimanche m | Sonntag m | domenica f
 day | n | día m | jour m | Tag m | giorno m
 hour | n | hora f | heure f | Stunde f | ora f
 time | n | tiempo m | temps m | Zeit f | tempo m
@@ -454,6 +472,23 @@ particularly | r | especialmente | particulièrement | besonders | particolarmen
 especially | r | especialmente | surtout | besonders | soprattutto
 back | r | de vuelta | en retour | zurück | indietro
 however | r | sin embargo | cependant | jedoch | tuttavia
+one | x | uno | un | eins | uno
+two | x | dos | deux | zwei | due
+three | x | tres | trois | drei | tre
+four | x | cuatro | quatre | vier | quattro
+five | x | cinco | cinq | fünf | cinque
+six | x | seis | six | sechs | sei
+seven | x | siete | sept | sieben | sette
+eight | x | ocho | huit | acht | otto
+nine | x | nueve | neuf | neun | nove
+ten | x | diez | dix | zehn | dieci
+twelve | x | doce | douze | zwölf | dodici
+twenty | x | veinte | vingt | zwanzig | venti
+thirty | x | treinta | trente | dreißig | trenta
+hundred | x | cien | cent | hundert | cento
+thousand | x | mil | mille | tausend | mille
+million | x | millón | million | Million | milione
+line | n | línea f | ligne f | Zeile f | riga f
 and | x | y | et | und | e
 or | x | o | ou | oder | o
 but | x | pero | mais | aber | ma
