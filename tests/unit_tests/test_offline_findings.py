@@ -66,3 +66,15 @@ def test_a_hedge_is_a_prospect_unless_it_names_a_harm() -> None:
     assert cue_sentences("The council could open a second depot next year.", "opportunity")
     assert not cue_sentences("The council could open a second depot next year.", "risk")
     assert cue_sentences("Heavy rain could cause long delays on the coast line.", "risk")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A second audit is needed before the merger closes.",
+        "Backups are essential for every team.",
+        "Visitors should sign in at the front desk.",
+    ],
+)
+def test_necessity_and_advice_are_requirements(sentence: str) -> None:
+    assert cue_sentences(sentence, "requirement") == [sentence]

@@ -3,8 +3,9 @@
 A sentence is cut into clauses where English joins two claims ("; ", ", but", ", while",
 ", and the ..."), and each clause is scored three ways on Snowball stems:
 
-    requirement   deontic wording, not hedged: must, shall, has to, is required to, requires,
-                  "need(s) to" unless after may/might/could, "the regulator expects X to ...".
+    requirement   deontic wording, not hedged: must, shall, should, has to, is required to, requires,
+                  "need(s) to" unless after may/might/could, "is needed/necessary/essential",
+                  "the regulator expects X to ...".
     risk          problem words (delay, outage, exposed, shortage, bypassed, duplicate, missing),
                   a bad quantity going up ("borrowing costs have risen", "repair times have
                   doubled") or a good one going down ("operating margin fell"), and hedged harm
@@ -83,7 +84,8 @@ _HEDGE = re.compile(r"\b(?:could|might)\b|(?<!\bi\s)(?<!\bwe\s)\bwould\b(?!\s+li
 _DEONTIC = re.compile(
     r"\b(?:must|shall|mandatory|obligatory|obliged|compulsory|required|requires?|requirements?"
     r"|ha(?:s|ve)\s+to|(?<!may\s)(?<!might\s)(?<!could\s)(?<!would\s)needs?\s+(?:to|an?)\b"
-    r"|(?:is|are)\s+responsible\s+for|comply|compliance)\b"
+    r"|(?:is|are)\s+responsible\s+for|comply|compliance|should"
+    r"|(?:is|are|was|were|remains?|will\s+be)\s+(?:\w+ly\s+)?(?:needed|necessary|essential|crucial|vital))\b"
     r"|\b(?:regulator|regulators|law|laws|rules?|policy|contract|standard|authority|authorities|government"
     r"|ministry|council|board|management|customer|client)s?\s+(?:expects?|requires?|asks?|asked|obliges?)\s+\w+"
     r"(?:\s+\w+)?\s+to\b",
