@@ -12,6 +12,7 @@ rules are described in `evals/README.md`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import itertools
 import json
@@ -731,14 +732,27 @@ def _entity_counts(
 # ---------------------------------------------------------------- runners (the only part that knows the graphs)
 
 
+# Set by `evaluate` for the runs it makes: an example whose run raises is recorded here (id -> the
+# error) and left out of the predictions, so one provider error does not end a whole evaluation.
+# A runner called on its own raises as usual.
+_run_errors: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("run_errors", default=None)
+
+
 async def _each(examples: Sequence[Example], run: Callable[[Example], Awaitable[Any]]) -> dict[str, Any]:
     gate = asyncio.Semaphore(CONCURRENCY)
+    errors = _run_errors.get()
 
-    async def one(example: Example) -> tuple[str, Any]:
+    async def one(example: Example) -> tuple[str, Any] | None:
         async with gate:
-            return example["id"], await run(example)
+            try:
+                return example["id"], await run(example)
+            except Exception as exc:
+                if errors is None:
+                    raise
+                errors[example["id"]] = f"{type(exc).__name__}: {exc}"
+                return None
 
-    return dict(await asyncio.gather(*(one(e) for e in examples)))
+    return dict(pair for pair in await asyncio.gather(*(one(e) for e in examples)) if pair is not None)
 
 
 async def run_routing(examples: Sequence[Example], settings: Settings) -> dict[str, str]:
@@ -839,8 +853,18 @@ _SCORERS: dict[Kind, Callable[[Sequence[Example], Any], Result]] = {
 async def evaluate(kind: Kind, path: str | Path, settings: Settings) -> Result:
     """Load a dataset, run it through the graphs of its kind and score it."""
     examples = load_dataset(path, kind)
-    predictions = await _RUNNERS[kind](examples, settings)
-    return _SCORERS[kind](examples, predictions)
+    errors: dict[str, str] = {}
+    token = _run_errors.set(errors)
+    try:
+        predictions = await _RUNNERS[kind](examples, settings)
+    finally:
+        _run_errors.reset(token)
+    result = _SCORERS[kind](examples, predictions)
+    # The scorer counted each failed run as a wrong answer; say why it has none.
+    result.failures += [
+        Failure(example_id, "a completed run", error, "run failed") for example_id, error in errors.items()
+    ]
+    return result
 
 
 def as_json(result: Result) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from app.evaluate import (
     render_lines,
     render_table,
     run_faq,
+    run_routing,
     score_analysis,
     score_decomposition,
     score_faq,
@@ -28,6 +29,7 @@ from app.evaluate import (
     tasks_match,
 )
 from state.settings import Settings
+from tests.conftest import Script
 
 ROUTING = [
     {"id": "a", "text": "wifi down", "label": "Technical Support", "lang": "en", "kinds": ["plain"]},
@@ -295,3 +297,18 @@ def test_render_table_shaves_the_widest_column_first() -> None:
     lines = render_table(table, width=40)
     assert all(len(line) <= 40 for line in lines)
     assert lines[2].startswith("x1  ") and lines[2].endswith("…")
+
+
+async def test_a_run_that_raises_is_a_failure_not_the_end_of_the_evaluation(
+    tmp_path: Path, script: Script, scripted: Settings
+) -> None:
+    path = tmp_path / "routing.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in ROUTING))
+    script.fail("classify", times=1000)
+    result = await evaluate("routing", path, scripted)
+    assert result.accuracy < 1.0
+    failed = [f for f in result.failures if f.note == "run failed"]
+    assert {f.id for f in failed} == {"a", "b", "c"}
+    assert all("InjectedFault" in f.got for f in failed)
+    with pytest.raises(Exception, match="injected failure"):
+        await run_routing(ROUTING, scripted)  # called on its own, a runner still raises
