@@ -114,6 +114,11 @@ _NOT_PLACES = frozenset(
     "advance time general particular total fact addition short person turn average size number value price length"
     " weight volume height width depth".split()
 )
+_NEEDED = re.compile(
+    r"\b(?P<be>is|are)\s+(?:also\s+)?(?P<adj>crucial|essential|important|vital|necessary|key)\s+(?P<prep>for|to)\s+"
+    r"(?P<rest>.+)$",
+    re.IGNORECASE,
+)
 _WHERE_ADJECTIVES = frozenset("available located situated based found sold accessible open".split())
 # Words after an object that make it a measure, not a thing acted on: "sit an arm's length away".
 _MEASURE_AFTER = frozenset("away ago long apart wide deep high tall old later earlier".split())
@@ -190,8 +195,12 @@ def _noun_phrase(words: list[str], modified: bool = False) -> bool:
         return False
     head = _low(body[-1])
     gerund = "VBG" in lexemes.tags(head) and len(body) > 1  # "standard shipping", "regular cooling"
-    # A modifier may be a verb's base form: "cling film", "swim shorts".
-    modifiers_ok = all(_nominal(w) or _low(w) == "or" or "VB" in lexemes.tags(_low(w)) for w in body[:-1])
+    # A modifier may be a verb's base form in a two-word compound: "cling film", "swim shorts"
+    # (in a longer run it is more likely an imperative: "Avoid names, birthdays and words").
+    compound = len(body) == 2
+    modifiers_ok = all(
+        _nominal(w) or _low(w) == "or" or (compound and "VB" in lexemes.tags(_low(w))) for w in body[:-1]
+    )
     return (
         modifiers_ok
         and _nominal(body[-1])
@@ -257,6 +266,10 @@ def _split(words: list[str]) -> _Clause | None:
             opener = v == 1 and "JJ" in lexemes.tags(before)  # "Short walks ...", "Natural light ..."
             if found & {"NN", "NNS"} and (modifier or opener) and not named:
                 continue  # "worn pads", "low pressure": after a modifier the word is the noun
+            if "VBN" in found and _low(words[v - 1]) in ("be", "been", "being"):
+                continue  # "that can be found": a participle inside a clause
+            if nxt == "," and found & {"NN", "NNS", "VBN"}:
+                continue  # "Pyroclastic flows, ...", "changes in the gases released, ...": no verb before a comma
             if "VBN" in found and (nxt == "by" or (lexemes.is_noun(_low(words[v - 1])) and _is_number(nxt))):
                 continue  # "codes sent by text message", "children aged five": a participle, not the verb
             if _is_number(words[v - 1]) and found & {"NN", "NNS"}:
@@ -369,12 +382,19 @@ def _place(word: str) -> bool:
 def _yes_no(aux: str, subject: str, rest: list[str], predicate: bool = False) -> str | None:
     """Invert subject and auxiliary: "Cling film does not stick to the wound" -> "Does cling film stick ...?"."""
     words = _clip(rest)
+    if len(words) < len(rest):
+        # The clause was cut: a subordinate clause it had opened is now a fragment ("form where
+        # molten rock"), so the complement ends before its opener.
+        opener = next((i for i, w in enumerate(words) if _low(w) in _SUBORDINATORS - {"and", "or", "so"}), None)
+        words = words[:opener] if opener is not None else words
     # A second verb joined by "and"/"or" starts a second clause: "sticks to the wound and lets you see it".
     for i, w in enumerate(words[1:], 1):
         nxt = _low(words[i + 1]) if i + 1 < len(words) else ""
         after = lexemes.tags(nxt) if nxt else frozenset()
         verb = nxt in _AUX or after & {"VBZ", "VBD"} or (after and after <= lexemes.VERB_FORMS)
         if _low(w) in ("and", "or") and verb:
+            if i < 2:
+                return None  # "generate and store a password": one verb would be left without its object
             words = words[:i]
             break
     if words and not predicate and lexemes.tags(_low(words[-1])) == {"JJ"}:
@@ -405,6 +425,14 @@ def _copula(clause: _Clause, subject: str) -> str | None:
     definite = _low(clause.subject[0]) == "the" and len(clause.subject) >= 3
     if definite and (first in _DETERMINERS or lexemes.is_noun(first)) and first not in ("a", "an"):
         return f"What {clause.verb} {subject}?"  # "The main challenge ... is its intermittency"
+    generic_plural = _number(clause.subject) == "plural" and _low(clause.subject[0]) not in _DETERMINERS
+    if (
+        generic_plural
+        and len(clause.subject) <= 3
+        and _noun_phrase(predicate[:3], modified=True)
+        and first not in (_DETERMINERS)
+    ):
+        return f"What {clause.verb} {subject}?"  # "Wind turbines are towering structures ..."
     if first in ("a", "an") and len(clause.subject) <= 4 and _low(clause.subject[0]) not in _DETERMINERS - {"a", "an"}:
         return f"What {clause.verb} {subject}?"  # a definition: "What is a sourdough starter?"
     if _is_number(words[0]) or (first in ("between", "about", "around", "roughly") and len(words) > 1):
@@ -441,18 +469,21 @@ def _modal(clause: _Clause, subject: str) -> str | None:
     return _yes_no(clause.verb, subject, words)
 
 
+def _do_support(verb: str, base: str) -> str:
+    """Return the "do" a verb's own form takes: "tells" -> does, "rest" -> do, "grew" -> did."""
+    found = lexemes.tags(verb)
+    if "VBZ" in found and verb != base:
+        return "does"
+    if "VBP" in found or verb == base:
+        return "do"
+    return "did"
+
+
 def _lexical(clause: _Clause, subject: str) -> str | None:
     base = lexemes.base_verb(clause.verb)
     if base is None or base in ("be", "have", "do"):
         return None
-    # The verb's own form says which "do" it takes: "tells" -> does, "rest" -> do, "grew" -> did.
-    found = lexemes.tags(clause.verb)
-    if "VBZ" in found and clause.verb != base:
-        aux = "does"
-    elif "VBP" in found or clause.verb == base:
-        aux = "do"
-    else:
-        aux = "did"
+    aux = _do_support(clause.verb, base)
     rest = _skip_adverbs(_clip(clause.rest))
     if len(rest) > 2 and _low(rest[0]) in ("and", "or") and lexemes.tags(_low(rest[1])) & {"VBZ", "VBP", "VBD"}:
         second = lexemes.base_verb(_low(rest[1]))
@@ -540,13 +571,28 @@ def _imperative(words: list[str]) -> str | None:
     return None
 
 
-def _question_for(sentence: str, ctx: _Context) -> tuple[str | None, str | None]:
-    """Return (primary question, secondary question) for one sentence."""
+def _inverted(clause: _Clause, subject: str) -> str | None:
+    """Ask the clause as a yes/no question, the fallback when more questions are wanted."""
+    if clause.verb in _BE:
+        return _yes_no(clause.verb, subject, clause.rest, predicate=True)
+    if clause.verb in _MODALS | _DO:
+        return _yes_no(clause.verb, subject, clause.rest)
+    base = lexemes.base_verb(clause.verb)
+    if clause.verb in _HAVE or base is None:
+        return None
+    asked = _yes_no(_do_support(clause.verb, base), subject, [base, *clause.rest])
+    # "Do volcanoes form?" asks nothing an FAQ reader would: the verb needs a complement.
+    return asked if asked and len(asked.split()) - len(subject.split()) > 3 else None
+
+
+def _question_for(sentence: str, ctx: _Context) -> tuple[str | None, str | None, str | None]:
+    """Return (primary question, secondary question, yes/no fallback) for one sentence."""
     clause_text = _LEAD_IN.sub("", sentence.strip().rstrip(".!?"), count=1)
     clause_text = re.split(r"\s*[:;]\s*", clause_text, maxsplit=1)[0]
     words = re.findall(r"[\w'’%$€£.-]+|[,—–()]", clause_text)
     words = [w.rstrip(".") if w.endswith(".") and not re.match(r"^\d", w) else w for w in words]
     primary: str | None = None
+    fallback: str | None = None
     if words and (imperative := _imperative(words)):
         primary = imperative
     elif (clause := _split(words)) is not None:
@@ -559,16 +605,29 @@ def _question_for(sentence: str, ctx: _Context) -> tuple[str | None, str | None]
                 primary = _modal(clause, subject)
             elif clause.verb in _DO:
                 primary = _yes_no(clause.verb, subject, clause.rest) if clause.rest[:1] else None
+            elif clause.verb in ("make", "makes") and clause.rest[:1] and _low(clause.rest[0]) in ("it", "them"):
+                # "Incentives make it a viable option" asks what makes the thing so.
+                thing = ctx.resolve([clause.rest[0]])
+                quality = re.sub(r"\s+for\s+(?:many|most|some|all|everyone)$", "", _phrase(_clip(clause.rest[1:])))
+                if thing and quality and _low(quality.split()[-1]) not in _PREPOSITIONS | _DETERMINERS:
+                    primary = f"What makes {_phrase(thing)} {quality}?"
             elif clause.verb not in _HAVE:
                 primary = _lexical(clause, subject)
+            fallback = _inverted(clause, subject)
             if len(clause.subject) > 1 or _low(clause.subject[0]) not in _PRONOUNS:
                 ctx.subject = resolved
+    if primary is None and (need := _NEEDED.search(clause_text)):
+        # "Storing excess energy ... is crucial for a stable grid": whatever the subject's shape,
+        # the sentence says what something is needed for.
+        rest = _clip(need["rest"].split())
+        if rest and _low(rest[-1]) not in _PREPOSITIONS | _DETERMINERS and len(rest) <= MAX_COMPLEMENT_WORDS:
+            primary = f"What {need['be'].lower()} {need['adj'].lower()} {need['prep'].lower()} {_phrase(rest)}?"
     secondary = None
     if purpose := _PURPOSE.search(sentence):
         obj = " ".join(_clip(purpose["obj"].split())[:8])
         if obj and _low(obj.split()[-1]) not in _PREPOSITIONS | _DETERMINERS:
             secondary = f"What is needed to {purpose['verb'].lower()} {obj}?"
-    return primary, secondary
+    return primary, secondary, fallback if fallback != primary else None
 
 
 def _tidy(question: str) -> str:
@@ -588,12 +647,14 @@ def generate_questions(sources: list[tuple[str, str]], n: int) -> list[str]:
         ctx = _Context(title, proper)
         primaries: list[tuple[str, str]] = []
         secondaries: list[tuple[str, str]] = []
+        fallbacks: list[tuple[str, str]] = []
         for sentence in sentences(content):
-            primary, secondary = _question_for(sentence, ctx)
-            for question, bucket in ((primary, primaries), (secondary, secondaries)):
+            asked = _question_for(sentence, ctx)
+            for question, bucket in zip(asked, (primaries, secondaries, fallbacks), strict=True):
                 if question:
                     bucket.append((_tidy(question), sentence))
-        queues.append(primaries + secondaries)
+        # Yes/no questions come last: asked only when a source has no more wh-questions to give.
+        queues.append(primaries + secondaries + fallbacks)
     out: list[str] = []
     seen: set[str] = set()
     cursors = [0] * len(sources)
