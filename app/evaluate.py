@@ -3,17 +3,21 @@
 Each kind has a thin runner (`run_KIND`) that sends every example through the real graph on the
 active provider and returns plain predictions keyed by example id, and a pure scorer
 (`score_KIND`) that compares predictions with the labels. `evaluate(kind, path, settings)` does
-both. Results are dataclasses of plain values (`asdict` gives JSON) with a list of failures.
-The dataset formats and the matching rules are described in `evals/README.md`.
+both. Results are dataclasses of plain values (`as_json` gives JSON) with a list of failures.
+For a terminal, pure functions turn a result into tables (`confusion_table`, `failure_table`,
+`prf_table`) and `render_lines` lays them out in 80 columns. The dataset formats and the matching
+rules are described in `evals/README.md`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import itertools
 import json
 import re
+import textwrap
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -26,6 +30,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from state.analysis import DocumentInput
 from state.chain import FaqInput
+from state.inputs import InputError
 from state.router import INTENTS
 from state.settings import Settings
 from state.support import KNOWN_TYPES
@@ -348,8 +353,36 @@ _DANGLING = frozenset(
 # Wording that talks about the sources instead of asking what they say.
 _META = re.compile(
     r"\b(?:the|this|that|these)\s+(?:source|sources|text|document|passage|article)s?\s+(?:say|says|said|mention|tell)"
-    r"|\baccording to the (?:source|text|document|passage|article)\b",
+    r"|\baccording to the (?:source|text|document|passage|article)\b"
+    r"|^what\s+(?:is|was|are)\s+(?:said|written|mentioned|stated)\s+(?:about|of|on)\b",
     re.IGNORECASE,
+)
+# A clause opener where the subject should be: "How is when magma reaches ...", "What does even if ...".
+_CLAUSE_AS_SUBJECT = re.compile(
+    r"^(?:what|how|why|when|where|who|which)\s+(?:is|are|was|were|do|does|did|can|could|should|will|would|must|may)"
+    r"\s+(?:even\s+)?(?:when|if|because|while|although|though|whether|unless|since|once|where|why|how|what|who)\b",
+    re.IGNORECASE,
+)
+# "How is it called?" is a calque: English asks what something is called.
+_HOW_CALLED = re.compile(r"^how\s+(?:is|are|was|were)\b.*\b(?:called|named)$", re.IGNORECASE)
+# "How"/"why"/"when" cannot be the object of a preposition, so none can end the question
+# ("How is the ideal temperature between?"); "what", "which", "who", "where" and "how much/many" can.
+_NO_STRANDING = re.compile(r"^(?:how(?!\s+(?:much|many|long|often|far))|why|when)\b", re.IGNORECASE)
+_PREPOSITIONS = frozenset(
+    """
+    about above across after against along among around at before behind below beneath beside between beyond by
+    despite during for from in inside into near of off on onto out outside over past since through throughout
+    to toward towards under until up upon via with within without
+    """.split()
+)
+_NOMINATIVE = frozenset("i he she we they it".split())
+_FUNCTION = (
+    _INTERROGATIVE
+    | _PREPOSITIONS
+    | frozenset(
+        "and or but so if when while because although though that which who whom whose whether unless since once"
+        " not".split()
+    )
 )
 _DO_SUPPORT = re.compile(r"^(?:what|how|why|when|where|who|which)\s+(?:do|does|did)\s+(?P<rest>.*)$", re.IGNORECASE)
 
@@ -359,8 +392,12 @@ def question_problems(question: str) -> list[str]:
 
     The checks: one question mark, at the end; an opening interrogative word or auxiliary; 3 to 30
     words; no adjacent repeated word; no dangling determiner, conjunction or 'of' before the mark;
-    no talk about "the source"; after "wh- + do/does/did", a subject and a verb (two more words),
-    and no third-person "-s" form right after a one-word subject ("What does it takes?").
+    no talk about "the source" or about what "is said about" something; after "wh- + do/does/did",
+    a subject and a verb (two more words), and no third-person "-s" form right after a one-word
+    subject ("What does it takes?"); no clause opener where the subject belongs ("How is when ...");
+    no "How is X called?"; no preposition ending a how/why/when question; no subject pronoun
+    glued to a noun before a verb ("... the surface it called"); and no second finite verb inside a
+    wh-question's subject ("What is the poke test tells you ...?", checked with LemmInflect's tables).
     """
     problems: list[str] = []
     text = " ".join(question.split())
@@ -385,7 +422,59 @@ def question_problems(question: str) -> list[str]:
             problems.append("has do-support without a subject and a verb")
         elif len(rest) == 2 and rest[1].lower().endswith("s") and not rest[1].lower().endswith("ss"):
             problems.append(f"inflects the verb after do-support ({rest[1]!r})")
+    bare = text.rstrip("?").strip()
+    if _CLAUSE_AS_SUBJECT.match(bare):
+        problems.append("has a clause where the subject should be")
+    if _HOW_CALLED.match(bare):
+        problems.append("asks 'how' something is called (English asks 'what')")
+    if lowered and lowered[-1] in _PREPOSITIONS and _NO_STRANDING.match(bare):
+        problems.append(f"strands {words[-1]!r} after a how/why/when question")
+    for before, pronoun, after in zip(lowered, lowered[1:], lowered[2:], strict=False):
+        if pronoun in _NOMINATIVE and before not in _FUNCTION and _can_be_noun(before) and _is_verb_form(after):
+            problems.append(f"runs two clauses together ('{before} {pronoun} {after}')")
+            break
+    if lowered and lowered[0] in _WH and len(lowered) > 3:
+        body = lowered[2:]
+        cut = next((i for i, w in enumerate(body) if w in _FUNCTION), len(body))
+        finite = [w for w in body[:cut] if _only_finite_verb(w)]
+        if finite and lowered[1] in ("is", "are", "was", "were", "does", "do", "did"):
+            problems.append(f"has a second finite verb ({finite[0]!r})")
     return problems
+
+
+_WH = frozenset("what how why when where who which whose".split())
+
+
+def _lemmas(word: str) -> dict[str, Any]:
+    import lemminflect  # the tables load on first use: only scoring FAQ questions needs them
+
+    found: dict[str, Any] = lemminflect.getAllLemmas(word)
+    return found
+
+
+def _can_be_noun(word: str) -> bool:
+    found = _lemmas(word)
+    return not found or "NOUN" in found or "PROPN" in found
+
+
+def _is_verb_form(word: str) -> bool:
+    return "VERB" in _lemmas(word) and word not in _FUNCTION
+
+
+def _only_finite_verb(word: str) -> bool:
+    """Tell whether a word can only be a finite lexical verb: "tells", "develops", "reaches"."""
+    import lemminflect
+
+    found = _lemmas(word)
+    if set(found) != {"VERB"}:
+        return False
+    forms = {
+        tag
+        for lemma in found["VERB"]
+        for tag, spelled in lemminflect.getAllInflections(lemma).items()
+        if word in spelled
+    }
+    return bool(forms) and forms <= {"VBZ", "VBD"} and not (forms == {"VBD"} and word.endswith("ed"))
 
 
 # An answer sentence is supported by a source when at least this share of its content words
@@ -433,7 +522,7 @@ class FaqResult:
     failures: list[Failure] = field(default_factory=list)
 
 
-def score_faq(examples: Sequence[Example], predicted: dict[str, dict[str, list[dict[str, Any]]]]) -> FaqResult:
+def score_faq(examples: Sequence[Example], predicted: dict[str, dict[str, Any]]) -> FaqResult:
     """Score FAQ outputs (example id -> {"generated": entries, "labelled": entries}) against the sources."""
     questions = requested = grammatical = answerable = cited = valid = grounded_count = 0
     labelled = labelled_right = unanswerable = unanswerable_right = 0
@@ -444,7 +533,8 @@ def score_faq(examples: Sequence[Example], predicted: dict[str, dict[str, list[d
         generated = out.get("generated", [])
         requested += int(example["num_questions"])
         if len(generated) < int(example["num_questions"]):
-            failures.append(Failure(example["id"], example["num_questions"], len(generated), "too few questions"))
+            note = f"too few questions: {out['error']}" if out.get("error") else "too few questions"
+            failures.append(Failure(example["id"], example["num_questions"], len(generated), note))
         for entry in generated:
             questions += 1
             problems = question_problems(entry["question"])
@@ -642,14 +732,27 @@ def _entity_counts(
 # ---------------------------------------------------------------- runners (the only part that knows the graphs)
 
 
+# Set by `evaluate` for the runs it makes: an example whose run raises is recorded here (id -> the
+# error) and left out of the predictions, so one provider error does not end a whole evaluation.
+# A runner called on its own raises as usual.
+_run_errors: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("run_errors", default=None)
+
+
 async def _each(examples: Sequence[Example], run: Callable[[Example], Awaitable[Any]]) -> dict[str, Any]:
     gate = asyncio.Semaphore(CONCURRENCY)
+    errors = _run_errors.get()
 
-    async def one(example: Example) -> tuple[str, Any]:
+    async def one(example: Example) -> tuple[str, Any] | None:
         async with gate:
-            return example["id"], await run(example)
+            try:
+                return example["id"], await run(example)
+            except Exception as exc:
+                if errors is None:
+                    raise
+                errors[example["id"]] = f"{type(exc).__name__}: {exc}"
+                return None
 
-    return dict(await asyncio.gather(*(one(e) for e in examples)))
+    return dict(pair for pair in await asyncio.gather(*(one(e) for e in examples)) if pair is not None)
 
 
 async def run_routing(examples: Sequence[Example], settings: Settings) -> dict[str, str]:
@@ -681,17 +784,22 @@ async def run_decomposition(examples: Sequence[Example], settings: Settings) -> 
     return await _each(examples, run)
 
 
-async def run_faq(examples: Sequence[Example], settings: Settings) -> dict[str, dict[str, list[dict[str, Any]]]]:
+async def run_faq(examples: Sequence[Example], settings: Settings) -> dict[str, dict[str, Any]]:
     """Run the FAQ graph on each source set, then its answer stages on the labelled questions."""
     from graphs.faq import build
 
     generate = build().compile()
     labelled = build().compile(checkpointer=InMemorySaver())
 
-    async def run(example: Example) -> dict[str, list[dict[str, Any]]]:
+    async def run(example: Example) -> dict[str, Any]:
         payload = FaqInput(sources=example["sources"], num_questions=int(example["num_questions"]))
-        out = await generate.ainvoke(payload, context=settings)
-        result: dict[str, list[dict[str, Any]]] = {"generated": list(out["faq"]), "labelled": []}
+        result: dict[str, Any] = {"generated": [], "labelled": []}
+        try:
+            result["generated"] = list((await generate.ainvoke(payload, context=settings))["faq"])
+        except InputError as exc:
+            # The provider refused the set (too few questions in it): the labelled questions
+            # below do not depend on the generated ones, so they are still asked.
+            result["error"] = str(exc)
         questions = [q["question"] for q in example.get("questions", [])]
         if questions:
             # Resume the graph as if its own stage had written these questions: the answer and
@@ -751,8 +859,18 @@ _SCORERS: dict[Kind, Callable[[Sequence[Example], Any], Result]] = {
 async def evaluate(kind: Kind, path: str | Path, settings: Settings) -> Result:
     """Load a dataset, run it through the graphs of its kind and score it."""
     examples = load_dataset(path, kind)
-    predictions = await _RUNNERS[kind](examples, settings)
-    return _SCORERS[kind](examples, predictions)
+    errors: dict[str, str] = {}
+    token = _run_errors.set(errors)
+    try:
+        predictions = await _RUNNERS[kind](examples, settings)
+    finally:
+        _run_errors.reset(token)
+    result = _SCORERS[kind](examples, predictions)
+    # The scorer counted each failed run as a wrong answer; say why it has none.
+    result.failures += [
+        Failure(example_id, "a completed run", error, "run failed") for example_id, error in errors.items()
+    ]
+    return result
 
 
 def as_json(result: Result) -> dict[str, Any]:
@@ -787,3 +905,137 @@ def summary_lines(result: Result) -> Iterable[str]:
             f"findings recall {result.findings_recall}, mislabelled {result.findings_mislabelled}, "
             f"empty reports {result.empty_reports}, topic recall {result.topic_recall:.3f}"
         )
+
+
+# ---------------------------------------------------------------- terminal report (pure: data in, lines out)
+
+WIDTH = 80  # the terminal the report is laid out for
+Table = list[list[str]]  # a header row, then data rows, every cell already a string
+
+
+def confusion_table(confusion: dict[str, dict[str, int]], labels: Sequence[str]) -> Table:
+    """Return a confusion matrix as a table: one row per expected label, one column per label predicted.
+
+    A predicted value outside `labels` (a provider's stray label, "(none)" for a missing answer) gets
+    a column of its own, so every prediction is counted somewhere.
+    """
+    extra = sorted({got for row in confusion.values() for got in row} - set(labels))
+    columns = [*labels, *extra]
+    table: Table = [["expected \\ got", *(_short_label(c) for c in columns), "n"]]
+    for gold in labels:
+        row = confusion.get(gold, {})
+        table.append([_short_label(gold), *(str(row.get(c, 0)) for c in columns), str(sum(row.values()))])
+    return table
+
+
+def failure_table(result: Result) -> Table:
+    """Return the failures of a result as a table: id, what was expected, what came out, and why."""
+    table: Table = [["id", "expected", "got", "note"]]
+    for failure in result.failures:
+        gold, got, note = failure.expected, failure.got, failure.note
+        expected, produced = _brief(gold), _brief(got)
+        if isinstance(gold, dict) and "answer_contains" in gold and isinstance(got, dict):
+            # A labelled FAQ question: the question is the note, the cells say what differed.
+            expected = ", ".join(gold["answer_contains"]) or "not answered"
+            produced = str(got.get("answer", "")) if got.get("answerable") else "not answered"
+            note = str(gold["question"])
+        table.append([failure.id, expected, produced, note])
+    return table
+
+
+def prf_table(rows: dict[str, PRF], name: str) -> Table:
+    """Return precision, recall and F1 per row name, with the counts behind them."""
+    table: Table = [[name, "P", "R", "F1", "tp", "fp", "fn"]]
+    for key, prf in rows.items():
+        table.append(
+            [key, f"{prf.precision:.2f}", f"{prf.recall:.2f}", f"{prf.f1:.2f}", str(prf.tp), str(prf.fp), str(prf.fn)]
+        )
+    return table
+
+
+def render_table(table: Table, width: int = WIDTH) -> list[str]:
+    """Lay a table out in columns no wider than `width`, cutting the widest cells with an ellipsis."""
+    if not table:
+        return []
+    columns = max(len(row) for row in table)
+    rows = [[_one_line(cell) for cell in row] + [""] * (columns - len(row)) for row in table]
+    sizes = [max(len(row[c]) for row in rows) for c in range(columns)]
+    budget = width - 2 * (columns - 1)
+    while sum(sizes) > budget and max(sizes) > 4:
+        sizes[sizes.index(max(sizes))] -= 1  # shave the widest column until the row fits
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [_cut(cell, sizes[c]).ljust(sizes[c]) for c, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * size for size in sizes))
+    return lines
+
+
+def render_lines(result: Result, width: int = WIDTH, max_failures: int = 40) -> list[str]:
+    """Return a terminal report of a result: headline figures, the kind's tables, then the failures."""
+    headline = list(summary_lines(result))
+    if isinstance(result, DecompositionResult):
+        headline = headline[:1]  # the tables below carry the per-type and per-field figures
+    lines = [
+        wrapped
+        for line in headline
+        for wrapped in textwrap.wrap(line, width, subsequent_indent="    ", break_long_words=False) or [""]
+    ]
+    if isinstance(result, RoutingResult):
+        lines += ["", "confusion matrix (rows: expected, columns: routed to)"]
+        lines += render_table(confusion_table(result.confusion, INTENTS), width)
+        lines += ["", "accuracy per language"]
+        lines += render_table([["lang", "accuracy"], *([k, f"{v:.2f}"] for k, v in result.by_lang.items())], width)
+        lines += ["", "accuracy per kind of message"]
+        lines += render_table([["kind", "accuracy"], *([k, f"{v:.2f}"] for k, v in result.by_kind.items())], width)
+    elif isinstance(result, DecompositionResult):
+        lines += ["", *render_table(prf_table(result.by_type, "task type"), width)]
+        lines += ["", *render_table(prf_table(result.by_field, "field"), width)]
+        lines.append(f"messages with every task and field right: {result.exact_messages:.2f}")
+    elif isinstance(result, AnalysisResult):
+        lines += ["", *render_table(prf_table(result.by_type, "entity type"), width)]
+        lines += ["", "sentiment (rows: expected, columns: found)"]
+        lines += render_table(confusion_table(result.sentiment_confusion, SENTIMENTS), width)
+    failures = failure_table(result)
+    shown = failures[: max_failures + 1]
+    lines += [
+        "",
+        f"failures: {len(failures) - 1}" + (f" (first {max_failures} shown)" if len(shown) < len(failures) else ""),
+    ]
+    if len(failures) > 1:
+        lines += render_table(shown, width)
+    return lines
+
+
+_LABEL_SHORT = {"Technical Support": "technical", "Billing Inquiry": "billing", "General Question": "general"}
+
+
+def _short_label(label: str) -> str:
+    return _LABEL_SHORT.get(label, label)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _cut(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: max(size - 1, 0)] + "…"
+
+
+def _brief(value: Any) -> str:
+    """Say a failure's expected or produced value in a few words: a task, a question, a label."""
+    if isinstance(value, str):
+        return _short_label(value)
+    if isinstance(value, dict):
+        if "query_type" in value:
+            return _short(value)
+        if "question" in value:
+            verdict = "answered" if value.get("answerable", True) else "not answered"
+            if "answer_contains" in value:
+                wanted = ", ".join(value["answer_contains"]) or "no answer"
+                return f"{value['question']} -> {wanted}"
+            return f"{value['question']} -> {verdict}: {value.get('answer', '')}"
+    if isinstance(value, list):
+        return "; ".join(_brief(v) for v in value) if value else "(none)"
+    return json.dumps(value, ensure_ascii=False, default=str)

@@ -8,14 +8,20 @@ from pathlib import Path
 import pytest
 
 from app.evaluate import (
+    WIDTH,
     DatasetError,
     as_json,
+    confusion_table,
     evaluate,
+    failure_table,
     grounded,
     load_dataset,
     normalise_id,
     question_problems,
+    render_lines,
+    render_table,
     run_faq,
+    run_routing,
     score_analysis,
     score_decomposition,
     score_faq,
@@ -23,6 +29,7 @@ from app.evaluate import (
     tasks_match,
 )
 from state.settings import Settings
+from tests.conftest import Script
 
 ROUTING = [
     {"id": "a", "text": "wifi down", "label": "Technical Support", "lang": "en", "kinds": ["plain"]},
@@ -108,6 +115,11 @@ def test_wrong_reason_is_a_field_error_not_a_task_error() -> None:
         "When are refunds issued?",
         "What is it used for?",
         "Can ferns sit in full sun?",
+        "What does the poke test tell you?",
+        "What is international shipping limited to?",
+        "How can I tell that the queen is still there?",
+        "What happens if someone steals my password but I use two-factor authentication?",
+        "Where are shaped loaves proofed?",
     ],
 )
 def test_grammatical_questions_pass(question: str) -> None:
@@ -124,6 +136,14 @@ def test_grammatical_questions_pass(question: str) -> None:
         ("What does it takes?", "inflects"),
         ("What does?", "words"),
         ("What is is solar energy?", "repeats"),
+        ("How is when magma reaches the surface it called?", "clause where the subject"),
+        ("How is when magma reaches the surface it called?", "called"),
+        ("How is when magma reaches the surface it called?", "two clauses"),
+        ("What is said about a clean?", "source"),
+        ("How is the ideal brewing temperature between?", "strands"),
+        ("Why do bakers feed their starter with?", "strands"),
+        ("What is the poke test tells you when proofing?", "second finite verb"),
+        ("What does even if a criminal steal?", "clause where the subject"),
     ],
 )
 def test_ungrammatical_questions_fail(question: str, problem: str) -> None:
@@ -245,3 +265,50 @@ async def test_faq_runner_answers_the_labelled_questions_through_the_graph(setti
     assert len(out["generated"]) == 2
     assert [e["question"] for e in out["labelled"]] == ["How much does printing cost?"]
     assert out["labelled"][0]["sources"] == ["Printing"]
+
+
+def test_confusion_table_counts_every_prediction_even_a_stray_label() -> None:
+    result = score_routing(ROUTING, {"a": "Technical Support", "b": "Sales", "c": "General Question"})
+    table = confusion_table(result.confusion, ["Technical Support", "Billing Inquiry", "General Question"])
+    assert table[0] == ["expected \\ got", "technical", "billing", "general", "Sales", "n"]
+    assert table[2] == ["billing", "0", "0", "0", "1", "1"]  # the stray label has its own column
+    assert sum(int(row[-1]) for row in table[1:]) == len(ROUTING)
+
+
+def test_failure_table_says_id_expected_and_got() -> None:
+    result = score_routing(ROUTING, {"a": "Billing Inquiry", "b": "Billing Inquiry", "c": "General Question"})
+    assert failure_table(result) == [["id", "expected", "got", "note"], ["a", "technical", "billing", "wifi down"]]
+
+
+def test_render_lines_fit_eighty_columns_and_hold_matrix_and_failures() -> None:
+    long_text = "My invoices page shows an error " * 10
+    examples = [*ROUTING, {"id": "a-very-long-identifier-0001", "text": long_text, "label": "Technical Support"}]
+    predicted = {"a": "Technical Support", "b": "General Question", "c": "General Question"}
+    lines = render_lines(score_routing(examples, {**predicted, "a-very-long-identifier-0001": "Billing Inquiry"}))
+    assert max(len(line) for line in lines) <= WIDTH
+    assert any(line.startswith("expected \\ got") for line in lines)
+    assert "failures: 2" in lines
+    failure_rows = [line for line in lines if line.startswith(("b ", "a-very"))]
+    assert len(failure_rows) == 2 and "…" in failure_rows[1]  # the long message is cut, not wrapped
+
+
+def test_render_table_shaves_the_widest_column_first() -> None:
+    table = [["id", "note"], ["x1", "n" * 200]]
+    lines = render_table(table, width=40)
+    assert all(len(line) <= 40 for line in lines)
+    assert lines[2].startswith("x1  ") and lines[2].endswith("…")
+
+
+async def test_a_run_that_raises_is_a_failure_not_the_end_of_the_evaluation(
+    tmp_path: Path, script: Script, scripted: Settings
+) -> None:
+    path = tmp_path / "routing.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in ROUTING))
+    script.fail("classify", times=1000)
+    result = await evaluate("routing", path, scripted)
+    assert result.accuracy < 1.0
+    failed = [f for f in result.failures if f.note == "run failed"]
+    assert {f.id for f in failed} == {"a", "b", "c"}
+    assert all("InjectedFault" in f.got for f in failed)
+    with pytest.raises(Exception, match="injected failure"):
+        await run_routing(ROUTING, scripted)  # called on its own, a runner still raises

@@ -370,7 +370,10 @@ def test_translate_keeps_names_numbers_and_punctuation() -> None:
     assert out.startswith("Hola, Acme Corp!")
     for kept in ("#INV-7890", "189.00 EUR", "(", "2026-10-01).", "factura"):
         assert kept in out
-    assert translate("Zorblat flurbs quickly.", "fr").startswith("Zorblat flurbs")
+    # A name is kept as written; an English word outside the lexicon is bracketed and listed.
+    unknown = translate("Zorblat flurbs quickly.", "fr")
+    assert unknown.startswith("Zorblat [flurbs] rapidement.")
+    assert unknown.endswith("Non traduit (en anglais) : flurbs")
 
 
 def test_translate_grammar_touches() -> None:

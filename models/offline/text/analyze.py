@@ -1,4 +1,4 @@
-"""Sentiment, named entities, topics and cue sentences (risks, opportunities, requirements)."""
+"""Sentiment and named entities."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from models.offline.text.basics import STOPWORDS, scored_keywords, sentences, stem, tokens
+from models.offline.text.basics import STOPWORDS, sentences, stem, tokens
 
 if TYPE_CHECKING:
     import numpy as np
@@ -427,52 +427,3 @@ def entities(text: str) -> list[tuple[str, str]]:
         seen.append(key)
         out.append((name, kind))
     return out
-
-
-def topics(text: str, k: int = 5) -> list[tuple[str, float]]:
-    """Return up to k topics as (name, relevance in (0, 1]) from keyword clusters, most relevant first."""
-    candidates = scored_keywords(text)[: max(k, 0) * 4]
-    unigram = {word: score for word, score in candidates if " " not in word}
-    bigrams = {word: score for word, score in candidates if " " in word}
-    scores: dict[str, float] = {}
-    for word, score in candidates:
-        if word in bigrams:
-            # A phrase inherits part of the weight of its words: "energy storage" outranks "storage".
-            scores[word] = score + 0.5 * sum(unigram.get(part, 0.0) for part in word.split())
-        elif not any(word in b.split() and bigrams[b] / 1.5 >= 2 / 3 * score for b in bigrams):
-            scores[word] = score
-    ranked = sorted(scores.items(), key=lambda item: -item[1])[: max(k, 0)]
-    if not ranked:
-        return []
-    top = ranked[0][1]
-    return [(word.title() if word.islower() else word, round(score / top, 2)) for word, score in ranked]
-
-
-_CUES: dict[str, re.Pattern[str]] = {
-    "risk": re.compile(
-        r"\b(?:risk\w*|threat\w*|delay\w*|shortage\w*|exposure|exposed|declin\w*|challeng\w*|intermitten\w*"
-        r"|depend\w*|vulnerab\w*|uncertain\w*|volatil\w*|disrupt\w*|shortfall|downturn|penalt\w*"
-        r"|breach\w*|fail\w*|loss(?:es)?|costly|expensive|bottleneck\w*|outage\w*|scarcity|obsole\w*"
-        r"|concern\w*|problem\w*|costs? (?:can be |are |is |remains? )?(?:high|rising))\b",
-        re.IGNORECASE,
-    ),
-    "opportunity": re.compile(
-        r"\b(?:opportunit\w*|growth|grow\w*|expand\w*|expansion|demand|potential|saving\w*|advantage\w*"
-        r"|benefit\w*|incentive\w*|affordable|profit\w*|revenue\w*|untapped|emerging|innovat\w*"
-        r"|efficien\w*|market share|lower\w* (?:\w+ )?(?:costs?|bills?)|upside|new markets?)\b",
-        re.IGNORECASE,
-    ),
-    "requirement": re.compile(
-        r"\b(?:must|shall|required|requires?|requirements?|need(?:s|ed)? to|necessary|necessitat\w*"
-        r"|should|mandatory|complian\w*|comply|obligat\w*|ha(?:ve|s) to|is crucial|are crucial|essential)\b",
-        re.IGNORECASE,
-    ),
-}
-
-
-def cue_sentences(text: str, kind: str) -> list[str]:
-    """Return the sentences carrying risk, opportunity or requirement cues, in order."""
-    pattern = _CUES.get(kind.lower())
-    if pattern is None:
-        raise ValueError(f"unknown cue kind {kind!r}; expected one of {', '.join(sorted(_CUES))}")
-    return [s for s in sentences(text) if pattern.search(s)]

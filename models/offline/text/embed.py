@@ -3,7 +3,8 @@
 WordLlama (l2_supercat, 256 dimensions) averages token vectors distilled from a large language
 model's embedding table: about 16 MB of weights and a tokenizer file, both inside the wheel, and a
 sentence costs a tokenizer call plus a mean, well under a millisecond. It is the engine's (and the
-semantic cache's) one embedder; nothing here may reach the network.
+semantic cache's) one embedder; nothing here may reach the network. Its load also reads the
+part-of-speech tables of `lexemes`, so that the engine's one warm-up covers every file it reads.
 """
 
 from __future__ import annotations
@@ -64,9 +65,15 @@ def _load() -> WordLlamaInference:
     # ("<cache_dir>/tokenizers/...") finds it. Downloads stay disabled, so a missing file is an
     # error here instead of a request to a model hub.
     try:
-        return wordllama.WordLlama.load(config=CONFIG, dim=DIMENSIONS, cache_dir=package, disable_download=True)
+        loaded = wordllama.WordLlama.load(config=CONFIG, dim=DIMENSIONS, cache_dir=package, disable_download=True)
     except FileNotFoundError as exc:
         raise EmbedderUnavailable(f"wordllama's bundled model files are missing: {exc}") from None
+    # The part-of-speech tables are the engine's other file read: doing it in this one-off load,
+    # which the engine runs off its event loop (engine._ready), keeps every skill free of file I/O.
+    from models.offline.text import lexemes
+
+    lexemes.load()
+    return loaded
 
 
 def embed(texts: list[str]) -> npt.NDArray[np.float32]:

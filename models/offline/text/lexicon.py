@@ -265,6 +265,24 @@ profit | n | beneficio m | bénéfice m | Gewinn m | profitto m
 year | n | año m | année f | Jahr n | anno m
 month | n | mes m | mois m | Monat m | mese m
 week | n | semana f | semaine f | Woche f | settimana f
+january | n | enero m | janvier m | Januar m | gennaio m
+february | n | febrero m | février m | Februar m | febbraio m
+march | n | marzo m | mars m | März m | marzo m
+april | n | abril m | avril m | April m | aprile m
+june | n | junio m | juin m | Juni m | giugno m
+july | n | julio m | juillet m | Juli m | luglio m
+august | n | agosto m | août m | August m | agosto m
+september | n | septiembre m | septembre m | September m | settembre m
+october | n | octubre m | octobre m | Oktober m | ottobre m
+november | n | noviembre m | novembre m | November m | novembre m
+december | n | diciembre m | décembre m | Dezember m | dicembre m
+monday | n | lunes m | lundi m | Montag m | lunedì m
+tuesday | n | martes m | mardi m | Dienstag m | martedì m
+wednesday | n | miércoles m | mercredi m | Mittwoch m | mercoledì m
+thursday | n | jueves m | jeudi m | Donnerstag m | giovedì m
+friday | n | viernes m | vendredi m | Freitag m | venerdì m
+saturday | n | sábado m | samedi m | Samstag m | sabato m
+sunday | n | domingo m | dimanche m | Sonntag m | domenica f
 day | n | día m | jour m | Tag m | giorno m
 hour | n | hora f | heure f | Stunde f | ora f
 time | n | tiempo m | temps m | Zeit f | tempo m
@@ -454,6 +472,95 @@ particularly | r | especialmente | particulièrement | besonders | particolarmen
 especially | r | especialmente | surtout | besonders | soprattutto
 back | r | de vuelta | en retour | zurück | indietro
 however | r | sin embargo | cependant | jedoch | tuttavia
+minute | n | minuto m | minute f | Minute f | minuto m
+phone | n | teléfono m | téléphone m | Telefon n | telefono m
+shop | n | tienda f | magasin m | Geschäft n | negozio m
+staff | n | personal m | personnel m | Personal n | personale m
+fee | n | tarifa f | frais mp | Gebühr f | tariffa f
+board | n | consejo m | conseil m | Vorstand m | consiglio m
+address | n | dirección f | adresse f | Adresse f | indirizzo m
+branch | n | sucursal f | agence f | Filiale f | filiale f
+member | n | miembro m | membre m | Mitglied n | membro m
+delay | n | retraso m | retard m | Verzögerung f | ritardo m
+repair | n | reparación f | réparation f | Reparatur f | riparazione f
+amount | n | importe m | montant m | Betrag m | importo m
+office | n | oficina f | bureau m:bureaux | Büro n | ufficio m
+site | n | sitio m | site m | Standort m | sito m
+manager | n | gerente m | responsable m | Manager m | responsabile m
+temperature | n | temperatura f | température f | Temperatur f | temperatura f
+morning | n | mañana f | matin m | Morgen m | mattina f
+evening | n | tarde f | soir m | Abend m | sera f
+website | n | sitio web m:sitios web | site web m:sites web | Website f | sito web m:siti web
+screen | n | pantalla f | écran m | Bildschirm m | schermo m
+card | n | tarjeta f | carte f | Karte f | carta f
+date | n | fecha f | date f | Datum n:Daten | data f
+training | n | formación f | formation f | Schulung f | formazione f
+station | n | estación f | gare f | Bahnhof m:Bahnhöfe | stazione f
+winter | n | invierno m | hiver m | Winter m | inverno m
+summer | n | verano m | été m | Sommer m | estate f
+food | n | comida f | nourriture f | Essen n | cibo m
+place | n | lugar m | endroit m | Ort m | luogo m:luoghi
+step | n | paso m | étape f | Schritt m | passo m
+page | n | página f | page f | Seite f | pagina f
+size | n | tamaño m | taille f | Größe f | dimensione f
+warehouse | n | almacén m | entrepôt m | Lager n | magazzino m
+factory | n | fábrica f | usine f | Fabrik f | fabbrica f
+degree | n | grado m | degré m | Grad m | grado m
+kilometre | n | kilómetro m | kilomètre m | Kilometer m | chilometro m
+free | a | gratuito | gratuit | kostenlos | gratuito
+dry | a | seco | sec:sèche | trocken | secco
+hot | a | caliente | chaud | heiß | caldo
+cold | a | frío | froid | kalt | freddo
+wrong | a | incorrecto | incorrect | falsch | sbagliato
+internal | a | interno | interne | intern | interno
+soft | a | suave | doux:douce | weich | morbido
+just | r | solo | juste | nur | solo
+once | r | una vez | une fois | einmal | una volta
+twice | r | dos veces | deux fois | zweimal | due volte
+nearly | r | casi | presque | fast | quasi
+rarely | r | rara vez | rarement | selten | raramente
+under | x | bajo | sous | unter | sotto
+within | x | dentro de | dans | innerhalb von | entro
+near | x | cerca de | près de | in der Nähe von | vicino a
+nothing | x | nada | rien | nichts | niente
+everything | x | todo | tout | alles | tutto
+open | v | abrir;;abierto | ouvrir;ouvre,ouvre,ouvrons,ouvrez,ouvrent;ouvert | öffnen | aprire;;aperto
+close | v | cerrar;cierro,cierra,cerramos,cerráis,cierran | fermer
+    | schließen;schließe,schließt,schließen,schließt,schließen;geschlossen;schloss,schlossen | chiudere;;chiuso
+take | v | tomar | prendre;prends,prend,prenons,prenez,prennent;pris
+    | nehmen;nehme,nimmt,nehmen,nehmt,nehmen;genommen;nahm,nahmen | prendere;;preso
+come | v | venir;vengo,viene,venimos,venís,vienen;venido;vino,vinieron
+    | venir;viens,vient,venons,venez,viennent;venu;est venu,sont venus
+    | kommen;komme,kommt,kommen,kommt,kommen;gekommen;kam,kamen
+    | venire;vengo,viene,veniamo,venite,vengono;venuto;è venuto,sono venuti
+bring | v | traer;traigo,trae,traemos,traéis,traen;traído;trajo,trajeron | apporter
+    | bringen;;gebracht;brachte,brachten | portare
+call | v | llamar | appeler;appelle,appelle,appelons,appelez,appellent
+    | anrufen;rufe an,ruft an,rufen an,ruft an,rufen an;angerufen;rief an,riefen an | chiamare
+remove | v | quitar | retirer | entfernen;;entfernt | rimuovere;;rimosso
+ask | v | preguntar | demander | fragen | chiedere;;chiesto
+show | v | mostrar;muestro,muestra,mostramos,mostráis,muestran | montrer | zeigen | mostrare
+wait | v | esperar | attendre;;attendu | warten | aspettare
+press | v | pulsar | appuyer sur | drücken | premere
+choose | v | elegir;elijo,elige,elegimos,elegís,eligen | choisir | wählen
+    | scegliere;scelgo,sceglie,scegliamo,scegliete,scelgono;scelto
+one | d | un/una/unos/unas | un/une/des/des | ein/eine/ein/- | un/una/dei/delle
+two | x | dos | deux | zwei | due
+three | x | tres | trois | drei | tre
+four | x | cuatro | quatre | vier | quattro
+five | x | cinco | cinq | fünf | cinque
+six | x | seis | six | sechs | sei
+seven | x | siete | sept | sieben | sette
+eight | x | ocho | huit | acht | otto
+nine | x | nueve | neuf | neun | nove
+ten | x | diez | dix | zehn | dieci
+twelve | x | doce | douze | zwölf | dodici
+twenty | x | veinte | vingt | zwanzig | venti
+thirty | x | treinta | trente | dreißig | trenta
+hundred | x | cien | cent | hundert | cento
+thousand | x | mil | mille | tausend | mille
+million | x | millón | million | Million | milione
+line | n | línea f | ligne f | Zeile f | riga f
 and | x | y | et | und | e
 or | x | o | ou | oder | o
 but | x | pero | mais | aber | ma
@@ -549,4 +656,10 @@ EN_IRREGULAR: dict[str, tuple[str, str]] = {
     "thought": ("think", "ed"),
     "wrote": ("write", "past"),
     "written": ("write", "part"),
+    "took": ("take", "past"),
+    "taken": ("take", "part"),
+    "came": ("come", "past"),
+    "brought": ("bring", "ed"),
+    "chose": ("choose", "past"),
+    "chosen": ("choose", "part"),
 }

@@ -1,4 +1,20 @@
-"""Deterministic lexicon-based gloss translation from English into Spanish, French, German or Italian."""
+"""Deterministic lexicon gloss from English into Spanish, French, German or Italian, honest about its gaps.
+
+What it is: a phrase-first lexicon of about 400 English words and phrases (`lexicon.py`), chosen
+for short summaries of energy, business and customer-support text, with the grammar that makes
+those readable: articles and adjectives agree with the noun's gender and number, adjectives go
+after the noun in the Romance languages, German nouns compound, verbs conjugate for the subject
+(present, past, modal + infinitive, "do"-support and negation: "does not work" -> "ne fonctionne
+pas"), object pronouns become clitics, and French and Italian elide and contract ("de le" -> "du").
+
+Where it is readable: short declarative sentences built from that vocabulary. Where it is not:
+anything else. A word outside the lexicon is never passed off as translated: it is kept in English
+inside square brackets ("[turbines]") and listed in a closing line, in the target language, that
+says which words were left in English. Names (capitalised words inside a sentence, words with
+digits or inner capitals such as "SuperWidget"), numbers and punctuation are kept as written and
+not marked, since they need no translation. Word order beyond the noun phrase stays English, and
+idioms are translated word by word unless the lexicon lists them as phrases.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from models.offline.text import lexemes
 from models.offline.text.lexicon import EN_IRREGULAR, LEXICON
 
 SUPPORTED_LANGUAGES: dict[str, str] = {"spanish": "es", "french": "fr", "german": "de", "italian": "it"}
@@ -45,6 +62,12 @@ def _load() -> tuple[dict[str, list[_Entry]], dict[tuple[str, ...], _Entry]]:
 
 
 _WORDS, _PHRASES = _load()
+# Months and weekdays are written with a capital but translated, not kept as names ("May" is left
+# out: it is also the modal verb, so it stays a name, kept as written).
+_CALENDAR = frozenset(
+    "january february march april june july august september october november december monday tuesday"
+    " wednesday thursday friday saturday sunday".split()
+)
 _NAME_SHAPE = re.compile(r"\d|[a-z][A-Z]")
 _PHRASE_HEADS = frozenset(key[0] for key in _PHRASES)
 _THAT = _Entry("that", "x", {"es": "que", "fr": "que", "de": "dass", "it": "che"})  # "that" as a conjunction
@@ -65,6 +88,7 @@ class _W:
     vf: str = ""
     clitic: str = ""
     prefix: str = ""
+    unknown: bool = False  # outside the lexicon and no name: shown in brackets, listed at the end
 
     @property
     def en(self) -> str:
@@ -380,10 +404,13 @@ def _analyse(words: list[str], initial: bool, title: bool) -> list[_W]:
     lows = [w.lower().replace("’", "'") for w in words]
     proper = [
         w != "I"
+        and lows[i] not in _CALENDAR
         and (
             bool(_NAME_SHAPE.search(w))
             or (len(w) > 1 and w.isupper())
             or (w[0].isupper() and not title and not (initial and i == 0))
+            # A capitalised opener that is no English word at all is a name too: "Greenleaf Foods".
+            or (w[0].isupper() and i == 0 and lows[i] not in _WORDS and not lexemes.known(lows[i]))
         )
         for i, w in enumerate(words)
     ]
@@ -406,7 +433,8 @@ def _analyse(words: list[str], initial: bool, title: bool) -> list[_W]:
                 want = "d" if nxt_pos & {"n", "a"} and not (prev and prev.pos in ("v", "m")) else "x"
             cands = tuple(c for c in cands if c[0].pos == want) or ((_THAT, "base"),)
         if not cands:
-            items.append(_W(words[i], "raw"))
+            # Only an English-looking word can be an untranslated one: "東京" is kept as it is.
+            items.append(_W(words[i], "raw", unknown=not proper[i] and words[i].isascii()))
         else:
             entry, form = _choose(cands, prev, lows[i + 1] if i + 1 < len(words) else "")
             items.append(_W(lows[i], "r" if form == "ly" else entry.pos, entry, form))
@@ -675,7 +703,7 @@ def _word(w: _W, items: list[_W], i: int, lang: str) -> list[str]:
     if w.pos == "a":
         return _adj_words([], w, lang, "m", False, "pred")
     if w.pos == "raw":
-        return [w.src]
+        return [f"[{w.src}]" if w.unknown else w.src]
     return [_adv(w, lang)] if w.pos == "r" else [w.field(lang)]
 
 
@@ -762,8 +790,9 @@ def _polish(words: list[str], lang: str) -> list[str]:
     return out
 
 
-def _translate_run(words: list[str], lang: str, initial: bool, title: bool) -> str:
+def _translate_run(words: list[str], lang: str, initial: bool, title: bool, missing: list[str]) -> str:
     items = _analyse(words, initial, title)
+    missing += [w.src for w in items if w.unknown and w.src.lower() not in (m.lower() for m in missing)]
     _verbs(items, lang, initial or title)
     _negation(items)
     _objects(items, lang)
@@ -772,7 +801,8 @@ def _translate_run(words: list[str], lang: str, initial: bool, title: bool) -> s
     for word in out:
         text += word if not text or text.endswith("'") else " " + word
     if text and initial and words[0][:1].isupper():
-        text = text[0].upper() + text[1:]
+        upper = 1 if text.startswith("[") else 0
+        text = text[:upper] + text[upper].upper() + text[upper + 1 :]
     return text
 
 
@@ -793,7 +823,7 @@ _CONTRACTIONS = [
 _PIECE = re.compile(r"[^\W\d_]+(?:['’\-][^\W_]+)*|[ \t]+|\n|.", re.DOTALL)
 
 
-def _translate_line(line: str, lang: str) -> str:
+def _translate_line(line: str, lang: str, missing: list[str]) -> str:
     """Translate one line run by run; punctuation, digits and spacing between runs are copied verbatim."""
     alpha = re.findall(r"[^\W\d_]+", line)
     capitalised = sum(w[0].isupper() for w in alpha)
@@ -811,7 +841,7 @@ def _translate_line(line: str, lang: str) -> str:
             space = piece
             continue
         if run:
-            result.append(_translate_run(run, lang, initial, title))
+            result.append(_translate_run(run, lang, initial, title, missing))
             run, initial = [], False
         if piece[0].isalpha():
             result.append(space)
@@ -823,8 +853,21 @@ def _translate_line(line: str, lang: str) -> str:
     return "".join(result) + space
 
 
+# The closing line that lists the words left in English, in the target language.
+_MISSING_NOTE = {
+    "es": "Sin traducir (en inglés): {}",
+    "fr": "Non traduit (en anglais) : {}",
+    "de": "Nicht übersetzt (Englisch): {}",
+    "it": "Non tradotto (in inglese): {}",
+}
+
+
 def translate(text: str, language: str) -> str:
-    """Translate English text word-by-word (phrases first) into a supported language, keeping names and numbers."""
+    """Translate English text phrase by phrase into a supported language, marking every word left in English.
+
+    Names, numbers and punctuation are kept as written; a word outside the lexicon is kept in
+    square brackets and listed in a closing line, so no English word passes for a translation.
+    """
     key = language.strip().lower()
     lang = SUPPORTED_LANGUAGES.get(key) or (key if key in SUPPORTED_LANGUAGES.values() else None)
     if lang is None:
@@ -832,4 +875,8 @@ def translate(text: str, language: str) -> str:
         raise UnsupportedLanguage(f"unsupported language {language!r}; supported: {names}")
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
-    return "\n".join(_translate_line(line, lang) for line in text.split("\n"))
+    missing: list[str] = []
+    out = "\n".join(_translate_line(line, lang, missing) for line in text.split("\n"))
+    if missing:
+        out += "\n\n" + _MISSING_NOTE[lang].format(", ".join(missing))
+    return out
