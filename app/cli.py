@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     show_p.add_argument("--json", action="store_true", help="print the state as JSON")
     _add_store_options(show_p)
 
+    eval_p = sub.add_parser("eval", help="score the active provider on a labelled set (see evals/README.md)")
+    eval_p.add_argument("kind", choices=["routing", "decomposition", "faq", "analysis"])
+    eval_p.add_argument("dataset", type=Path, help="a JSONL file of labelled examples")
+    eval_p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    eval_p.add_argument("--provider", default="auto", help="offline, openai or auto (default)")
+
     demo_p = sub.add_parser("demo", help="run every graph on the seeds' examples")
     demo_p.add_argument("--provider", default="offline", help="provider (default: offline)")
     demo_p.add_argument("--latency", type=float, default=None, help="simulated seconds per offline call (0-60)")
@@ -280,6 +286,25 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
     return 0
 
 
+async def _eval(args: argparse.Namespace, console: Console) -> int:
+    from app.evaluate import as_json, evaluate, render_lines
+    from models.providers import check_provider, prepare
+
+    if not args.dataset.is_file():
+        raise InputError(f"cannot read {args.dataset}: no such file")
+    # Measured without caches or simulated latency: an eval scores the model, not the cache.
+    settings = make_settings(provider=args.provider, offline_latency=0, cache=False)
+    check_provider(settings)
+    await asyncio.to_thread(prepare, settings)
+    result = await evaluate(args.kind, args.dataset, settings)
+    if args.json:
+        sys.stdout.write(safe_json(as_json(result)) + "\n")
+    else:
+        for line in render_lines(result):
+            console.print(printable(line), highlight=False, markup=False, soft_wrap=True)
+    return 0
+
+
 async def _threads(args: argparse.Namespace, console: Console) -> int:
     from app.persistence import open_checkpointer
     from app.threads import prune, recent
@@ -337,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
 
             settings = make_settings(provider=args.provider, offline_latency=args.latency)
             return asyncio.run(demo(console, settings))
+        if args.command == "eval":
+            return asyncio.run(_eval(args, console))
         if args.command == "threads":
             return asyncio.run(_threads(args, console))
         if args.command == "show":

@@ -41,7 +41,7 @@ from state.serde import STRICT
 from state.settings import Settings
 
 # Bumped when the offline engine's answers change, so its old outputs are never served again.
-OFFLINE_ENGINE_VERSION = "2"
+OFFLINE_ENGINE_VERSION = "3"
 _NO_CACHE = "nocache:"
 
 

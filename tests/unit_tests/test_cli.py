@@ -16,6 +16,8 @@ from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
 from tests.conftest import Script
 from tests.loopback import openai_server, schema_name
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @dataclass
 class Outcome:
@@ -312,3 +314,16 @@ def test_a_run_longer_than_its_bound_ends_with_a_clear_error_and_can_be_resumed(
     monkeypatch.setattr(app.cli, "make_settings", lambda **values: real(**values, run_timeout_s=0.5))
     out = stagecraft("run", "router", "My router is broken.", "--latency", "2")
     assert out.code == 1 and "run_timeout_s (0.5 s)" in out.err and "stagecraft resume" in out.err
+
+
+def test_eval_scores_a_labelled_set_on_the_active_provider(stagecraft: type[Outcome], tmp_path: Path) -> None:
+    lines = (ROOT / "evals" / "routing.dev.jsonl").read_text(encoding="utf-8").splitlines()[:12]
+    dataset = tmp_path / "routing.jsonl"
+    dataset.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = stagecraft("eval", "routing", str(dataset))
+    assert out.code == 0, out.err
+    assert "routing accuracy" in out.out and "confusion matrix" in out.out
+    as_json = json.loads(stagecraft("eval", "routing", str(dataset), "--json").out)
+    assert as_json["n"] == 12 and 0 <= as_json["accuracy"] <= 1
+    missing = stagecraft("eval", "routing", str(tmp_path / "nope.jsonl"))
+    assert missing.code == 2 and "cannot read" in missing.err

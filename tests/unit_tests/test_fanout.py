@@ -35,8 +35,6 @@ async def test_four_branches_run_in_one_superstep(script: Script, scripted: Sett
     ends = [spans[b][1] for b in BRANCHES]
     # Every branch started before any finished: they overlapped instead of running in turn.
     assert max(starts) < min(ends)
-    branch_wall = max(ends) - min(starts)
-    assert branch_wall < 2 * 0.3, "four 0.3 s branches took as long as two in a row"
     assert spans["analysis_synthesis"][0] >= max(ends)
 
 

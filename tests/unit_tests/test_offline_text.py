@@ -460,5 +460,7 @@ def test_large_input_is_fast_and_deterministic() -> None:
         start = time.perf_counter()
         first = call()
         elapsed = time.perf_counter() - start
-        assert elapsed < 0.25, (call, elapsed)  # generous for slow CI; typically well under 50 ms
+        # A smoke bound against runaway (quadratic) work, loose enough for a busy CI machine;
+        # typically well under 50 ms.
+        assert elapsed < 1.0, (call, elapsed)
         assert call() == first
