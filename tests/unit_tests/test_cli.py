@@ -308,10 +308,10 @@ def test_a_tampered_checkpoint_is_refused_and_executes_nothing(stagecraft: type[
 def test_a_run_longer_than_its_bound_ends_with_a_clear_error_and_can_be_resumed(
     stagecraft: type[Outcome], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import app.cli
+    import app.commands
 
-    real = app.cli.make_settings
-    monkeypatch.setattr(app.cli, "make_settings", lambda **values: real(**values, run_timeout_s=0.5))
+    real = app.commands.make_settings
+    monkeypatch.setattr(app.commands, "make_settings", lambda **values: real(**values, run_timeout_s=0.5))
     out = stagecraft("run", "router", "My router is broken.", "--latency", "2")
     assert out.code == 1 and "run_timeout_s (0.5 s)" in out.err and "stagecraft resume" in out.err
 

@@ -66,3 +66,16 @@ def test_the_offline_path_never_imports_openai() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_listing_graphs_and_help_import_nothing_heavy() -> None:
+    script = (
+        "import sys\n"
+        "from app.cli import main\n"
+        "main(['graphs'])\n"
+        "heavy = ('langgraph', 'langchain_core', 'pydantic', 'rich', 'openai', 'numpy')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
