@@ -15,9 +15,8 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import Runnable, RunnableConfig
@@ -162,25 +161,18 @@ class StageModel:
                     self._record_semantic(hit.similarity, hit.matched, float(hit.output.get("cost_usd", 0.0)))
                     emit("stage_cached", stage=self.stage.name, cache="semantic", similarity=round(hit.similarity, 4))
                     return value
-        runnable = structured_runnable(self.model, schema)
+        runnable, read = structured_runnable(self.model, schema)
         history = list(messages)
         attempts = self.settings.structured_retries + 1
         problem = ""
         for attempt in range(1, attempts + 1):
             started = time.time()
+            raw, started, _tries = yield from self._call(runnable, history)
             try:
-                out, started, _tries = yield from self._call(runnable, history)
-                out = cast(dict[str, Any], out)
-            except (ValidationError, OutputParserException) as exc:
-                # json_schema clients validate inside the call and raise: the raw reply is lost.
-                out = {"raw": None, "parsed": None, "parsing_error": exc}
-            raw = out["raw"]
-            try:
-                _whole_json(raw)
-                value = _validated(schema, out["parsed"], out["parsing_error"])
+                value = schema.model_validate(read(raw))
                 if check is not None:
                     check(value)
-            except (ValidationError, ValueError, OutputParserException) as exc:
+            except (ValidationError, ValueError) as exc:
                 self._record(raw, started, attempt=attempt, outcome="invalid")
                 problem = _describe(exc)
                 if (getattr(raw, "response_metadata", None) or {}).get("finish_reason") == "length":
@@ -300,31 +292,63 @@ def recording_node_calls() -> Iterator[list[ModelCall]]:
         _NODE_CALLS.reset(token)
 
 
-_structured: dict[tuple[int, type[BaseModel]], tuple[BaseChatModel, Runnable[Any, Any]]] = {}
+Reader = Callable[[Any], Any]
+_structured: dict[tuple[int, type[BaseModel]], tuple[BaseChatModel, Runnable[Any, Any], Reader]] = {}
 _structured_lock = threading.Lock()
 
 
-def structured_runnable(model: BaseChatModel, schema: type[BaseModel]) -> Runnable[Any, Any]:
-    """Return `model.with_structured_output(schema, include_raw=True)`, built once per model and schema.
+def structured_runnable(model: BaseChatModel, schema: type[BaseModel]) -> tuple[Runnable[Any, Any], Reader]:
+    """Return the model bound to answer in `schema`'s shape, and the reader of its raw reply.
 
-    Building it converts the schema to a tool (or JSON schema) each time, which costs more CPU
-    than the whole offline call; models are long-lived, so the runnable is kept with them.
+    Built once per model and schema (building converts the schema, which costs more CPU than the
+    whole offline call). The model is bound directly - response_format json_schema for an
+    OpenAI-compatible model, a forced tool call otherwise - instead of with_structured_output's
+    chain of runnables, whose per-call signature inspection cost about 2 ms of CPU a call; the
+    reply is read here and validated with pydantic by the caller. Never streamed: nobody reads a
+    structured answer token by token, and langchain-openai's streamed structured path drops the
+    usage, so the ledger would bill the call as free.
     """
     key = (id(model), schema)
     with _structured_lock:
         entry = _structured.get(key)
         if entry is None or entry[0] is not model:
-            # The provider gets the JSON schema, not the class: the output is validated here with
-            # pydantic anyway, and langchain-openai's own parsing into the class makes pydantic
-            # warn about its `parsed` field on every call.
-            # Never streamed: nobody reads a structured answer token by token, and langchain-openai's
-            # streamed structured path (beta.chat.completions.stream) drops the usage, so the
-            # ledger would bill the call as free.
             quiet = model.model_copy(update={"disable_streaming": True})
-            entry = (model, quiet.with_structured_output(schema.model_json_schema(), include_raw=True))
+            name, json_schema = schema.__name__, schema.model_json_schema()
+            if getattr(model, "_llm_type", "") == "openai-chat":
+                response_format = {"type": "json_schema", "json_schema": {"name": name, "schema": json_schema}}
+                entry = (model, quiet.bind(response_format=response_format), _read_json)
+            else:
+                function = {"name": name, "description": schema.__doc__ or name, "parameters": json_schema}
+                bound = quiet.bind_tools([{"type": "function", "function": function}], tool_choice=name)
+                entry = (model, bound, _read_tool_call)
             _structured[key] = entry
             weakref.finalize(model, _structured.pop, key, None)
-    return entry[1]
+    return entry[1], entry[2]
+
+
+def _read_json(raw: Any) -> Any:
+    """The JSON content of a reply; a cut-off JSON is refused, never completed by a lenient parser.
+
+    (`{"tasks": [{"invoice_number": "IN` would parse leniently to one task with invoice "IN".)
+    """
+    text = raw.text if isinstance(raw, AIMessage) else str(raw)
+    if not text.strip():
+        raise ValueError("no structured output was returned")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the JSON output is not whole: {exc}") from None
+
+
+def _read_tool_call(raw: Any) -> Any:
+    """The arguments of the reply's tool call; broken arguments are an error, never None."""
+    if isinstance(raw, AIMessage) and raw.tool_calls:
+        return raw.tool_calls[0]["args"]
+    if isinstance(raw, AIMessage) and raw.invalid_tool_calls:
+        raise ValueError(f"the tool call's arguments are not valid JSON: {raw.invalid_tool_calls[0].get('error')}")
+    if isinstance(raw, AIMessage) and raw.text.strip():
+        return _read_json(raw)  # some compatible servers answer with the JSON as text
+    raise ValueError("no structured output was returned")
 
 
 def stage_model(stage: Stage, runtime: Runtime[Any] | None, state: Mapping[str, Any] | None = None) -> StageModel:
@@ -336,29 +360,6 @@ def check_run(settings: Settings) -> None:
     """Refuse, before any model call, settings this run cannot use (provider, stage names)."""
     check_provider(settings)
     check_stage_tiers(settings)
-
-
-def _whole_json(raw: Any) -> None:
-    """Refuse a JSON answer that is not whole: a lenient parser completes a cut-off one silently.
-
-    (`{"tasks": [{"invoice_number": "IN` parses to one task with invoice "IN".)
-    """
-    if isinstance(raw, AIMessage) and not raw.tool_calls and raw.text.strip():
-        try:
-            json.loads(raw.text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"the JSON output is not whole: {exc}") from None
-
-
-def _validated(schema: type[T], parsed: Any, parsing_error: BaseException | None) -> T:
-    if parsing_error is not None:
-        raise ValueError(f"output could not be parsed: {parsing_error}")
-    # Broken tool-call JSON parses to None without an error: treat it as invalid, never as empty.
-    if parsed is None:
-        raise ValueError("no structured output was returned")
-    if isinstance(parsed, schema):
-        return schema.model_validate(parsed.model_dump())
-    return schema.model_validate(parsed)
 
 
 def _describe(exc: Exception) -> str:

@@ -80,6 +80,17 @@ class OfflineChatModel(BaseChatModel):
         message.response_metadata = {"model_name": self.model_name, "finish_reason": "stop"}
         return message
 
+    # The simulated latency is the whole call's time, as a provider's is: the skill's own work
+    # counts toward it (the engine sleeps only what is left), so concurrent calls overlap their
+    # work with each other's waits instead of adding it on top. A call that fails fails after its
+    # latency too, as a provider's error arrives after the request took its time.
+
+    def _answer_or_error(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> Any:
+        try:
+            return self._answer(messages, tools)
+        except Exception as exc:
+            return _Failed(exc)
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -87,9 +98,11 @@ class OfflineChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.latency:
-            time.sleep(self.latency)
-        return ChatResult(generations=[ChatGeneration(message=self._answer(messages, kwargs.get("tools")))])
+        started = time.perf_counter()
+        answer = self._answer_or_error(messages, kwargs.get("tools"))
+        if (left := self.latency - (time.perf_counter() - started)) > 0:
+            time.sleep(left)
+        return ChatResult(generations=[ChatGeneration(message=_unwrap(answer))])
 
     async def _agenerate(
         self,
@@ -98,10 +111,12 @@ class OfflineChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.latency:
-            await asyncio.sleep(self.latency)
         await _ready()
-        return ChatResult(generations=[ChatGeneration(message=self._answer(messages, kwargs.get("tools")))])
+        started = time.perf_counter()
+        answer = self._answer_or_error(messages, kwargs.get("tools"))
+        if (left := self.latency - (time.perf_counter() - started)) > 0:
+            await asyncio.sleep(left)
+        return ChatResult(generations=[ChatGeneration(message=_unwrap(answer))])
 
     def _stream(
         self,
@@ -110,9 +125,13 @@ class OfflineChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        if self.latency:
-            time.sleep(self.latency)
-        for chunk in _chunks(self._answer(messages, kwargs.get("tools"))):
+        started = time.perf_counter()
+        chunks = _chunks(self._answer(messages, kwargs.get("tools")))
+        for pause, chunk in zip(
+            _pauses(self.latency - (time.perf_counter() - started), len(chunks)), chunks, strict=True
+        ):
+            if pause:
+                time.sleep(pause)
             if run_manager and isinstance(chunk.message.content, str) and chunk.message.content:
                 run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
             yield chunk
@@ -125,16 +144,49 @@ class OfflineChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         await _ready()
-        answer = self._answer(messages, kwargs.get("tools"))
-        chunks = _chunks(answer)
-        # Spread the simulated latency over the stream so time-to-first-token is realistic.
-        pause = self.latency / max(len(chunks), 1)
-        for chunk in chunks:
+        started = time.perf_counter()
+        chunks = _chunks(self._answer(messages, kwargs.get("tools")))
+        for pause, chunk in zip(
+            _pauses(self.latency - (time.perf_counter() - started), len(chunks)), chunks, strict=True
+        ):
             if pause:
                 await asyncio.sleep(pause)
             if run_manager and isinstance(chunk.message.content, str) and chunk.message.content:
                 await run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
             yield chunk
+
+
+class _Failed:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _unwrap(answer: Any) -> AIMessage:
+    if isinstance(answer, _Failed):
+        raise answer.error
+    message: AIMessage = answer
+    return message
+
+
+# A stream spends most of its time before the first token and lets the rest arrive in a few
+# bursts: TTFT_SHARE of the wait first, the remainder over at most STREAM_BURSTS sleeps (one sleep
+# per chunk would wake the event loop for every four words).
+TTFT_SHARE = 0.7
+STREAM_BURSTS = 4
+
+
+def _pauses(seconds: float, chunks: int) -> list[float]:
+    pauses = [0.0] * chunks
+    if seconds <= 0 or chunks == 0:
+        return pauses
+    pauses[0] = seconds * TTFT_SHARE if chunks > 1 else seconds
+    bursts = [round(i * (chunks - 1) / STREAM_BURSTS) + 1 for i in range(STREAM_BURSTS)]
+    bursts = sorted({b for b in bursts if 0 < b < chunks})
+    for b in bursts:
+        pauses[b] = seconds * (1 - TTFT_SHARE) / len(bursts)
+    if not bursts:
+        pauses[0] = seconds
+    return pauses
 
 
 async def _ready() -> None:
