@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from models.offline.text import embed as _embedder
@@ -163,6 +164,20 @@ class _Index:
         return vocabulary, self._vectors["__words__"]
 
 
+def index_of(sources: list[tuple[str, str]]) -> _Index:
+    """Return the index of a source set, built once per set.
+
+    Every question about the same sources (a FAQ's workers, all at once) shares its passages and
+    its sentence and word embeddings.
+    """
+    return _cached_index(tuple(sources))
+
+
+@lru_cache(maxsize=32)
+def _cached_index(sources: tuple[tuple[str, str], ...]) -> _Index:
+    return _Index.build(list(sources))
+
+
 def _query_words(question: str) -> list[str]:
     question = re.sub(r"^what is said about\s+", "", question.strip(), flags=re.IGNORECASE)
     question = re.sub(r"\bhow\s+(?:long|many|much|often|far|soon)\b", "how", question, flags=re.IGNORECASE)
@@ -264,7 +279,7 @@ def _answer(question: str, index: _Index) -> tuple[str | None, list[str]]:
 
 def answer_question(question: str, sources: list[tuple[str, str]]) -> tuple[str | None, list[str]]:
     """Answer from the best 1-2 source sentences, with their titles; (None, []) when unsupported."""
-    return _answer(question, _Index.build(sources))
+    return _answer(question, index_of(sources))
 
 
 def attribute(answer: str, sources: list[tuple[str, str]]) -> list[str]:

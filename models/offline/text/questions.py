@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from models.offline.text import lexemes
 from models.offline.text.basics import sentences, tokens
-from models.offline.text.faq import _answer, _Index
+from models.offline.text.faq import _answer, index_of
 
 _BE = frozenset("is are was were".split())
 _MODALS = frozenset("can could may might must should will would shall".split())
@@ -641,7 +641,7 @@ def generate_questions(sources: list[tuple[str, str]], n: int) -> list[str]:
         return []
     all_text = " ".join(content for _, content in sources)
     proper = {m.group() for m in re.finditer(r"(?<=[a-z,;] )[A-Z][\w-]*", all_text)}
-    index = _Index.build(sources)
+    index = index_of(sources)
     queues: list[list[tuple[str, str]]] = []
     for title, content in sources:
         ctx = _Context(title, proper)
