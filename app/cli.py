@@ -52,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     show_p.add_argument("--json", action="store_true", help="print the state as JSON")
     _add_store_options(show_p)
 
+    batch_p = sub.add_parser("batch", help="run a graph over a JSONL file or a folder of texts")
+    batch_p.add_argument("graph", help="graph name (see `stagecraft graphs`)")
+    batch_p.add_argument("inputs", type=Path, help="a JSONL file (one input object a line) or a folder of text files")
+    batch_p.add_argument("--out", type=Path, default=None, help="results JSONL (default: INPUTS.results.jsonl)")
+    batch_p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    batch_p.add_argument("--concurrency", type=int, default=16, help="items in flight per worker (default 16)")
+    _add_run_options(batch_p)
+
     eval_p = sub.add_parser("eval", help="score the active provider on a labelled set (see evals/README.md)")
     eval_p.add_argument("kind", choices=["routing", "decomposition", "faq", "analysis"])
     eval_p.add_argument("dataset", type=Path, help="a JSONL file of labelled examples")

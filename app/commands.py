@@ -217,6 +217,62 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace, console: Console, err: Console) -> int:
+    from app.batch import BatchReport, load_items, run_batch
+
+    if args.workers < 1 or args.concurrency < 1:
+        raise UsageError("--workers and --concurrency must be at least 1")
+    settings = _settings(args)
+    options = RunOptions(language=args.language, questions=args.questions, task=args.task)
+    items = load_items(args.inputs, args.graph, options)
+    out: Path = args.out or args.inputs.with_name(args.inputs.name + ".results.jsonl")
+    last = [0.0]
+
+    def progress(report: BatchReport, total: int) -> None:
+        finished = report.done + report.failed
+        now = time.monotonic()
+        if args.quiet or (now - last[0] < 1.0 and finished < total):
+            return
+        last[0] = now
+        rate = report.throughput
+        eta = (total - finished) / rate if rate else 0.0
+        err.print(
+            f"{finished}/{total} done, {report.failed} failed, {rate:.1f} items/s, ETA {eta:.0f}s, "
+            f"cost so far ${report.cost_usd:.6f}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+    report = run_batch(
+        args.graph,
+        items,
+        out=out,
+        settings=settings,
+        workers=args.workers,
+        concurrency=args.concurrency,
+        on_progress=progress,
+    )
+    data = report.as_dict()
+    if args.json:
+        sys.stdout.write(safe_json(data) + "\n")
+    else:
+        lines = [
+            f"Batch of {args.graph}: {data['items']} items, {data['skipped']} already done, "
+            f"{data['done']} done, {data['failed']} failed",
+            f"Throughput: {data['throughput_per_s']} items/s over {data['seconds']}s "
+            f"({args.workers} worker(s) x {args.concurrency})",
+            f"Latency: p50 {data['p50_s']}s, p95 {data['p95_s']}s; peak memory {data['peak_rss_mb']} MB",
+            f"Cost: ${data['cost_usd']:.6f}; cache hit rate {data['cache_hit_rate']:.0%}",
+            *(f"  {stage:<22} ${cost:.6f}" for stage, cost in data["cost_by_stage"].items()),
+            f"Results: {out}",
+            *(f"failed {f['id']}: {f['error']}" for f in data["failures"][:10]),
+        ]
+        for line in lines:
+            console.print(printable(line), highlight=False, markup=False, soft_wrap=True)
+    return 1 if report.failed else 0
+
+
 async def _eval(args: argparse.Namespace, console: Console) -> int:
     from app.evaluate import as_json, evaluate, render_lines
     from models.providers import check_provider, prepare
@@ -284,6 +340,8 @@ def run_command(args: argparse.Namespace, console: Console, err: Console) -> int
         return asyncio.run(demo(console, settings))
     if args.command == "eval":
         return asyncio.run(_eval(args, console))
+    if args.command == "batch":
+        return _batch(args, console, err)
     if args.command == "threads":
         return asyncio.run(_threads(args, console))
     if args.command == "show":
