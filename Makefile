@@ -4,7 +4,7 @@ export LANGSMITH_TEST_TRACKING ?= false
 export LANGGRAPH_CLI_NO_ANALYTICS ?= 1
 export LANGGRAPH_NO_VERSION_CHECK ?= true
 
-.PHONY: setup demo test lint format dev
+.PHONY: setup demo test lint format dev bench
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==0.13.9"
@@ -29,3 +29,6 @@ format: setup
 
 dev: setup
 	$(UV) run --frozen langgraph dev --no-browser
+
+bench: setup
+	$(UV) run --frozen python -m bench.run

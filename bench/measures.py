@@ -1,0 +1,345 @@
+"""The measures behind `make bench`: each returns rows of numbers, side by side with its baseline.
+
+Every ratio is measured in one process and one run against its baseline (the ideal critical path,
+a LangGraph skeleton of the same graph, plain asyncio, the import floor), never against a number
+written down on another machine. Medians of several runs, variants interleaved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import operator
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from typing_extensions import TypedDict
+
+from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
+from app.registry import GRAPHS
+from models.cache import STAGE_CACHE
+from models.providers import prepare
+from state.settings import Settings
+
+LATENCY = 0.05
+ROOT = Path(__file__).resolve().parents[1]
+
+# Input, and the longest chain of model calls the graph must make one after another for it.
+CASES: dict[str, tuple[dict[str, Any], int]] = {
+    "router": ({"query": "My internet connection is not working."}, 2),
+    "summarize_translate": ({"text": ENERGY_SOURCES[0]["content"], "target_language": "Spanish"}, 2),
+    "faq": ({"sources": ENERGY_SOURCES, "num_questions": 8}, 3),
+    "orchestrator": ({"query": CUSTOMER_QUERY}, 3),
+    "analysis": ({"document": BUSINESS_DOCUMENT}, 2),
+    "report": ({"document": BUSINESS_DOCUMENT}, 3),
+    "document": ({"document": BUSINESS_DOCUMENT}, 3),
+}
+
+
+def settings(latency: float = LATENCY, **extra: Any) -> Settings:
+    """Offline, no cache, the simulated latency of every call."""
+    return Settings(provider="offline", offline_latency=latency, cache=False, **extra)
+
+
+async def _median(run: Callable[[], Awaitable[Any]], repeat: int) -> float:
+    await run()  # warm: models built, structured runnables bound
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+async def critical_path(repeat: int = 7, graphs: tuple[str, ...] = tuple(CASES)) -> list[dict[str, Any]]:
+    """Each graph's wall time through ainvoke and through the CLI's path, against its ideal."""
+    from app.persistence import open_checkpointer
+    from app.runner import run as cli_run
+
+    context = settings()
+    prepare(context)
+    rows = []
+    for name in graphs:
+        payload, chain = CASES[name]
+        ideal = chain * LATENCY
+        graph = GRAPHS[name].builder().compile()
+
+        async def direct_run(graph: Any = graph, payload: dict[str, Any] = payload) -> Any:
+            return await graph.ainvoke(payload, context=context)
+
+        direct = await _median(direct_run, repeat)
+        with tempfile.TemporaryDirectory() as scratch:
+            async with open_checkpointer(f"sqlite:///{scratch}/runs.sqlite") as saver:
+
+                async def through_cli(name: str = name, payload: dict[str, Any] = payload, saver: Any = saver) -> Any:
+                    return await cli_run(GRAPHS[name], payload, context, checkpointer=saver, on_event=lambda *_: None)
+
+                cli = await _median(through_cli, repeat)
+        rows.append({"graph": name, "ideal_s": ideal, "ainvoke_s": direct, "cli_s": cli})
+    return rows
+
+
+async def faq_fifty(repeat: int = 3) -> dict[str, Any]:
+    """The FAQ with 50 questions against its ideal given its concurrency cap (8 workers at a time)."""
+    from graphs.faq import MAX_CONCURRENCY, graph
+
+    # Fifty distinct questions need varied sources: every source set of the FAQ evaluation sets.
+    sources = [
+        source
+        for part in ("dev", "holdout")
+        for line in (ROOT / "evals" / f"faq.{part}.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+        for source in json.loads(line)["sources"]
+    ]
+    payload: Any = {"sources": sources, "num_questions": 50}
+    context = settings()
+    prepare(context)
+    waves = -(-50 // MAX_CONCURRENCY)
+    ideal = (1 + 2 * waves) * LATENCY
+    wall = await _median(lambda: graph.ainvoke(payload, context=context), repeat)
+    return {"graph": "faq x50", "ideal_s": ideal, "ainvoke_s": wall}
+
+
+async def seam_cpu(calls: int = 400) -> dict[str, float]:
+    """CPU per call in the model seam and langchain-core, with a model that answers instantly."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from models.providers import register_provider, unregister_provider
+    from models.stage import stage_model
+    from models.steps import arun_steps
+    from nodes.router import CLASSIFY, TECHNICAL
+    from state.router import Classification
+
+    class Instant(GenericFakeChatModel):
+        def bind_tools(self, tools: Any, **kwargs: Any) -> Any:
+            return self
+
+    answer = AIMessage(
+        content="",
+        tool_calls=[{"name": "Classification", "args": {"intent": "Technical Support", "confidence": 0.9}, "id": "1"}],
+    )
+    reply = AIMessage(content="Sorry to hear that; which router model do you have?")
+    register_provider(
+        "instant",
+        lambda spec: Instant(messages=iter(lambda: answer if spec.stage.name == "classify" else reply, None)),
+    )
+    try:
+        context = Settings(provider="instant", cache=False)
+        from langgraph.runtime import Runtime
+
+        runtime = Runtime(context=context)
+        messages = CLASSIFY.prompt.render(query="My router is broken.")
+        text_messages = TECHNICAL.prompt.render(query="My router is broken.")
+
+        async def structured() -> None:
+            await arun_steps(stage_model(CLASSIFY, runtime).structured(Classification, messages))
+
+        async def text() -> None:
+            llm = stage_model(TECHNICAL, runtime)
+            await arun_steps(llm.text(text_messages))
+
+        out: dict[str, float] = {}
+        for label, call in (("structured", structured), ("text", text)):
+            await call()
+            started = time.process_time()
+            for _ in range(calls):
+                await call()
+            out[label + "_ms"] = (time.process_time() - started) / calls * 1000
+        return out
+    finally:
+        unregister_provider("instant")
+
+
+class _SkeletonState(TypedDict, total=False):
+    document: str
+    done: Annotated[list[str], operator.add]
+
+
+def skeleton_analysis() -> Any:
+    """The analysis graph's nodes and edges in LangGraph, each model node only sleeping LATENCY."""
+    from langgraph.graph import END, START, StateGraph
+
+    async def wait(state: _SkeletonState) -> dict[str, Any]:
+        await asyncio.sleep(LATENCY)
+        return {"done": ["x"]}
+
+    async def instant(state: _SkeletonState) -> dict[str, Any]:
+        return {}
+
+    builder = StateGraph(_SkeletonState)
+    builder.add_node("intake", instant)
+    for branch in ("sentiment", "entities", "summary", "topics"):
+        builder.add_node(branch, wait)
+        builder.add_edge("intake", branch)
+    builder.add_node("synthesize", wait)
+    builder.add_node("finish", instant)
+    builder.add_edge(START, "intake")
+    builder.add_edge(["sentiment", "entities", "summary", "topics"], "synthesize")
+    builder.add_edge("synthesize", "finish")
+    builder.add_edge("finish", END)
+    return builder.compile()
+
+
+async def _plain_asyncio() -> None:
+    await asyncio.gather(*(asyncio.sleep(LATENCY) for _ in range(4)))
+    await asyncio.sleep(LATENCY)
+
+
+async def _throughput(run: Callable[[], Awaitable[Any]], n: int) -> float:
+    await run()
+    started = time.perf_counter()
+    await asyncio.gather(*(run() for _ in range(n)))
+    return n / (time.perf_counter() - started)
+
+
+async def throughput(levels: tuple[int, ...] = (10, 50, 200)) -> list[dict[str, Any]]:
+    """Analysis runs per second at N concurrent runs: ours (one process), the skeleton, plain asyncio."""
+    context = settings()
+    prepare(context)
+    ours = GRAPHS["analysis"].builder().compile(cache=STAGE_CACHE)
+    skeleton = skeleton_analysis()
+    payload = {"document": BUSINESS_DOCUMENT}
+    rows = []
+    for n in levels:
+        rows.append(
+            {
+                "concurrent": n,
+                "ours_per_s": await _throughput(lambda: ours.ainvoke(payload, context=context), n),
+                "skeleton_per_s": await _throughput(lambda: skeleton.ainvoke(payload), n),
+                "asyncio_per_s": await _throughput(_plain_asyncio, n),
+            }
+        )
+    return rows
+
+
+def batch_throughput(items: int = 400, workers: int = 2, concurrency: int = 100) -> dict[str, Any]:
+    """`stagecraft batch` of analysis with worker processes, against the skeleton at the same load."""
+    from app.batch import Item, run_batch
+
+    docs = [BUSINESS_DOCUMENT, *(s["content"] for s in ENERGY_SOURCES)]
+    batch = [Item(f"d{i}", {"document": f"{docs[i % len(docs)]} Reference {i}."}) for i in range(items)]
+    with tempfile.TemporaryDirectory() as scratch:
+        report = run_batch(
+            "analysis",
+            batch,
+            out=Path(scratch) / "out.jsonl",
+            settings=settings(),
+            workers=workers,
+            concurrency=concurrency,
+        )
+    skeleton = skeleton_analysis()
+    payload = {"document": BUSINESS_DOCUMENT}
+    skeleton_rate = asyncio.run(_throughput(lambda: skeleton.ainvoke(payload), workers * concurrency))
+    return {**report.as_dict(), "skeleton_per_s": skeleton_rate, "workers": workers, "concurrency": concurrency}
+
+
+async def invoke_vs_ainvoke(repeat: int = 7) -> list[dict[str, Any]]:
+    """Per-run wall time of graph.invoke (sync, in a thread) against graph.ainvoke, at LATENCY per call."""
+    context = settings()
+    prepare(context)
+    rows = []
+    for name in ("router", "analysis", "orchestrator"):
+        payload, _ = CASES[name]
+        graph = GRAPHS[name].builder().compile()
+
+        async def blocking(graph: Any = graph, payload: dict[str, Any] = payload) -> Any:
+            return await asyncio.to_thread(graph.invoke, payload, context=context)
+
+        async def awaited(graph: Any = graph, payload: dict[str, Any] = payload) -> Any:
+            return await graph.ainvoke(payload, context=context)
+
+        sync, sync_async = await _median(blocking, repeat), await _median(awaited, repeat)
+        rows.append({"graph": name, "invoke_s": sync, "ainvoke_s": sync_async})
+    return rows
+
+
+def startup(repeat: int = 5) -> list[dict[str, Any]]:
+    """Median wall time of CLI commands in new processes, against the import floor."""
+    exe = str(Path(sys.executable).parent / "stagecraft")
+    runs = str(Path(tempfile.gettempdir()) / "stagecraft-bench-runs.sqlite")
+    run_router = ["run", "router", "My router is broken.", "--latency", "0", "--quiet", "--runs-db", runs]
+    commands = {
+        "import floor: from langgraph.graph import StateGraph": [
+            sys.executable,
+            "-c",
+            "from langgraph.graph import StateGraph",
+        ],
+        "stagecraft graphs": [exe, "graphs"],
+        "stagecraft --help": [exe, "--help"],
+        "stagecraft run router (offline)": [exe, *run_router],
+    }
+    rows: list[dict[str, Any]] = []
+    for label, command in commands.items():
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=False, cwd=tempfile.gettempdir())
+            times.append(time.perf_counter() - started)
+        rows.append({"command": label, "seconds": statistics.median(times)})
+    unwanted = ("openai", "langchain_openai", "rich.markdown", "matplotlib")
+    probe = (
+        f"import json, sys; from app.cli import main; main({run_router!r}); "
+        f"print(json.dumps(sorted(m for m in {unwanted!r} if m in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tempfile.gettempdir())
+    found = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr[-200:]
+    rows.append({"command": f"what the offline run imported of {', '.join(unwanted)}", "seconds": found})
+    return rows
+
+
+async def tiered_cost() -> list[dict[str, Any]]:
+    """Cost of each graph with a tier per stage, against every stage on BALANCED."""
+    from models.stages import STAGES
+
+    rows = []
+    base = settings(latency=0)
+    prepare(base)
+    everything_balanced = settings(latency=0, stage_tiers={name: "BALANCED" for name in STAGES})
+    for name in ("analysis", "report", "orchestrator", "document", "faq"):
+        payload, _ = CASES[name]
+        graph = GRAPHS[name].builder().compile()
+        tiered = (await graph.ainvoke(payload, context=base))["execution_report"]["cost_usd"]
+        balanced = (await graph.ainvoke(payload, context=everything_balanced))["execution_report"]["cost_usd"]
+        rows.append({"graph": name, "tiered_usd": tiered, "balanced_usd": balanced})
+    return rows
+
+
+async def cached_rerun() -> dict[str, Any]:
+    """The document pipeline's full path, then the same input again served from the stage cache."""
+    import os
+
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["STAGECRAFT_CACHE"] = f"sqlite:///{scratch}/cache.sqlite"
+        try:
+            context = Settings(provider="offline", offline_latency=LATENCY)
+            prepare(context)
+            graph = GRAPHS["document"].builder().compile(cache=STAGE_CACHE)
+            payload = {"document": await asyncio.to_thread((ROOT / "examples" / "quarterly-report.txt").read_text)}
+            times, reports = [], []
+            for _ in range(2):
+                started = time.perf_counter()
+                out = await graph.ainvoke(payload, context=context)
+                times.append(time.perf_counter() - started)
+                reports.append(out["execution_report"])
+        finally:
+            os.environ.pop("STAGECRAFT_CACHE", None)
+    return {
+        "uncached_s": times[0],
+        "cached_s": times[1],
+        "uncached_usd": reports[0]["cost_usd"],
+        "cached_usd": reports[1]["cost_usd"],
+        "hits": reports[1]["cache"]["hits"],
+        "calls": reports[1]["calls"],
+    }
+
+
+def as_json(value: Any) -> str:
+    """Pretty JSON for the benchmark log."""
+    return json.dumps(value, indent=2, default=str)
