@@ -182,6 +182,7 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
                     on_event=on_event,
                     metadata=metadata,
                     checkpoint=fork_from,
+                    stream=("messages", "updates", "custom") if streamer else ("updates", "custom"),
                 )
         except InputError:
             raise

@@ -70,6 +70,10 @@ async def sqlite_checkpointer(path: Path) -> AsyncIterator[BaseCheckpointSaver[A
         # (30 concurrent CLI runs on one file failed with "database is locked" without them).
         await conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
         await conn.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL commits without an fsync each: a killed process loses nothing (what
+        # was committed is in the log), a power cut may lose the last checkpoints but never
+        # corrupts the file. FULL cost about 6 ms per run of a short graph.
+        await conn.execute("PRAGMA synchronous = NORMAL")
         saver = AsyncSqliteSaver(conn, serde=STRICT)
         await _with_retries_on_lock(saver.setup)
         yield saver

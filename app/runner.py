@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import threading
 import time
 import uuid
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -37,9 +39,34 @@ class RunResult:
     output: dict[str, Any]
 
 
+# Building and compiling a graph costs several milliseconds, more than our share of a short run:
+# each graph is built once per process and compiled once per checkpointer (a compiled graph is
+# reused by any number of runs, concurrent ones included).
+_builders: dict[str, tuple[StateGraph[Any, Any, Any, Any], str]] = {}
+_compiled: dict[tuple[str, int], tuple[Callable[[], object], Pregel[Any, Any, Any, Any]]] = {}
+_compile_lock = threading.Lock()
+
+
+def _built(entry: GraphEntry) -> tuple[StateGraph[Any, Any, Any, Any], str]:
+    with _compile_lock:
+        if entry.name not in _builders:
+            builder = entry.builder()
+            _builders[entry.name] = (builder, shape(builder))
+        return _builders[entry.name]
+
+
 def compile_entry(entry: GraphEntry, checkpointer: BaseCheckpointSaver[Any] | None) -> Pregel[Any, Any, Any, Any]:
     """Compile a registered graph with this run's checkpointer and the deployment's stage cache."""
-    return entry.builder().compile(checkpointer=checkpointer, cache=STAGE_CACHE, name=entry.name)
+    builder, _ = _built(entry)
+    key = (entry.name, id(checkpointer))
+    with _compile_lock:
+        alive, graph = _compiled.get(key, (lambda: None, None))
+        if graph is None or alive() is not checkpointer:
+            graph = builder.compile(checkpointer=checkpointer, cache=STAGE_CACHE, name=entry.name)
+            # A checkpointer that is gone may have its id reused: the weak reference tells them apart.
+            alive = weakref.ref(checkpointer) if checkpointer is not None else (lambda: None)
+            _compiled[key] = (alive, graph)
+        return graph
 
 
 def shape(builder: StateGraph[Any, Any, Any, Any]) -> str:
@@ -52,12 +79,17 @@ def shape(builder: StateGraph[Any, Any, Any, Any]) -> str:
     return hashlib.sha256(json.dumps(picture, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def shape_of(entry: GraphEntry) -> str:
+    """The fingerprint of a registered graph as this process runs it."""
+    return _built(entry)[1]
+
+
 def run_metadata(entry: GraphEntry, settings: Settings) -> dict[str, Any]:
     """What every checkpoint of a run records for `stagecraft threads` and a faithful resume."""
     return {
         "stagecraft_graph": entry.name,
         "stagecraft_provider": settings.resolved_provider(),
-        "stagecraft_shape": shape(entry.builder()),
+        "stagecraft_shape": shape_of(entry),
         "stagecraft_started": time.time(),
     }
 
@@ -72,8 +104,12 @@ async def run(
     on_event: StreamCallback | None = None,
     metadata: dict[str, Any] | None = None,
     checkpoint: RunnableConfig | None = None,
+    stream: Sequence[str] = ("updates", "custom"),
 ) -> RunResult:
     """Run a graph to the end; with payload None, resume the thread from its last checkpoint.
+
+    `on_event(mode, chunk)` sees the `stream` modes (add "messages" for tokens: streaming every
+    token costs CPU nobody spends when no one is reading them).
 
     Checkpoints are written before each next step starts (durability "sync"): a request's
     identity is saved before any worker acts on it, so no side effect ever lacks a checkpoint to
@@ -91,7 +127,8 @@ async def run(
     output: dict[str, Any] = {}
     try:
         async with asyncio.timeout(settings.run_timeout_s):
-            output = await _stream(graph, payload, config, settings, checkpointer, on_event)
+            modes = ["values", *(m for m in stream if m != "values")] if on_event is not None else ["values"]
+            output = await _stream(graph, payload, config, settings, checkpointer, on_event, modes)
     except TimeoutError:
         raise RunTimeout(f"the run took longer than run_timeout_s ({settings.run_timeout_s:g} s)") from None
     return RunResult(thread_id=thread_id, output=output)
@@ -108,13 +145,14 @@ async def _stream(
     settings: Settings,
     checkpointer: BaseCheckpointSaver[Any] | None,
     on_event: StreamCallback | None,
+    modes: list[str],
 ) -> dict[str, Any]:
     output: dict[str, Any] = {}
     async for mode, chunk in graph.astream(
         payload,
         config=config,
         context=settings,
-        stream_mode=["messages", "updates", "values", "custom"],
+        stream_mode=modes,  # type: ignore[arg-type]
         # Only a checkpointer has anything to make durable (LangGraph fails on "sync" without one).
         durability="sync" if checkpointer is not None else None,
     ):

@@ -14,7 +14,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from app.registry import GRAPHS, GraphEntry, entry_for
-from app.runner import compile_entry, shape
+from app.runner import compile_entry, shape_of
 from state.inputs import InputError
 from state.ledger import total_cost
 
@@ -98,7 +98,7 @@ async def check_resumable(
     if graph is not None and graph != recorded:
         raise CannotResume(f"thread {thread_id!r} is a {recorded!r} run, not {graph!r}; resume it as {recorded}")
     entry = entry_for(recorded)
-    if meta.get("stagecraft_shape") != shape(entry.builder()):
+    if meta.get("stagecraft_shape") != shape_of(entry):
         raise CannotResume(
             f"the {recorded!r} graph's nodes or edges changed since thread {thread_id!r} was saved: "
             "resuming would drop or redo work; run the input again instead"

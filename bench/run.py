@@ -73,15 +73,27 @@ def main(argv: list[str] | None = None) -> int:
 def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Return the markdown report and the names of the targets missed."""
     failures: list[str] = []
-    out: list[str] = ["## Critical path", "", "Wall time against the longest chain of model calls x 50 ms.", ""]
-    out += ["| graph | ideal | ainvoke | ratio | CLI path | ratio | target | |", "|---|---|---|---|---|---|---|---|"]
+    out: list[str] = [
+        "## Critical path",
+        "",
+        "Wall time over the ideal: the longest chain of model calls x 50 ms. The provider here answers like a "
+        "remote one (each reply computed once by the offline engine, then only the 50 ms wait), so the excess "
+        "is what our graphs and LangGraph add. *LangGraph floor*: a chain of as many supersteps as the graph "
+        "takes, only sleeping. *Offline engine*: the same run with the engine doing its work on the event loop.",
+        "",
+        "| graph | steps | ideal | LangGraph floor | ainvoke | CLI path | offline engine (ainvoke / CLI) | target | |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for row in r["critical_path"]:
-        a, c = row["ainvoke_s"] / row["ideal_s"], row["cli_s"] / row["ideal_s"]
+        ideal = row["ideal_s"]
+        a, c = row["ainvoke_s"] / ideal, row["cli_s"] / ideal
         ok = a <= TARGETS["critical_path"] and c <= TARGETS["critical_path"]
         failures += [] if ok else [f"critical path {row['graph']}"]
         out.append(
-            f"| {row['graph']} | {row['ideal_s'] * 1000:.0f} ms | {row['ainvoke_s'] * 1000:.1f} ms | {a:.3f} | "
-            f"{row['cli_s'] * 1000:.1f} ms | {c:.3f} | {TARGETS['critical_path']} | {verdict(ok)} |"
+            f"| {row['graph']} | {row['steps']} | {ideal * 1000:.0f} ms | {row['floor_s'] / ideal:.3f} | "
+            f"{a:.3f} ({row['ainvoke_s'] * 1000:.1f} ms) | {c:.3f} ({row['cli_s'] * 1000:.1f} ms) | "
+            f"{row['offline_ainvoke_s'] / ideal:.3f} / {row['offline_cli_s'] / ideal:.3f} | "
+            f"{TARGETS['critical_path']} | {verdict(ok)} |"
         )
     f50 = r["faq_fifty"]
     ratio = f50["ainvoke_s"] / f50["ideal_s"]
@@ -90,7 +102,8 @@ def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
     out += [
         "",
         f"FAQ with 50 questions (8 workers at a time): {f50['ainvoke_s'] * 1000:.0f} ms against an ideal of "
-        f"{f50['ideal_s'] * 1000:.0f} ms, ratio {ratio:.3f}, target {TARGETS['faq_fifty']}: {verdict(ok)}.",
+        f"{f50['ideal_s'] * 1000:.0f} ms, ratio {ratio:.3f}, target {TARGETS['faq_fifty']}: {verdict(ok)}. With the "
+        f"offline engine answering on the same loop: {f50['offline_ainvoke_s'] / f50['ideal_s']:.3f}.",
         "",
         "![critical path](img/critical_path.png)",
         "",
@@ -106,15 +119,17 @@ def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
         "",
         "## Throughput",
         "",
-        "Analysis runs per second at N concurrent runs in one process: ours, a LangGraph skeleton of the same "
-        "nodes and edges that only sleeps, and plain asyncio sleeping the same pattern.",
+        "Analysis runs per second at N concurrent runs in one process: ours (remote-like provider; and with the "
+        "offline engine doing its work on the same loop), a LangGraph skeleton of the same nodes and edges that "
+        "only sleeps, and plain asyncio sleeping the same pattern.",
         "",
-        "| concurrent | ours | skeleton | plain asyncio | ours / skeleton |",
-        "|---|---|---|---|---|",
+        "| concurrent | ours | ours, offline engine | skeleton | plain asyncio | ours / skeleton |",
+        "|---|---|---|---|---|---|",
     ]
     for row in r["throughput"]:
         out.append(
-            f"| {row['concurrent']} | {row['ours_per_s']:.0f}/s | {row['skeleton_per_s']:.0f}/s | "
+            f"| {row['concurrent']} | {row['ours_per_s']:.0f}/s | {row['offline_per_s']:.0f}/s | "
+            f"{row['skeleton_per_s']:.0f}/s | "
             f"{row['asyncio_per_s']:.0f}/s | {row['ours_per_s'] / row['skeleton_per_s']:.2f} |"
         )
     b = r["batch"]
@@ -198,8 +213,9 @@ def plots(r: dict[str, Any]) -> None:
     names = [row["graph"] for row in rows]
     fig, ax = plt.subplots(figsize=(8, 4))
     xs = range(len(names))
-    ax.bar([x - 0.2 for x in xs], [row["ainvoke_s"] / row["ideal_s"] for row in rows], 0.4, label="ainvoke")
-    ax.bar([x + 0.2 for x in xs], [row["cli_s"] / row["ideal_s"] for row in rows], 0.4, label="CLI path")
+    bars = ((-0.27, "floor_s", "LangGraph floor"), (0.0, "ainvoke_s", "ainvoke"), (0.27, "cli_s", "CLI path"))
+    for shift, key, label in bars:
+        ax.bar([x + shift for x in xs], [row[key] / row["ideal_s"] for row in rows], 0.27, label=label)
     ax.axhline(TARGETS["critical_path"], color="red", linestyle="--", label="target")
     ax.axhline(1.0, color="grey", linewidth=0.8)
     ax.set_xticks(list(xs), names, rotation=20)
@@ -213,7 +229,13 @@ def plots(r: dict[str, Any]) -> None:
     rows = r["throughput"]
     fig, ax = plt.subplots(figsize=(7, 4))
     levels = [row["concurrent"] for row in rows]
-    for key, label in (("ours_per_s", "ours"), ("skeleton_per_s", "LangGraph skeleton"), ("asyncio_per_s", "asyncio")):
+    lines = (
+        ("ours_per_s", "ours"),
+        ("offline_per_s", "ours, offline engine"),
+        ("skeleton_per_s", "LangGraph skeleton"),
+        ("asyncio_per_s", "asyncio"),
+    )
+    for key, label in lines:
         ax.plot(levels, [row[key] for row in rows], marker="o", label=label)
     ax.set_xscale("log")
     ax.set_xlabel("concurrent analysis runs (one process)")

@@ -75,7 +75,8 @@ class Invoke(Generic[T]):
         if self.deadline_s is None:
             return await self.runnable.ainvoke(self.input, self.config)
         try:
-            return await asyncio.wait_for(self.runnable.ainvoke(self.input, self.config), self.deadline_s)
+            async with asyncio.timeout(self.deadline_s):  # in this task: no task per call, as wait_for makes
+                return await self.runnable.ainvoke(self.input, self.config)
         except TimeoutError:
             raise DeadlineExceeded(self.deadline_s) from None
 

@@ -248,7 +248,7 @@ def test_resume_refuses_another_graph_or_a_changed_graph(
     assert other.code == 2 and "is a 'router' run" in other.err
     import app.threads
 
-    monkeypatch.setattr(app.threads, "shape", lambda builder: "another-shape")
+    monkeypatch.setattr(app.threads, "shape_of", lambda entry: "another-shape")
     changed = stagecraft("resume", thread, "--runs-db", db)
     assert changed.code == 2 and "nodes or edges changed" in changed.err
 

@@ -135,12 +135,15 @@ class _Index:
     df: Counter[str]
     titles: dict[int, set[str]]
     _vectors: dict[str, npt.NDArray[np.float32]] = field(default_factory=dict)
+    _sources: list[tuple[str, str]] = field(default_factory=list)
+    _source_terms: list[set[str]] | None = None
 
     @classmethod
     def build(cls, sources: list[tuple[str, str]]) -> _Index:
         passages = _passages(sources)
         df = Counter(t for p in passages for t in set(p.terms))
-        return cls(passages, df, {n: set(_terms(title)) for n, (title, _) in enumerate(sources)})
+        titles = {n: set(_terms(title)) for n, (title, _) in enumerate(sources)}
+        return cls(passages, df, titles, _sources=list(sources))
 
     @property
     def stems(self) -> set[str]:
@@ -149,6 +152,12 @@ class _Index:
     def idf(self, term: str) -> float:
         n, df = len(self.passages), self.df[term]
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def source_terms(self) -> list[set[str]]:
+        """The stems of each whole source's content, computed once per index."""
+        if self._source_terms is None:
+            self._source_terms = [set(_terms(content)) for _, content in self._sources]
+        return self._source_terms
 
     def sentence_vectors(self) -> npt.NDArray[np.float32]:
         """Embed every sentence once per index (a few hundred sentences cost a few milliseconds)."""
@@ -285,19 +294,19 @@ def answer_question(question: str, sources: list[tuple[str, str]]) -> tuple[str 
 def attribute(answer: str, sources: list[tuple[str, str]]) -> list[str]:
     """Return the titles of the sources whose content supports the answer, best supported first."""
     support: dict[int, float] = {}
-    passages = _passages(sources)
+    index = index_of(sources)
     for part in sentences(answer):
         words = set(_terms(part))
         if not words:
             continue
-        for p in passages:
-            overlap = len(words & set(p.terms)) / len(words)
+        for p in index.passages:
+            overlap = len(words & p.terms.keys()) / len(words)
             if overlap >= 0.5:
                 support[p.source] = max(support.get(p.source, 0.0), overlap)
-    for n, (_, content) in enumerate(sources):
-        words = set(_terms(answer))
+    words = set(_terms(answer))
+    for n, terms in enumerate(index.source_terms()):
         if words and n not in support:
-            overlap = len(words & set(_terms(content))) / len(words)
+            overlap = len(words & terms) / len(words)
             if overlap >= 0.7:
                 support[n] = overlap * 0.9
     titles: list[str] = []
