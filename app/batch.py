@@ -136,18 +136,28 @@ def _read(path: Path) -> str:
         raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def done_ids(results: Path) -> set[str]:
-    """Return the ids a results file already holds as done (failed ones are run again)."""
-    if not results.exists():
+class BatchIncomplete(RuntimeError):
+    """Workers stopped before every item was run; what finished is in the results file."""
+
+
+def done_ids(results: Path, graph: str | None = None) -> set[str]:
+    """Return the ids a results file already holds as done by `graph` (failed ones are run again)."""
+    try:
+        text = results.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
         return set()
+    except OSError as exc:
+        raise InputError(f"cannot read {results}: {exc.strerror}") from None
     done: set[str] = set()
-    for line in results.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line cut short by an interruption: the item runs again
-        if isinstance(record, dict) and "output" in record:
-            done.add(str(record["id"]))
+        if not isinstance(record, dict) or "output" not in record:
+            continue
+        if graph is None or record.get("graph", graph) == graph:
+            done.add(str(record.get("id")))
     return done
 
 
@@ -167,25 +177,29 @@ def run_batch(
     """Run `graph` on every item not yet done in `out`, appending each result there as it finishes."""
     entry_for(graph)
     report = BatchReport(graph=graph, items=len(items))
-    already = done_ids(out)
+    already = done_ids(out, graph)
     todo = [item for item in items if item.id not in already]
     report.skipped = len(items) - len(todo)
     # Checked before any run, as each graph's intake would check it: a bad item fails alone, now.
     entry = entry_for(graph)
     runnable: list[Item] = []
-    with out.open("a", encoding="utf-8") as sink:
+    try:
+        sink_file = out.open("a", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write results to {out}: {exc.strerror}") from None
+    with sink_file as sink:
         for item in todo:
             try:
                 runnable.append(Item(item.id, entry.check_input(item.input, settings)))
             except InputError as exc:
-                _take(report, {"id": item.id, "error": f"InputError: {exc}"}, sink)
+                _take(report, {"graph": graph, "id": item.id, "error": f"InputError: {exc}"}, sink)
         launched = started = time.perf_counter()
         for result in _results(graph, runnable, settings, max(1, workers), max(1, concurrency)):
             if "ready" in result:  # every worker is up: the clock starts now
                 started = time.perf_counter()
                 report.startup_s = started - launched
                 continue
-            _take(report, result, sink)
+            _take(report, {"graph": graph, **result}, sink)
             report.seconds = time.perf_counter() - started
             if on_progress is not None:
                 on_progress(report, len(todo))
@@ -237,8 +251,12 @@ def _results(
             try:
                 result = results.get(timeout=1.0)
             except queue.Empty:
-                if not any(proc.is_alive() for proc in procs):
-                    raise RuntimeError("every batch worker exited before the batch was done") from None
+                if not all(proc.is_alive() or proc.exitcode == 0 for proc in procs):
+                    codes = ", ".join(str(proc.exitcode) for proc in procs if proc.exitcode not in (None, 0))
+                    raise BatchIncomplete(
+                        f"a batch worker stopped (exit status {codes}) with {remaining} item(s) not run; "
+                        "the results so far are saved and a rerun continues from them"
+                    ) from None
                 continue
             if "ready" in result:
                 waiting -= 1

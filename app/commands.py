@@ -352,6 +352,7 @@ def run_command(args: argparse.Namespace, console: Console, err: Console) -> int
 
 def exit_status_for(exc: BaseException) -> int | None:
     """Return the exit status of an error the user can act on (2: usage or input, 1: the run), else None."""
+    from app.batch import BatchIncomplete
     from app.persistence import PersistenceUnavailable
     from models.cache import CacheUnavailable
     from models.providers import ProviderError
@@ -359,7 +360,8 @@ def exit_status_for(exc: BaseException) -> int | None:
 
     if isinstance(exc, (UsageError, InputError, SettingsError, DeploymentError, ProviderError)):
         return 2
-    if isinstance(exc, (TamperedStateError, PersistenceUnavailable, CacheUnavailable, DeskUnavailable)):
+    ours = (TamperedStateError, PersistenceUnavailable, CacheUnavailable, DeskUnavailable, BatchIncomplete)
+    if isinstance(exc, ours):
         return 1
     return None
 
