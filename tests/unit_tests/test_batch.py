@@ -29,9 +29,7 @@ def _records(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_a_batch_writes_every_result_and_collects_failures(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_batch_writes_every_result_and_collects_failures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inputs = _write_jsonl(tmp_path / "queries.jsonl", QUERIES)
     code = cli.main(["batch", "router", str(inputs), "--latency", "0", "--json"])
     report = json.loads(capsys.readouterr().out)
@@ -49,9 +47,7 @@ def test_a_batch_writes_every_result_and_collects_failures(
     assert "error" in records["empty"] and "output" not in records["empty"]
 
 
-def test_a_rerun_skips_what_is_done_and_retries_what_failed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_rerun_skips_what_is_done_and_retries_what_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inputs = _write_jsonl(tmp_path / "queries.jsonl", QUERIES)
     out = tmp_path / "results.jsonl"
     cli.main(["batch", "router", str(inputs), "--out", str(out), "--latency", "0", "--quiet"])
