@@ -33,6 +33,7 @@ from typing import Any
 
 from langgraph.cache.base import BaseCache, FullKey, Namespace
 from langgraph.types import CachePolicy
+from xxhash import xxh3_128_hexdigest
 
 from models.stages import STAGES, Stage
 from models.tiers import model_name, tier_for
@@ -60,6 +61,32 @@ def cache_scope(settings: Settings) -> dict[str, str]:
     return scope
 
 
+# The (hashed) keys of nodes whose caching is off, so the cache skips them without a trip to its
+# backend (a worker thread each time). Hashed as LangGraph hashes a key function's result; if that
+# ever changed, the keys would simply not be recognised and take the slow path, still never stored.
+_UNCACHED: set[str] = set()
+_UNCACHED_MAX = 50_000
+
+
+def _uncached_key() -> str:
+    key = _NO_CACHE + uuid.uuid4().hex
+    if len(_UNCACHED) > _UNCACHED_MAX:  # tasks that failed before their writes were stored
+        _UNCACHED.clear()
+    _UNCACHED.add(xxh3_128_hexdigest(key.encode()))
+    return key
+
+
+def _cacheable(pairs: Mapping[FullKey, tuple[Any, int | None]]) -> dict[FullKey, tuple[Any, int | None]]:
+    """The writes worth a trip to the backend: not those of nodes whose caching was off (forgotten now)."""
+    kept = {}
+    for key, value in pairs.items():
+        if key[1] in _UNCACHED:
+            _UNCACHED.discard(key[1])
+        else:
+            kept[key] = value
+    return kept
+
+
 def node_cache(*stages: Stage) -> CachePolicy[Any] | None:
     """Return the cache policy of a node that runs these stages, or None if any of them may not be cached."""
     exacts = [stage.exact for stage in stages]
@@ -74,7 +101,7 @@ def node_cache(*stages: Stage) -> CachePolicy[Any] | None:
         parts = [scope.get(name) for name in names]
         if any(part in (None, "off") for part in parts):
             # Caching is off for this run: a key no entry has, and `set` will not store its writes.
-            return _NO_CACHE + uuid.uuid4().hex
+            return _uncached_key()
         picked = {k: value.get(k) for k in inputs}
         return json.dumps([parts, picked], sort_keys=True, ensure_ascii=False, default=str)
 
@@ -101,18 +128,21 @@ class StageCache(BaseCache[Any]):
     def get(self, keys: Sequence[FullKey]) -> dict[FullKey, Any]:
         """Return the cached writes of these keys, with replayed ledger entries marked cached."""
         backend = self._backend()
+        keys = [key for key in keys if key[1] not in _UNCACHED]
         if backend is None or not keys:
             return {}
         return {key: _as_replay(writes) for key, writes in backend.get(keys).items()}
 
     async def aget(self, keys: Sequence[FullKey]) -> dict[FullKey, Any]:
         """Return the cached writes of these keys, reading the backend off the event loop."""
-        return await asyncio.to_thread(self.get, keys)
+        keys = [key for key in keys if key[1] not in _UNCACHED]
+        return await asyncio.to_thread(self.get, keys) if keys else {}
 
     def set(self, pairs: Mapping[FullKey, tuple[Any, int | None]]) -> None:
         """Store node writes, unless they record a failure or a stop; the deployment's TTL wins."""
         backend = self._backend()
-        if backend is None:
+        pairs = _cacheable(pairs)
+        if backend is None or not pairs:
             return
         ttl_override = deployment().cache_ttl_s
         keep = {key: (writes, ttl_override or ttl) for key, (writes, ttl) in pairs.items() if _worth_keeping(writes)}
@@ -121,7 +151,9 @@ class StageCache(BaseCache[Any]):
 
     async def aset(self, pairs: Mapping[FullKey, tuple[Any, int | None]]) -> None:
         """Store node writes off the event loop."""
-        await asyncio.to_thread(self.set, pairs)
+        pairs = _cacheable(pairs)
+        if pairs:
+            await asyncio.to_thread(self.set, pairs)
 
     def clear(self, namespaces: Sequence[Namespace] | None = None) -> None:
         """Delete every cached stage output (of these namespaces)."""

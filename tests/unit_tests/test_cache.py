@@ -104,6 +104,30 @@ async def test_a_changed_input_misses_and_caching_off_stores_nothing(cached: Set
     assert _caches(again) == ["off", "off"] and script.calls["classify"] == 2
 
 
+@pytest.mark.parametrize("mode", ["ainvoke", "invoke"])
+def test_a_run_with_caching_off_never_reaches_the_backend(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from langgraph.cache.sqlite import SqliteCache
+
+    touched: list[str] = []
+    for name in ("get", "set"):
+        real = getattr(SqliteCache, name)
+        monkeypatch.setattr(
+            SqliteCache, name, lambda self, arg, real=real, name=name: touched.append(name) or real(self, arg)
+        )
+    graph = build_analysis().compile(cache=STAGE_CACHE)
+    off = Settings(provider="offline", offline_latency=0, cache=False)
+    if mode == "ainvoke":
+        out = asyncio.run(graph.ainvoke({"document": BUSINESS_DOCUMENT}, context=off))
+    else:
+        out = graph.invoke({"document": BUSINESS_DOCUMENT}, context=off)
+    assert set(_caches(out)) == {"off"} and touched == []  # no lookup, no write, no worker thread
+    on = Settings(provider="offline", offline_latency=0)
+    graph.invoke({"document": BUSINESS_DOCUMENT}, context=on)
+    assert "get" in touched and "set" in touched  # the same graph with caching on does use it
+
+
 async def test_a_failed_branch_is_never_served_from_the_cache(script: Script) -> None:
     graph = build_analysis().compile(cache=STAGE_CACHE)
     context = Settings(provider="scripted")
