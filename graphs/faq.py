@@ -5,16 +5,26 @@ from __future__ import annotations
 from typing import Literal
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import get_runtime
 from langgraph.types import Send
 
 from models.cache import STAGE_CACHE, node_cache
 from models.progress import emit
 from models.retry import MODEL_RETRY
-from nodes.faq import ANSWER, ATTRIBUTE, GENERATE_QUESTIONS, answer_question, assemble, generate_questions, intake
+from nodes.faq import (
+    ANSWER,
+    ATTRIBUTE,
+    GENERATE_QUESTIONS,
+    answer_question,
+    assemble,
+    generate_questions,
+    intake,
+    sources_for,
+)
 from nodes.finish import finish
 from state.chain import FaqInput, FaqOutput, FaqState, QuestionTask
 from state.run import stopped
-from state.settings import Settings
+from state.settings import Settings, settings_of
 
 
 def fan_out_questions(state: FaqState) -> list[Send] | Literal["finish"]:
@@ -22,13 +32,14 @@ def fan_out_questions(state: FaqState) -> list[Send] | Literal["finish"]:
     if stopped(state):
         return "finish"
     emit("fan_out", node="answer_question", count=len(state["questions"]))
+    budget = settings_of(get_runtime()).faq_context_chars
     return [
         Send(
             "answer_question",
             QuestionTask(
                 index=i,
                 question=q,
-                sources=state["sources"],
+                sources=sources_for(q, state["sources"], budget),
                 request_id=state["request_id"],
                 cache_scope=state["cache_scope"],
             ),

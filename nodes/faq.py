@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -132,6 +134,42 @@ def generate_questions(state: FaqState, runtime: Runtime[Any]) -> Steps[dict[str
     )
     questions = [q.strip() for q in result.questions if q.strip()][:count]
     return {"questions": questions, "ledger": llm.ledger}
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _words(text: str) -> set[str]:
+    # Lower-cased words of three letters or more, a plural "s" dropped: enough to rank sources.
+    return {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in _WORD.findall(text.lower())}
+
+
+def sources_for(question: str, sources: list[Source], budget_chars: int) -> list[Source]:
+    """The sources one question's worker gets: all of them if they fit the budget, else the most relevant.
+
+    Every worker otherwise carries every source: in its prompt (tokens billed per question) and in
+    its Send (written to the checkpoint once per question). Relevance is the question's words found
+    in a source's title and content, rarer words counting more; the chosen sources keep their order.
+    """
+    if sum(len(s["title"]) + len(s["content"]) for s in sources) <= budget_chars:
+        return sources
+    asked = _words(question)
+    bags = [(_words(s["title"]), _words(s["content"])) for s in sources]
+    rarity = {w: math.log(1 + len(sources) / (1 + sum(w in t or w in c for t, c in bags))) for w in asked}
+
+    def score(i: int) -> float:
+        title, content = bags[i]
+        return sum(rarity[w] * (2.0 if w in title else 1.0) for w in asked if w in title or w in content)
+
+    chosen: set[int] = set()
+    used = 0
+    for i in sorted(range(len(sources)), key=lambda i: (-score(i), i)):
+        size = len(sources[i]["title"]) + len(sources[i]["content"])
+        if chosen and (used + size > budget_chars or score(i) == 0):
+            continue
+        chosen.add(i)
+        used += size
+    return [s for i, s in enumerate(sources) if i in chosen]
 
 
 @node

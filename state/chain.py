@@ -104,7 +104,7 @@ class QuestionTask(TypedDict):
     question: str
     """The question to answer."""
     sources: list[Source]
-    """The sources to answer from."""
+    """The sources to answer from: all, or the most relevant ones within faq_context_chars."""
     request_id: str
     """The request the question belongs to (its budget)."""
     cache_scope: dict[str, str]

@@ -100,6 +100,13 @@ class Settings(BaseModel):
         description="Longest text or document accepted, checked before any model call; at most the "
         "deployment's ceiling (STAGECRAFT_MAX_INPUT_CHARS).",
     )
+    faq_context_chars: int = Field(
+        default=8_000,
+        ge=500,
+        le=1_000_000,
+        description="FAQ: the most source text one question's worker gets. Sources that fit are all given; "
+        "beyond it each question gets the sources most relevant to it, up to this many characters.",
+    )
     on_branch_error: BranchErrorPolicy = Field(
         default="record",
         description="Parallel graphs: 'record' keeps going and reports a failed branch, 'fail' fails the run.",

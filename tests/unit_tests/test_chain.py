@@ -119,3 +119,73 @@ async def test_bad_faq_input_is_rejected(payload: dict[str, object], script: Scr
     with pytest.raises(InputError):
         await build_faq().compile().ainvoke(payload, context=scripted)
     assert sum(script.calls.values()) == 0
+
+
+# Each FAQ worker's share of the sources
+
+FILLER = [
+    {
+        "title": "Tomato Soup",
+        "content": "Roast the tomatoes with garlic for forty minutes. Blend them with stock and "
+        "a little cream. Season with basil and black pepper before serving.",
+    },
+    {
+        "title": "Mushroom Risotto",
+        "content": "Toast the arborio rice in butter before adding any liquid. Add warm "
+        "broth one ladle at a time and stir often. Fold in parmesan and sauteed mushrooms at the end.",
+    },
+    {
+        "title": "Pancakes",
+        "content": "Whisk flour, milk, eggs and a pinch of sugar into a smooth batter. Rest the "
+        "batter for ten minutes. Cook each pancake until bubbles form, then flip it once.",
+    },
+    {
+        "title": "Lentil Curry",
+        "content": "Fry onions, ginger and curry paste until fragrant. Simmer red lentils in "
+        "coconut milk for twenty minutes. Finish with lime juice and fresh coriander.",
+    },
+    {
+        "title": "Banana Bread",
+        "content": "Mash three ripe bananas and mix them with melted butter. Stir in flour, "
+        "baking soda and brown sugar. Bake the loaf for an hour at 175 degrees.",
+    },
+    {
+        "title": "Greek Salad",
+        "content": "Chop cucumbers, tomatoes and red onion into chunks. Add olives and a thick "
+        "slice of feta. Dress the salad with olive oil and dried oregano.",
+    },
+]
+
+
+def test_sources_that_fit_the_budget_all_go_to_every_question() -> None:
+    from nodes.faq import sources_for
+
+    assert sources_for("How do wind turbines work?", ENERGY_SOURCES, 8_000) == ENERGY_SOURCES
+
+
+def test_beyond_the_budget_a_question_gets_the_most_relevant_sources_in_their_order() -> None:
+    from nodes.faq import sources_for
+
+    sources = [*FILLER[:3], *ENERGY_SOURCES, *FILLER[3:]]
+    size = sum(len(s["title"]) + len(s["content"]) for s in ENERGY_SOURCES)
+    picked = sources_for("How do wind turbines turn kinetic energy into electricity?", sources, size)
+    assert "Understanding Wind Turbines" in [s["title"] for s in picked]
+    assert all(s in ENERGY_SOURCES for s in picked)  # no recipe outranks a source sharing the question's words
+    assert sum(len(s["title"]) + len(s["content"]) for s in picked) <= size
+    assert [s["title"] for s in picked] == [s["title"] for s in sources if s in picked]  # original order
+    # A budget smaller than any source still gives the best one: a worker never gets nothing.
+    assert [s["title"] for s in sources_for("wind turbines", sources, 10)] == ["Understanding Wind Turbines"]
+
+
+async def test_a_faq_over_many_sources_answers_from_the_right_ones_for_fewer_tokens(settings: Settings) -> None:
+    graph = build_faq().compile()
+    sources = [*FILLER, *ENERGY_SOURCES]
+    payload = {"sources": sources, "num_questions": 6}
+    whole = await graph.ainvoke(payload, context=settings.model_copy(update={"faq_context_chars": 1_000_000}))
+    budget = await graph.ainvoke(payload, context=settings.model_copy(update={"faq_context_chars": 1_000}))
+    assert [(e["answer"], e["sources"]) for e in budget["faq"]] == [(e["answer"], e["sources"]) for e in whole["faq"]]
+
+    def answer_tokens(out: dict[str, object]) -> int:
+        return sum(c["input_tokens"] for c in out["ledger"] if c["stage"] in ("answer", "attribute"))  # type: ignore[attr-defined, index]
+
+    assert answer_tokens(budget) < 0.7 * answer_tokens(whole)
