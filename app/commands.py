@@ -171,6 +171,7 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
                     follower(mode, chunk)
 
         await asyncio.to_thread(prepare, settings)
+        resumed_at = time.time()
         try:
             with progress or contextlib.nullcontext():
                 result = await run(
@@ -208,14 +209,39 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
                     soft_wrap=True,
                 )
             return 1
+    resumed = _resumed_stages(result.output, resumed_at) if args.command == "resume" else None
     if args.json:
-        sys.stdout.write(safe_json({"thread_id": result.thread_id, **result.output}) + "\n")
-    elif streamer is not None:
+        extra = {"resumed": resumed} if resumed is not None else {}
+        sys.stdout.write(safe_json({"thread_id": result.thread_id, **result.output, **extra}) + "\n")
+        return 0
+    if streamer is not None:
         # Streamed: every stage and token was shown as it came; only the report is left to print.
         render_report(console, result.output)
     else:
         render(console, entry.name, result.output)
+    if resumed is not None:
+        console.print(
+            f"Resumed: kept from the checkpoint: {', '.join(resumed['from_checkpoint']) or 'none'}; "
+            f"served from the stage cache ($0): {', '.join(resumed['from_cache']) or 'none'}; "
+            f"run now: {', '.join(resumed['run_now']) or 'none'}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     return 0
+
+
+def _resumed_stages(output: dict[str, Any], resumed_at: float) -> dict[str, list[str]]:
+    """Which stages of a resumed run came from its checkpoint and which ran in this process."""
+    found: dict[str, list[str]] = {"from_checkpoint": [], "from_cache": [], "run_now": []}
+    for call in output.get("ledger") or []:
+        if (call.get("ended") or call.get("started") or 0.0) < resumed_at:
+            bucket = found["from_checkpoint"]
+        else:
+            bucket = found["from_cache" if call.get("cache") in ("exact", "semantic") else "run_now"]
+        if call["stage"] not in bucket:
+            bucket.append(call["stage"])
+    return found
 
 
 def _batch(args: argparse.Namespace, console: Console, err: Console) -> int:

@@ -96,6 +96,7 @@ def test_a_run_killed_mid_fan_out_resumes_without_redoing_or_duplicating_anythin
     # Every stage ran once in all: what finished before the kill was not run again.
     stages = [c["stage"] for c in out["ledger"]]
     assert sorted(stages) == sorted(["decompose", "billing_concern", "synthesize_reply"])
+    assert out["resumed"]["from_checkpoint"] == ["decompose"] and "decompose" not in out["resumed"]["run_now"]
     desk = SupportDesk(folder / ".stagecraft" / "support.sqlite")
     assert desk.count_cases() == 1 and desk.count_rmas() == 1
     assert _comparable(out) == _comparable(json.loads(uninterrupted.stdout))

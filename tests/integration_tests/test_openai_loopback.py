@@ -107,21 +107,34 @@ async def test_a_500_is_retried_a_bounded_number_of_times(serve: Serve) -> None:
 
 
 def test_cli_streams_from_an_openai_compatible_server() -> None:
+    env = {**os.environ, "OPENAI_API_KEY": "sk-loopback"}
     with openai_server(router_replies) as server:
-        out = subprocess.run(
+        shown = subprocess.run(
+            [STAGECRAFT, "run", "router", QUERY, "--stream", "--no-cache"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**env, "OPENAI_BASE_URL": server.base_url, "COLUMNS": "200"},
+        )
+        streamed = [r for r in server.requests if r.get("stream")]
+        server.requests.clear()
+        quiet = subprocess.run(
             [STAGECRAFT, "run", "router", QUERY, "--stream", "--json", "--no-cache"],
             capture_output=True,
             text=True,
             timeout=60,
-            env={**os.environ, "OPENAI_API_KEY": "sk-loopback", "OPENAI_BASE_URL": server.base_url},
+            env={**env, "OPENAI_BASE_URL": server.base_url},
         )
-    assert out.returncode == 0, out.stderr
-    assert any(r.get("stream") for r in server.requests)
-    assert "account number" in out.stdout
-    # Nothing but the result: no serialisation warnings quoting the model's output.
-    assert out.stderr == "", out.stderr
-    # Every call is billed, the structured one too (its streamed path once dropped the usage).
-    ledger = json.loads(out.stdout)["ledger"]
+    assert shown.returncode == 0, shown.stderr
+    assert streamed and "account number" in shown.stdout
+    # Nothing but the run's one status line: no serialisation warnings quoting the model's output.
+    assert len(shown.stderr.strip().splitlines()) == 1 and "thread:" in shown.stderr, shown.stderr
+    # Every call is billed, the streamed ones too (langchain-openai's streamed path once dropped the usage).
+    assert shown.stdout.count("100 in / 20 out tokens") == 2, shown.stdout
+    # With --json nobody reads the tokens: they are not streamed, and stdout holds only the result.
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+    assert not any(r.get("stream") for r in server.requests)
+    ledger = json.loads(quiet.stdout)["ledger"]
     assert [(c["stage"], c["input_tokens"], c["output_tokens"]) for c in ledger] == [
         ("classify", 100, 20),
         ("billing", 100, 20),

@@ -232,6 +232,9 @@ def test_a_failed_run_is_resumed_once_its_cause_is_fixed(
         resumed = stagecraft("resume", thread, "--runs-db", db, "--no-cache")
     assert resumed.code == 0, resumed.err
     assert "Billing Inquiry" in resumed.out
+    assert "kept from the checkpoint: none; served from the stage cache ($0): none; run now: classify, billing" in (
+        resumed.out
+    )
     listed = stagecraft("threads", "--runs-db", db)
     assert thread in listed.out and "done" in listed.out
     shown = stagecraft("show", thread, "--runs-db", db, "--json")
@@ -272,6 +275,12 @@ def test_a_failed_branch_is_run_again_by_resume_without_billing_the_others_twice
     # Only the failed branch and the join called the model again; the rest came from the cache.
     new_calls = {stage: n - calls_before.get(stage, 0) for stage, n in script.calls.items()}
     assert {stage: n for stage, n in new_calls.items() if n} == {"entities": 1, "analysis_synthesis": 1}
+    # And the resumed run says so: the branches that had finished were replayed from the stage cache at $0.
+    assert again["resumed"] == {
+        "from_checkpoint": [],
+        "from_cache": ["sentiment", "doc_summary", "topics"],
+        "run_now": ["entities", "analysis_synthesis"],
+    }
     assert "nothing to resume" in stagecraft("resume", out["thread_id"], "--runs-db", db).err
 
 
