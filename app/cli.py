@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     eval_p.add_argument("dataset", type=Path, help="a JSONL file of labelled examples")
     eval_p.add_argument("--json", action="store_true", help="print the scores as JSON")
     eval_p.add_argument("--provider", default="auto", help="offline, openai or auto (default)")
+    eval_p.add_argument(
+        "--langsmith", action="store_true", help="also record the runs as a LangSmith experiment (LANGSMITH_API_KEY)"
+    )
 
     demo_p = sub.add_parser("demo", help="run every graph on the seeds' examples")
     demo_p.add_argument("--provider", default="offline", help="provider (default: offline)")

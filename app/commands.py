@@ -300,22 +300,39 @@ def _batch(args: argparse.Namespace, console: Console, err: Console) -> int:
     return 1 if report.failed else 0
 
 
-async def _eval(args: argparse.Namespace, console: Console) -> int:
-    from app.evaluate import as_json, evaluate, render_lines
+async def _eval(args: argparse.Namespace, console: Console, err: Console) -> int:
+    from app.evaluate import as_json, render_lines, run_evaluation
     from models.providers import check_provider, prepare
 
     if not args.dataset.is_file():
         raise InputError(f"cannot read {args.dataset}: no such file")
+    if args.langsmith:
+        from app.experiment import check_configured
+
+        check_configured()
     # Measured without caches or simulated latency: an eval scores the model, not the cache.
     settings = make_settings(provider=args.provider, offline_latency=0, cache=False)
     check_provider(settings)
     await asyncio.to_thread(prepare, settings)
-    result = await evaluate(args.kind, args.dataset, settings)
+    evaluation = await run_evaluation(args.kind, args.dataset, settings)
+    data = as_json(evaluation.result)
     if args.json:
-        sys.stdout.write(safe_json(as_json(result)) + "\n")
+        sys.stdout.write(safe_json(data) + "\n")
     else:
-        for line in render_lines(result):
+        for line in render_lines(evaluation.result):
             console.print(printable(line), highlight=False, markup=False, soft_wrap=True)
+    if args.langsmith:
+        from app.experiment import record
+
+        summary = {key: value for key, value in data.items() if key != "failures"}
+        where = await asyncio.to_thread(record, evaluation, args.dataset, settings.resolved_provider(), summary)
+        err.print(
+            f"recorded as LangSmith experiment {where.experiment} on dataset {where.dataset}"
+            + (f": {where.url}" if where.url else ""),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     return 0
 
 
@@ -366,7 +383,7 @@ def run_command(args: argparse.Namespace, console: Console, err: Console) -> int
         settings = make_settings(provider=args.provider, offline_latency=args.latency)
         return asyncio.run(demo(console, settings))
     if args.command == "eval":
-        return asyncio.run(_eval(args, console))
+        return asyncio.run(_eval(args, console, err))
     if args.command == "batch":
         return _batch(args, console, err)
     if args.command == "threads":
@@ -379,6 +396,7 @@ def run_command(args: argparse.Namespace, console: Console, err: Console) -> int
 def exit_status_for(exc: BaseException) -> int | None:
     """Return the exit status of an error the user can act on (2: usage or input, 1: the run), else None."""
     from app.batch import BatchIncomplete
+    from app.experiment import ExperimentError
     from app.persistence import PersistenceUnavailable
     from models.cache import CacheUnavailable
     from models.providers import ProviderError
@@ -386,7 +404,14 @@ def exit_status_for(exc: BaseException) -> int | None:
 
     if isinstance(exc, (UsageError, InputError, SettingsError, DeploymentError, ProviderError)):
         return 2
-    ours = (TamperedStateError, PersistenceUnavailable, CacheUnavailable, DeskUnavailable, BatchIncomplete)
+    ours = (
+        TamperedStateError,
+        PersistenceUnavailable,
+        CacheUnavailable,
+        DeskUnavailable,
+        BatchIncomplete,
+        ExperimentError,
+    )
     if isinstance(exc, ours):
         return 1
     return None

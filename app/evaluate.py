@@ -856,8 +856,19 @@ _SCORERS: dict[Kind, Callable[[Sequence[Example], Any], Result]] = {
 }
 
 
-async def evaluate(kind: Kind, path: str | Path, settings: Settings) -> Result:
-    """Load a dataset, run it through the graphs of its kind and score it."""
+@dataclass
+class Evaluation:
+    """One evaluation: the examples, what the graphs returned for each (or why not), and the scores."""
+
+    kind: Kind
+    examples: list[Example]
+    predictions: dict[str, Any]
+    errors: dict[str, str]
+    result: Result
+
+
+async def run_evaluation(kind: Kind, path: str | Path, settings: Settings) -> Evaluation:
+    """Load a dataset, run it through the graphs of its kind and score it, keeping every prediction."""
     examples = load_dataset(path, kind)
     errors: dict[str, str] = {}
     token = _run_errors.set(errors)
@@ -870,7 +881,12 @@ async def evaluate(kind: Kind, path: str | Path, settings: Settings) -> Result:
     result.failures += [
         Failure(example_id, "a completed run", error, "run failed") for example_id, error in errors.items()
     ]
-    return result
+    return Evaluation(kind, examples, predictions, errors, result)
+
+
+async def evaluate(kind: Kind, path: str | Path, settings: Settings) -> Result:
+    """Load a dataset, run it through the graphs of its kind and score it."""
+    return (await run_evaluation(kind, path, settings)).result
 
 
 def as_json(result: Result) -> dict[str, Any]:
