@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.graph import END, START, StateGraph
 
-from models.cache import STAGE_CACHE, node_cache
+from models.cache import STAGE_CACHE, node_cache, wire_cache
 from models.retry import MODEL_RETRY
 from nodes.analysis import (
     ANALYSIS_SYNTHESIS,
@@ -47,7 +47,7 @@ def build() -> StateGraph[AnalysisState, Settings, DocumentInput, AnalysisOutput
     builder.add_edge(list(branches), "synthesize")
     builder.add_edge("synthesize", "finish")
     builder.add_edge("finish", END)
-    return builder
+    return wire_cache(builder)
 
 
 graph = build().compile(name="analysis", cache=STAGE_CACHE)

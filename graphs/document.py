@@ -7,7 +7,7 @@ from typing import Literal
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
-from models.cache import STAGE_CACHE, node_cache
+from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
 from models.retry import MODEL_RETRY
 from nodes.analysis import DOC_SUMMARY, ENTITIES, EXTRACT, SENTIMENT, TOPICS, entities, extract, sentiment, summary
 from nodes.analysis import topics as topics_node
@@ -43,6 +43,7 @@ def route_after_intake(state: DocumentState) -> Literal["assess", "finish"]:
     return "finish" if stopped(state) else "assess"
 
 
+@route_reads("termination")
 def route_after_assess(state: DocumentState) -> list[Analysis] | Literal["brief", "finish"]:
     """Fast path: a brief; standard: summary and key points; full: every analysis, all at once."""
     if stopped(state):
@@ -52,11 +53,13 @@ def route_after_assess(state: DocumentState) -> list[Analysis] | Literal["brief"
     return list(STANDARD_ANALYSES if state["path"] == "standard" else FULL_ANALYSES)  # type: ignore[arg-type]
 
 
+@route_reads("path")
 def route_after_standard_analysis(state: DocumentState) -> list[Literal["finish"]]:
     """On the standard path the summary and key points are the answer; on the full path the join waits."""
     return ["finish"] if state["path"] == "standard" else []
 
 
+@route_reads("termination")
 def route_after_synthesis(state: DocumentState, runtime: Runtime[Settings]) -> Literal["verify", "finish"]:
     """Verify the briefing against the document, unless it is confident (or the run was stopped)."""
     if stopped(state) or confident(state.get("confidence") or 0.0, settings_of(runtime)):
@@ -97,7 +100,7 @@ def build() -> StateGraph[DocumentState, Settings, DocumentInput, DocumentOutput
     builder.add_conditional_edges("synthesize", route_after_synthesis)
     builder.add_edge("verify", "finish")
     builder.add_edge("finish", END)
-    return builder
+    return wire_cache(builder)
 
 
 graph = build().compile(name="document", cache=STAGE_CACHE)

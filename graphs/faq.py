@@ -8,7 +8,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import get_runtime
 from langgraph.types import Send
 
-from models.cache import STAGE_CACHE, node_cache
+from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
 from models.progress import emit
 from models.retry import MODEL_RETRY
 from nodes.faq import (
@@ -27,6 +27,7 @@ from state.run import stopped
 from state.settings import Settings, settings_of
 
 
+@route_reads("termination", "request_id", "cache_scope")
 def fan_out_questions(state: FaqState) -> list[Send] | Literal["finish"]:
     """Send each question to its own answering worker; a stop condition ends the run instead."""
     if stopped(state):
@@ -73,7 +74,7 @@ def build() -> StateGraph[FaqState, Settings, FaqInput, FaqOutput]:
     builder.add_edge("answer_question", "assemble")
     builder.add_edge("assemble", "finish")
     builder.add_edge("finish", END)
-    return builder
+    return wire_cache(builder)
 
 
 MAX_CONCURRENCY = 8

@@ -7,7 +7,7 @@ from typing import Literal
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
-from models.cache import STAGE_CACHE, node_cache
+from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
 from models.progress import emit
 from models.retry import MODEL_RETRY
 from nodes.finish import finish
@@ -34,6 +34,7 @@ _WORKERS: dict[str, Worker] = {
 }
 
 
+@route_reads("termination", "request_id")
 def dispatch_tasks(state: SupportState) -> list[Send] | Literal["ask_what_they_need", "finish"]:
     """Send each task to its worker; with no task, ask the customer what they need; a stop ends the run."""
     if stopped(state):
@@ -75,7 +76,7 @@ def build() -> StateGraph[SupportState, Settings, SupportInput, SupportOutput]:
     builder.add_edge("synthesize", "finish")
     builder.add_edge("ask_what_they_need", "finish")
     builder.add_edge("finish", END)
-    return builder
+    return wire_cache(builder)
 
 
 # Workers are I/O-bound; the cap keeps a message with many tasks from flooding the provider.

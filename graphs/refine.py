@@ -6,7 +6,7 @@ from typing import Literal
 
 from langgraph.graph import END, START, StateGraph
 
-from models.cache import STAGE_CACHE, node_cache
+from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
 from models.retry import MODEL_RETRY
 from nodes.finish import finish
 from nodes.refine import CRITIQUE, DRAFT, REVISE, critique, draft, intake, revise
@@ -15,11 +15,13 @@ from state.run import stopped
 from state.settings import Settings
 
 
+@route_reads("termination")
 def route_after_draft(state: RefineState) -> Literal["critique", "finish"]:
     """Evaluate the draft, unless the budget ran out writing it."""
     return "finish" if stopped(state) else "critique"
 
 
+@route_reads("termination")
 def route_after_critique(state: RefineState) -> Literal["revise", "finish"]:
     """Revise again, unless a stop condition (quality, no improvement, round cap, budget) holds."""
     return "finish" if stopped(state) else "revise"
@@ -39,7 +41,7 @@ def build() -> StateGraph[RefineState, Settings, RefineInput, RefineOutput]:
     builder.add_conditional_edges("critique", route_after_critique)
     builder.add_conditional_edges("revise", route_after_draft)
     builder.add_edge("finish", END)
-    return builder
+    return wire_cache(builder)
 
 
 graph = build().compile(name="refine", cache=STAGE_CACHE)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from langgraph.graph import END, START, StateGraph
 
-from models.cache import STAGE_CACHE, node_cache
+from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
 from models.retry import MODEL_RETRY
 from nodes.analysis import (
     EXTRACT,
@@ -27,6 +27,7 @@ from state.run import stopped
 from state.settings import Settings
 
 
+@route_reads("termination")
 def route_after_extract(state: ReportState) -> list[Literal["risk", "opportunity", "requirements"]] | Literal["finish"]:
     """Run the three analyses of the key points in parallel, unless a stop condition ended the run."""
     return "finish" if stopped(state) else ["risk", "opportunity", "requirements"]
@@ -54,7 +55,7 @@ def build() -> StateGraph[ReportState, Settings, DocumentInput, ReportOutput]:
     builder.add_edge(list(branches), "synthesize")
     builder.add_edge("synthesize", "finish")
     builder.add_edge("finish", END)
-    return builder
+    return wire_cache(builder)
 
 
 graph = build().compile(name="report", cache=STAGE_CACHE)

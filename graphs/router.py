@@ -6,7 +6,7 @@ from typing import Literal
 
 from langgraph.graph import END, START, StateGraph
 
-from models.cache import STAGE_CACHE, node_cache
+from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
 from models.retry import MODEL_RETRY
 from nodes.finish import finish
 from nodes.router import BILLING, CLASSIFY, GENERAL, TECHNICAL, billing, classify, general, intake, technical
@@ -18,6 +18,7 @@ Handler = Literal["technical", "billing", "general", "finish"]
 _HANDLERS: dict[str, Handler] = {"Technical Support": "technical", "Billing Inquiry": "billing"}
 
 
+@route_reads("termination")
 def route_after_classify(state: RouterState) -> Handler:
     """Route to the handler for the intent; anything else goes to the general handler; a stop ends the run."""
     if stopped(state):
@@ -40,7 +41,7 @@ def build() -> StateGraph[RouterState, Settings, RouterInput, RouterOutput]:
     for handler in ("technical", "billing", "general"):
         builder.add_edge(handler, "finish")
     builder.add_edge("finish", END)
-    return builder
+    return wire_cache(builder)
 
 
 graph = build().compile(name="router", cache=STAGE_CACHE)

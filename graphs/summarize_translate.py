@@ -6,7 +6,7 @@ from typing import Literal
 
 from langgraph.graph import END, START, StateGraph
 
-from models.cache import STAGE_CACHE, node_cache
+from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
 from models.retry import MODEL_RETRY
 from nodes.finish import finish
 from nodes.summarize_translate import SUMMARIZE, TRANSLATE, intake, summarize, translate
@@ -15,6 +15,7 @@ from state.run import stopped
 from state.settings import Settings
 
 
+@route_reads("termination")
 def route_after_summary(state: SummarizeTranslateState) -> Literal["translate", "finish"]:
     """Translate the summary, unless a stop condition ended the run."""
     return "finish" if stopped(state) else "translate"
@@ -37,7 +38,7 @@ def build() -> StateGraph[SummarizeTranslateState, Settings, SummarizeTranslateI
     builder.add_conditional_edges("summarize", route_after_summary)
     builder.add_edge("translate", "finish")
     builder.add_edge("finish", END)
-    return builder
+    return wire_cache(builder)
 
 
 graph = build().compile(name="summarize_translate", cache=STAGE_CACHE)

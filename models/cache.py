@@ -27,9 +27,9 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langgraph.cache.base import BaseCache, FullKey, Namespace
 from langgraph.types import CachePolicy
@@ -40,6 +40,9 @@ from models.tiers import model_name, tier_for
 from state.deployment import deployment
 from state.serde import STRICT
 from state.settings import Settings
+
+if TYPE_CHECKING:
+    from langgraph.graph import StateGraph
 
 # Bumped when the offline engine's answers change, so its old outputs are never served again.
 OFFLINE_ENGINE_VERSION = "3"
@@ -106,6 +109,76 @@ def node_cache(*stages: Stage) -> CachePolicy[Any] | None:
         return json.dumps([parts, picked], sort_keys=True, ensure_ascii=False, default=str)
 
     return CachePolicy(key_func=key, ttl=min(ttls) if ttls else None)
+
+
+Route = TypeVar("Route", bound=Callable[..., Any])
+_ROUTE_READS = "__stagecraft_route_reads__"
+
+
+def route_reads(*keys: str) -> Callable[[Route], Route]:
+    """Declare the state keys a conditional edge reads beyond the update of the node it leaves.
+
+    A cache hit replays a node's whole update, and that update includes what its outgoing edges
+    decided: the next nodes and the Send packets (with the request's identity in them). The
+    values of these keys become part of the node's cache key (see `wire_cache`), so a replayed
+    decision is the one the current run would make. Settings a route reads belong in the stage's
+    `Exact.settings` instead.
+    """
+
+    def declare(route: Route) -> Route:
+        setattr(route, _ROUTE_READS, tuple(keys))
+        return route
+
+    return declare
+
+
+def wire_cache(builder: StateGraph[Any, Any, Any, Any]) -> StateGraph[Any, Any, Any, Any]:
+    """Key every cached node of a built graph by where its writes go, and by what its routes read.
+
+    A replayed update carries the writes that trigger the next nodes: channels of the graph that
+    stored it (the join of analysis' four branches is not the document graph's join of seven).
+    Without the wiring in the key, the same node in another graph replayed the other graph's
+    triggers and its run stopped short; without the routes' inputs, a second customer's identical
+    message replayed the first one's Send packets and received the first customer's case.
+    Call it last in a graph's `build()`; a cached node whose route declares nothing is refused.
+    """
+    for name, spec in builder.nodes.items():
+        policy = spec.cache_policy
+        if policy is None:
+            continue
+        reads: set[str] = set()
+        branches = []
+        for branch_name, branch in builder.branches.get(name, {}).items():
+            route = getattr(branch.path, "func", None) or getattr(branch.path, "afunc", None)
+            declared = getattr(route, _ROUTE_READS, None)
+            if declared is None:
+                raise ValueError(
+                    f"node {name!r} is cached, so its conditional edge {branch_name!r} must declare the "
+                    "state it reads beyond the node's update (@route_reads)"
+                )
+            reads.update(declared)
+            branches.append([branch_name, sorted(f"{k}>{v}" for k, v in (branch.ends or {}).items())])
+        wiring = digest(
+            {
+                "edges": sorted(end for start, end in builder.edges if start == name),
+                "joins": sorted([sorted(starts), end] for starts, end in builder.waiting_edges if name in starts),
+                "branches": sorted(branches),
+            }
+        )
+        spec.cache_policy = CachePolicy(key_func=_wired(policy.key_func, wiring, sorted(reads)), ttl=policy.ttl)
+    return builder
+
+
+def _wired(key: Callable[..., str | bytes], wiring: str, reads: list[str]) -> Callable[[Any], str]:
+    def wired(value: Any) -> str:
+        inner = key(value)
+        inner = inner.decode() if isinstance(inner, bytes) else inner
+        if inner.startswith(_NO_CACHE):
+            return inner  # caching is off for this run: the key the cache recognises and skips
+        routed = {k: value.get(k) for k in reads} if isinstance(value, Mapping) else {}
+        return json.dumps([wiring, routed, inner], sort_keys=True, ensure_ascii=False, default=str)
+
+    return wired
 
 
 class StageCache(BaseCache[Any]):

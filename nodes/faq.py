@@ -38,7 +38,9 @@ GENERATE_QUESTIONS = Stage(
         user="<count>{count}</count>\n<sources>\n{sources}\n</sources>",
     ),
     StageProfile(complexity="medium", task_type="writing"),
-    exact=Exact(inputs=("sources", "num_questions")),
+    # The node's update also carries the fan-out: each Send holds the sources chosen for its
+    # question within faq_context_chars.
+    exact=Exact(inputs=("sources", "num_questions"), settings=("faq_context_chars",)),
 )
 
 ANSWER = Stage(

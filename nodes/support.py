@@ -107,6 +107,12 @@ def desk() -> Desk:
     return open_desk(deployment().support_db)
 
 
+def _at_desk(action: str, /, *args: Any, **kwargs: Any) -> Any:
+    # Opening the desk resolves a relative path (os.getcwd, a blocking call the LangGraph server
+    # refuses on its event loop), so it happens inside the Blocking effect, with the action.
+    return getattr(desk(), action)(*args, **kwargs)
+
+
 def task_key(task: dict[str, Any]) -> str:
     """Return the identity of a task: equal keys are the same request."""
     kind = task["query_type"]
@@ -148,7 +154,7 @@ def decompose(state: SupportState, runtime: Runtime[Any]) -> Steps[dict[str, Any
 def billing_worker(state: WorkerTask, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Open an investigation case about the invoice, with the customer's concern."""
     task = BillingInquiry.model_validate(state["task"])
-    invoice = yield Blocking.call(desk().find_invoice, task.invoice_number)
+    invoice = yield Blocking.call(_at_desk, "find_invoice", task.invoice_number)
     if invoice is None:
         missing = f"We could not find invoice {task.invoice_number}."
         return _result(state, "not_found", missing, {"invoice_number": task.invoice_number})
@@ -157,7 +163,8 @@ def billing_worker(state: WorkerTask, runtime: Runtime[Any]) -> Steps[dict[str, 
         Concern, BILLING_CONCERN.prompt.render(invoice_number=invoice.invoice_number, message=state["query"])
     )
     case = yield Blocking.call(
-        desk().open_case,
+        _at_desk,
+        "open_case",
         request_id=state["request_id"],
         task_key=task_key(state["task"]),
         invoice_number=invoice.invoice_number,
@@ -181,7 +188,8 @@ def return_worker(state: WorkerTask, runtime: Runtime[Any]) -> Steps[dict[str, A
     task = ProductReturn.model_validate(state["task"])
     try:
         rma = yield Blocking.call(
-            desk().issue_rma,
+            _at_desk,
+            "issue_rma",
             request_id=state["request_id"],
             task_key=task_key(state["task"]),
             product_name=task.product_name,
@@ -205,7 +213,7 @@ def return_worker(state: WorkerTask, runtime: Runtime[Any]) -> Steps[dict[str, A
 def status_worker(state: WorkerTask, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Read the order's status from the support desk."""
     task = StatusUpdate.model_validate(state["task"])
-    order = yield Blocking.call(desk().order_status, task.order_id)
+    order = yield Blocking.call(_at_desk, "order_status", task.order_id)
     if order is None:
         return _result(state, "not_found", f"We could not find order {task.order_id}.", {"order_id": task.order_id})
     facts = {"order_id": order.order_id, "status": order.status, "expected_delivery": order.expected_delivery}

@@ -11,12 +11,15 @@ import ormsgpack
 import pytest
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
+from typing_extensions import TypedDict
 
-from app.examples import BUSINESS_DOCUMENT, ENERGY_SOURCES
+from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
 from graphs.analysis import build as build_analysis
+from graphs.document import build as build_document
 from graphs.faq import build as build_faq
+from graphs.orchestrator import build as build_orchestrator
 from graphs.router import build as build_router
-from models.cache import STAGE_CACHE, cache_scope
+from models.cache import STAGE_CACHE, cache_scope, node_cache, route_reads, wire_cache
 from models.stages import STAGES
 from nodes.router import CLASSIFY
 from state.serde import TamperedStateError
@@ -126,6 +129,74 @@ def test_a_run_with_caching_off_never_reaches_the_backend(mode: str, monkeypatch
     on = Settings(provider="offline", offline_latency=0)
     graph.invoke({"document": BUSINESS_DOCUMENT}, context=on)
     assert "get" in touched and "set" in touched  # the same graph with caching on does use it
+
+
+def _outcome(out: dict[str, Any]) -> dict[str, Any]:
+    """What a run answered, without its timings, costs and identity."""
+    return {k: v for k, v in out.items() if k not in ("execution_report", "ledger", "request_id")}
+
+
+@pytest.mark.parametrize("first", ["analysis", "document"])
+async def test_a_node_two_graphs_share_never_replays_the_other_graphs_edges(first: str, cached: Settings) -> None:
+    # analysis and document share their branch nodes (same function, same name: the same cache
+    # namespace in LangGraph). A replayed update carries the edges of the graph that stored it:
+    # the second graph's join never fired and its run ended with no synthesis and no report.
+    builders = {"analysis": build_analysis, "document": build_document}
+    second = "document" if first == "analysis" else "analysis"
+    payload = {"document": BUSINESS_DOCUMENT}
+    uncached = Settings(provider="offline", offline_latency=0, cache=False)
+    expected = _outcome(await builders[second]().compile().ainvoke(payload, context=uncached))
+    await builders[first]().compile(cache=STAGE_CACHE).ainvoke(payload, context=cached)
+    out = await builders[second]().compile(cache=STAGE_CACHE).ainvoke(payload, context=cached)
+    assert out["synthesis"] and out["execution_report"]
+    assert _outcome(out) == expected
+
+
+async def test_an_identical_message_from_another_request_gets_its_own_case_and_rma(
+    cached: Settings, tmp_path: Path
+) -> None:
+    # The decomposition of an identical message may be reused, but its Send packets carry the
+    # request's identity: replayed, the second customer got the first one's case and RMA.
+    graph = build_orchestrator().compile(cache=STAGE_CACHE)
+    runs = [await graph.ainvoke({"query": CUSTOMER_QUERY}, context=cached) for _ in range(2)]
+    made = ("case_id", "rma_number")
+    ids = [{k: v for r in out["results"] for k, v in r["facts"].items() if k in made} for out in runs]
+    assert ids[0].keys() == ids[1].keys() == {"case_id", "rma_number"}
+    assert ids[0]["case_id"] != ids[1]["case_id"] and ids[0]["rma_number"] != ids[1]["rma_number"]
+    with sqlite3.connect(tmp_path / "support.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM cases").fetchone() == (2,)
+
+
+class _Routed(TypedDict, total=False):
+    query: str
+    intent: str
+
+
+def test_a_cached_node_whose_route_declares_nothing_is_refused() -> None:
+    from langgraph.graph import END, START, StateGraph
+
+    def route(state: _Routed) -> str:
+        return END
+
+    builder = StateGraph(_Routed)
+    builder.add_node("classify", lambda state: {}, cache_policy=node_cache(CLASSIFY))
+    builder.add_edge(START, "classify")
+    builder.add_conditional_edges("classify", route, [END])
+    with pytest.raises(ValueError, match="route_reads"):
+        wire_cache(builder)
+    route_reads("intent")(route)
+    wire_cache(builder)  # declared: accepted
+
+
+def test_a_cached_nodes_key_holds_what_its_route_reads_and_nothing_else() -> None:
+    key = build_document().nodes["summary"].cache_policy.key_func  # type: ignore[union-attr]
+    scope = cache_scope(Settings(provider="offline"))
+    state = {"document": BUSINESS_DOCUMENT, "cache_scope": scope, "path": "full", "ledger": []}
+    # On the standard path the summary's edge goes to finish, on the full path to the join.
+    assert key({**state, "path": "standard"}) != key(state)
+    assert key({**state, "ledger": [{"stage": "assess"}], "brief": "x"}) == key(state)
+    # The same node in the analysis graph has other edges: other keys.
+    assert build_analysis().nodes["summary"].cache_policy.key_func(state) != key(state)  # type: ignore[union-attr]
 
 
 async def test_a_failed_branch_is_never_served_from_the_cache(script: Script) -> None:
