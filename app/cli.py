@@ -44,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
 
     threads_p = sub.add_parser("threads", help="list recent runs: thread, graph, started, status, cost")
     threads_p.add_argument("--limit", type=int, default=20, help="most runs to list (default 20)")
-    threads_p.add_argument("--prune", type=float, metavar="DAYS", help="delete runs started more than DAYS ago")
+    threads_p.add_argument(
+        "--prune", type=float, metavar="DAYS", help="delete runs whose last checkpoint is more than DAYS old"
+    )
     _add_store_options(threads_p)
 
     show_p = sub.add_parser("show", help="print a run's last state and execution report")

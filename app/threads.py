@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -53,7 +54,7 @@ async def describe(saver: BaseCheckpointSaver[Any], thread_id: str) -> ThreadInf
     meta = await latest_metadata(saver, thread_id)
     if meta is None:
         raise InputError(f"no run with thread id {thread_id!r}")
-    name = str(meta.get("stagecraft_graph", "?"))
+    name = graph_of(meta)
     if name not in GRAPHS:
         raise InputError(f"thread {thread_id!r} was not run by a Stagecraft graph (graph {name!r})")
     snapshot = await compile_entry(GRAPHS[name], saver).aget_state(config_of(thread_id))
@@ -68,22 +69,35 @@ async def describe(saver: BaseCheckpointSaver[Any], thread_id: str) -> ThreadInf
     return ThreadInfo(
         thread_id=thread_id,
         graph=name,
-        provider=str(meta.get("stagecraft_provider", "?")),
-        started=float(meta.get("stagecraft_started", 0.0)),
+        provider=str(meta.get("stagecraft_provider", "served" if _served(meta) else "?")),
+        started=float(meta.get("stagecraft_started", 0.0)) or await _last_saved(saver, thread_id),
         status=status,
         cost_usd=total_cost(values.get("ledger") or []),
         values=values,
     )
 
 
+def graph_of(metadata: dict[str, Any]) -> str:
+    """The graph a checkpoint's run ran: recorded by the CLI, or by the LangGraph server (its graph id)."""
+    return str(metadata.get("stagecraft_graph") or metadata.get("graph_id") or "?")
+
+
+def _served(metadata: dict[str, Any]) -> bool:
+    return "stagecraft_graph" not in metadata and "graph_id" in metadata
+
+
 async def recent(saver: BaseCheckpointSaver[Any], limit: int = 20) -> list[ThreadInfo]:
-    """Return the most recently started threads, newest first."""
-    started: dict[str, float] = {}
+    """Return the most recently active threads of Stagecraft graphs (CLI or served runs), newest first.
+
+    A checkpointer shared with other applications may hold their threads too: they are left out.
+    """
+    latest: dict[str, float] = {}
     async for saved in saver.alist(None):
+        if graph_of(dict(saved.metadata or {})) not in GRAPHS:
+            continue
         thread = str(saved.config["configurable"]["thread_id"])
-        when = _started(saved.metadata)
-        started[thread] = max(started.get(thread, 0.0), when)
-    newest = sorted(started, key=lambda t: started[t], reverse=True)[:limit]
+        latest[thread] = max(latest.get(thread, 0.0), _when(saved.metadata, saved.checkpoint))
+    newest = sorted(latest, key=lambda t: latest[t], reverse=True)[:limit]
     return [await describe(saver, thread) for thread in newest]
 
 
@@ -95,6 +109,11 @@ async def check_resumable(
     if meta is None:
         raise InputError(f"no run with thread id {thread_id!r}")
     recorded = str(meta.get("stagecraft_graph", ""))
+    if _served(meta):
+        raise CannotResume(
+            f"thread {thread_id!r} is a run of the LangGraph server (graph {graph_of(meta)!r}): resume it "
+            "there, with a new run on the thread; the CLI cannot check which graph version it ran"
+        )
     if graph is not None and graph != recorded:
         raise CannotResume(f"thread {thread_id!r} is a {recorded!r} run, not {graph!r}; resume it as {recorded}")
     entry = entry_for(recorded)
@@ -112,22 +131,39 @@ async def check_resumable(
 
 
 async def prune(saver: BaseCheckpointSaver[Any], older_than_days: float) -> list[str]:
-    """Delete every thread whose latest run started more than `older_than_days` ago; return their ids."""
+    """Delete every thread whose last checkpoint is more than `older_than_days` old; return their ids.
+
+    Age is the time each checkpoint was saved, which every run has (CLI, Python or served), so a
+    checkpointer shared with the LangGraph server never loses a recent served thread.
+    """
     cutoff = time.time() - older_than_days * 86400
     latest: dict[str, float] = {}
     async for saved in saver.alist(None):
         thread = str(saved.config["configurable"]["thread_id"])
-        when = _started(saved.metadata)
-        latest[thread] = max(latest.get(thread, 0.0), when)
+        latest[thread] = max(latest.get(thread, 0.0), _when(saved.metadata, saved.checkpoint))
     old = [thread for thread, when in latest.items() if when < cutoff]
     for thread in old:
         await saver.adelete_thread(thread)
     return old
 
 
-def _started(metadata: Any) -> float:
-    value = (metadata or {}).get("stagecraft_started", 0.0)
-    return float(value) if isinstance(value, (int, float)) else 0.0
+def _when(metadata: Any, checkpoint: Any) -> float:
+    """When a checkpoint's run started (CLI runs record it), else when the checkpoint was saved."""
+    value = (metadata or {}).get("stagecraft_started")
+    saved = _saved_at(checkpoint)
+    return max(float(value), saved) if isinstance(value, (int, float)) else saved
+
+
+def _saved_at(checkpoint: Any) -> float:
+    try:
+        return datetime.fromisoformat(str((checkpoint or {}).get("ts"))).timestamp()
+    except ValueError:
+        return 0.0
+
+
+async def _last_saved(saver: BaseCheckpointSaver[Any], thread_id: str) -> float:
+    saved = await saver.aget_tuple(config_of(thread_id))
+    return 0.0 if saved is None else _saved_at(saved.checkpoint)
 
 
 async def branch_retry_point(saver: BaseCheckpointSaver[Any], info: ThreadInfo) -> RunnableConfig | None:

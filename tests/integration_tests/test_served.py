@@ -11,11 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +23,7 @@ from langgraph_sdk.client import LangGraphClient
 
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
 from app.registry import GRAPHS
+from tests.integration_tests.services import langgraph_dev
 from tests.loopback import Loopback, Reply, openai_server, schema_name
 
 pytestmark = pytest.mark.integration
@@ -37,13 +33,6 @@ CONFIG = json.loads((ROOT / "langgraph.json").read_text())
 OFFLINE = {"provider": "offline", "offline_latency": 0}
 OPERATOR_KEY = "operator-key-3f9a"
 OPENAI_KEY = "sk-canary-served-7d21"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _router_replies(request: dict[str, Any]) -> Reply:
@@ -67,7 +56,6 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Start `langgraph dev` on a free loopback port with an operator's environment."""
     scratch = tmp_path_factory.mktemp("server")
-    port = _free_port()
     log = scratch / "langgraph-dev.log"
     with openai_server(_router_replies) as provider, openai_server(_router_replies) as attacker:
         env = {
@@ -87,30 +75,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             STAGECRAFT_SEMANTIC_STORE=f"sqlite:///{scratch / 'semantic.sqlite'}",
             STAGECRAFT_MAX_INPUT_CHARS="100000",
         )
-        langgraph = str(Path(sys.executable).parent / "langgraph")
-        with log.open("w") as out:
-            proc = subprocess.Popen(
-                [langgraph, "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1", "--port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-            url = f"http://127.0.0.1:{port}"
-            try:
-                deadline = time.monotonic() + 90
-                while True:
-                    try:
-                        with urllib.request.urlopen(f"{url}/ok", timeout=2):
-                            break
-                    except OSError:
-                        if proc.poll() is not None or time.monotonic() > deadline:
-                            raise RuntimeError(f"langgraph dev did not start:\n{log.read_text()[-3000:]}") from None
-                        time.sleep(0.5)
-                yield Served(url, log, provider, attacker, scratch / "support.sqlite")
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+        with langgraph_dev(ROOT, env, log) as url:
+            yield Served(url, log, provider, attacker, scratch / "support.sqlite")
     text = log.read_text()
     assert "BlockingError" not in text, "a node blocked the server's event loop"
 

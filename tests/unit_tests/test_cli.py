@@ -10,6 +10,7 @@ from pathlib import Path
 
 import ormsgpack
 import pytest
+from typing_extensions import TypedDict
 
 from app import cli
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
@@ -336,3 +337,39 @@ def test_eval_scores_a_labelled_set_on_the_active_provider(stagecraft: type[Outc
     assert as_json["n"] == 12 and 0 <= as_json["accuracy"] <= 1
     missing = stagecraft("eval", "routing", str(tmp_path / "nope.jsonl"))
     assert missing.code == 2 and "cannot read" in missing.err
+
+
+def test_threads_of_other_applications_are_neither_listed_nor_pruned_while_recent(
+    stagecraft: type[Outcome], tmp_path: Path
+) -> None:
+    # A checkpointer shared with another application (or an older tool) holds threads without
+    # Stagecraft's metadata: listing failed on them, and pruning deleted them at once (no start time).
+    import asyncio
+
+    from langgraph.graph import END, START, StateGraph
+
+    from app.persistence import open_checkpointer
+
+    db = tmp_path / "runs.sqlite"
+    stagecraft("run", "router", "My router is broken.", "--runs-db", str(db), "--latency", "0")
+
+    async def foreign() -> None:
+        builder = StateGraph(_Foreign)
+        builder.add_node("echo", lambda state: {"text": state["text"] + "!"})
+        builder.add_edge(START, "echo")
+        builder.add_edge("echo", END)
+        async with open_checkpointer(f"sqlite:///{db}") as saver:
+            await builder.compile(checkpointer=saver).ainvoke(
+                {"text": "hi"}, {"configurable": {"thread_id": "other-app"}}
+            )
+
+    asyncio.run(foreign())
+    listed = stagecraft("threads", "--runs-db", str(db))
+    assert listed.code == 0 and "router" in listed.out and "other-app" not in listed.out
+    assert stagecraft("threads", "--prune", "1", "--runs-db", str(db)).out.startswith("deleted 0 run(s)")
+    shown = stagecraft("show", "other-app", "--runs-db", str(db))
+    assert shown.code != 0 and "not run by a Stagecraft graph" in shown.err
+
+
+class _Foreign(TypedDict):
+    text: str

@@ -79,3 +79,23 @@ def test_listing_graphs_and_help_import_nothing_heavy() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_shared_server_config_serves_what_langgraph_json_serves() -> None:
+    import json
+
+    served = json.loads((ROOT / "langgraph.json").read_text())
+    shared = json.loads((ROOT / "langgraph.shared.json").read_text())
+    assert shared.pop("checkpointer") == {"path": "./app/served_checkpointer.py:checkpointer"}
+    assert "checkpointer" not in served and shared == served
+
+
+def test_every_cached_node_is_keyed_by_its_wiring() -> None:
+    # wire_cache is the last step of every build(): without it a replayed update could carry
+    # another graph's edges or another request's Send packets.
+    from app.registry import GRAPHS
+
+    for name, entry in GRAPHS.items():
+        for node, spec in entry.builder().nodes.items():
+            if spec.cache_policy is not None:
+                assert spec.cache_policy.key_func.__name__ == "wired", f"{name}.{node}"
