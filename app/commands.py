@@ -165,7 +165,12 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
         # --json is for machines: the JSON on stdout and nothing else, unless the run fails.
         progress = Progress(err, live=err.is_terminal) if not (args.quiet or args.json or streamer) else None
 
+        billed: list[dict[str, Any]] = []  # every finished call, so a failed run can say what it cost
+
         def on_event(mode: str, chunk: Any) -> None:
+            if mode == "custom" and isinstance(chunk, dict) and chunk.get("event") == "stage_finished":
+                if isinstance(chunk.get("call"), dict):
+                    billed.append(chunk["call"])
             for follower in (streamer, progress):
                 if follower is not None:
                     follower(mode, chunk)
@@ -191,9 +196,9 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
             if isinstance(exc, TamperedStateError):
                 raise
             error(err, f"{type(exc).__name__}: {exc}")
-            if progress is not None and progress.calls:
-                spent = sum(c["cost_usd"] or 0.0 for c in progress.calls)
-                err.print(f"spent before failing: ${spent:.6f} in {len(progress.calls)} model call(s)", highlight=False)
+            if billed:
+                spent = sum(c.get("cost_usd") or 0.0 for c in billed)
+                err.print(f"spent before failing: ${spent:.6f} in {len(billed)} model call(s)", highlight=False)
             if worth_resuming(exc) or isinstance(exc, DeskUnavailable):
                 err.print(
                     f"completed stages are saved; once the cause is fixed, continue with: stagecraft resume {thread}",

@@ -4,6 +4,7 @@ integration_tests/test_cli_process.py)."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -373,3 +374,24 @@ def test_threads_of_other_applications_are_neither_listed_nor_pruned_while_recen
 
 class _Foreign(TypedDict):
     text: str
+
+
+@pytest.mark.parametrize("mode", [(), ("--json",), ("--quiet",)])
+def test_a_failed_run_says_what_it_cost_in_every_output_mode(
+    stagecraft: type[Outcome], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: tuple[str, ...]
+) -> None:
+    # The classification is billed, then the handler's provider refuses for good.
+    def respond(request: dict[str, object]) -> tuple[int, str]:
+        if schema_name(request):
+            return 200, json.dumps({"intent": "Billing Inquiry", "confidence": 0.9})
+        return 401, "invalid key"
+
+    with openai_server(respond) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        failed = stagecraft(
+            "run", "router", "My invoice is wrong.", "--provider", "openai", "--no-cache", *mode,
+            "--runs-db", str(tmp_path / "runs.sqlite"),
+        )  # fmt: skip
+    assert failed.code == 1 and "Traceback" not in failed.err
+    assert re.search(r"spent before failing: \$0\.0\d+ in 1 model call", failed.err), failed.err
