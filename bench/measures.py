@@ -119,6 +119,12 @@ async def critical_path(repeat: int = 7, graphs: tuple[str, ...] = tuple(CASES))
             return await floor.ainvoke({"done": []})
 
         row["floor_s"] = await _median(skeleton_run, repeat)
+        stack = _stack_skeleton(await _calls_per_task(graph, payload, settings(latency=0.0, provider=REMOTE)))
+
+        async def stack_run(stack: Any = stack) -> Any:
+            return await stack.ainvoke({"done": []})
+
+        row["stack_floor_s"] = await _median(stack_run, repeat)
         with tempfile.TemporaryDirectory() as scratch:
             async with open_checkpointer(f"sqlite:///{scratch}/runs.sqlite") as saver:
                 for label, context in (("", remote), ("offline_", offline)):
@@ -134,6 +140,77 @@ async def critical_path(repeat: int = 7, graphs: tuple[str, ...] = tuple(CASES))
                     row[label + "cli_s"] = await _median(through_cli, repeat)
         rows.append(row)
     return rows
+
+
+async def _calls_per_task(graph: Any, payload: Any, context: Settings) -> list[list[int]]:
+    """Per superstep of a run, how many model calls each of its tasks made one after another."""
+    from langchain_core.callbacks import AsyncCallbackHandler
+
+    calls: dict[str, int] = {}
+
+    class Count(AsyncCallbackHandler):
+        async def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+            task = str((kwargs.get("metadata") or {}).get("langgraph_checkpoint_ns", "")).split(":")[-1]
+            calls[task] = calls.get(task, 0) + 1
+
+    steps: dict[int, list[str]] = {}
+    config: Any = {"callbacks": [Count()]}
+    async for event in graph.astream(payload, config=config, context=context, stream_mode="debug"):
+        if event["type"] == "task":
+            steps.setdefault(event["step"], []).append(event["payload"]["id"])
+    return [[calls.get(task, 0) for task in steps[step]] for step in sorted(steps)]
+
+
+def _stack_skeleton(shape: list[list[int]]) -> Any:
+    """LangGraph and langchain-core alone, in the shape of a run (its supersteps and tasks).
+
+    Each task makes its model calls one after another through a langchain chat model that only
+    waits LATENCY, with the run name, tags and metadata our seam gives each call for traces.
+    """
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langchain_core.outputs import ChatGeneration, ChatResult
+    from langgraph.graph import END, START, StateGraph
+
+    class Waiting(BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "waiting"
+
+        def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+            time.sleep(LATENCY)
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content="ok"))])
+
+        async def _agenerate(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
+        ) -> ChatResult:
+            await asyncio.sleep(LATENCY)
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content="ok"))])
+
+    model = Waiting()
+    messages = [HumanMessage(content="My internet connection is not working.")]
+
+    def node(name: str, calls: int) -> Callable[[_SkeletonState], Awaitable[dict[str, Any]]]:
+        trace: Any = {"run_name": name, "tags": [f"stage:{name}"], "metadata": {"stage": name}}
+
+        async def run(state: _SkeletonState) -> dict[str, Any]:
+            for _ in range(calls):
+                await model.ainvoke(messages, trace)
+            return {"done": [name]}
+
+        return run
+
+    builder: Any = StateGraph(_SkeletonState)
+    previous: list[str] = [START]
+    for s, tasks in enumerate(shape):
+        names = [f"s{s}t{i}" for i in range(len(tasks))]
+        for name, calls in zip(names, tasks, strict=True):
+            builder.add_node(name, node(name, calls))
+            builder.add_edge(previous if len(previous) > 1 else previous[0], name)
+        previous = names
+    for name in previous:
+        builder.add_edge(name, END)
+    return builder.compile()
 
 
 async def cpu_per_run(name: str, runs: int = 30) -> dict[str, float]:

@@ -79,10 +79,14 @@ def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
         "Wall time over the ideal: the longest chain of model calls x 50 ms. The provider here answers like a "
         "remote one (each reply computed once by the offline engine, then only the 50 ms wait), so the excess "
         "is what our graphs and LangGraph add. *LangGraph floor*: a chain of as many supersteps as the graph "
-        "takes, only sleeping. *Offline engine*: the same run with the engine doing its work on the event loop.",
+        "takes, only sleeping. *Stack floor*: LangGraph and langchain-core alone in the shape of the same run (its "
+        "supersteps, its tasks, each task's model calls one after another through a langchain chat model that "
+        "only waits): what any implementation on this stack pays. *Offline engine*: the same run with the engine "
+        "doing its work on the event loop.",
         "",
-        "| graph | steps | ideal | LangGraph floor | ainvoke | CLI path | offline engine (ainvoke / CLI) | target | |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| graph | steps | ideal | LangGraph floor | stack floor | ainvoke | CLI path | offline engine (ainvoke / CLI) "
+        "| target | |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in r["critical_path"]:
         ideal = row["ideal_s"]
@@ -91,10 +95,24 @@ def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
         failures += [] if ok else [f"critical path {row['graph']}"]
         out.append(
             f"| {row['graph']} | {row['steps']} | {ideal * 1000:.0f} ms | {row['floor_s'] / ideal:.3f} | "
-            f"{a:.3f} ({row['ainvoke_s'] * 1000:.1f} ms) | {c:.3f} ({row['cli_s'] * 1000:.1f} ms) | "
+            f"{row['stack_floor_s'] / ideal:.3f} | {a:.3f} ({row['ainvoke_s'] * 1000:.1f} ms) | "
+            f"{c:.3f} ({row['cli_s'] * 1000:.1f} ms) | "
             f"{row['offline_ainvoke_s'] / ideal:.3f} / {row['offline_cli_s'] / ideal:.3f} | "
             f"{TARGETS['critical_path']} | {verdict(ok)} |"
         )
+    above = [
+        row["graph"] for row in r["critical_path"] if row["stack_floor_s"] / row["ideal_s"] > TARGETS["critical_path"]
+    ]
+    out += [
+        "",
+        f"The stack floor alone is above the target for {len(above)} of {len(r['critical_path'])} graphs"
+        + (f" ({', '.join(above)})" if above else "")
+        + "; ours adds "
+        + ", ".join(
+            f"{row['graph']} {(row['ainvoke_s'] - row['stack_floor_s']) * 1000:+.1f} ms" for row in r["critical_path"]
+        )
+        + " to it through ainvoke. The CLI path adds LangGraph's SQLite checkpointer, written before each next step.",
+    ]
     f50 = r["faq_fifty"]
     ratio = f50["ainvoke_s"] / f50["ideal_s"]
     ok = ratio <= TARGETS["faq_fifty"]
@@ -213,9 +231,14 @@ def plots(r: dict[str, Any]) -> None:
     names = [row["graph"] for row in rows]
     fig, ax = plt.subplots(figsize=(8, 4))
     xs = range(len(names))
-    bars = ((-0.27, "floor_s", "LangGraph floor"), (0.0, "ainvoke_s", "ainvoke"), (0.27, "cli_s", "CLI path"))
+    bars = (
+        (-0.3, "floor_s", "LangGraph floor"),
+        (-0.1, "stack_floor_s", "stack floor"),
+        (0.1, "ainvoke_s", "ainvoke"),
+        (0.3, "cli_s", "CLI path"),
+    )
     for shift, key, label in bars:
-        ax.bar([x + shift for x in xs], [row[key] / row["ideal_s"] for row in rows], 0.27, label=label)
+        ax.bar([x + shift for x in xs], [row[key] / row["ideal_s"] for row in rows], 0.2, label=label)
     ax.axhline(TARGETS["critical_path"], color="red", linestyle="--", label="target")
     ax.axhline(1.0, color="grey", linewidth=0.8)
     ax.set_xticks(list(xs), names, rotation=20)

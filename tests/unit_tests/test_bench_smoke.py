@@ -25,3 +25,23 @@ async def test_a_run_costs_a_bounded_multiple_of_langgraph_alone(graph: str, bou
     # Measured: router 2.5x, analysis 3.9x a chain skeleton of as many supersteps; twice that fails.
     result = await measures.cpu_per_run(graph, runs=30)
     assert result["ours_ms"] < bound * result["floor_ms"], result
+
+
+async def test_the_stack_floor_has_the_shape_of_the_run_it_stands_for() -> None:
+    # The floor the critical path is compared with must make the same calls in the same steps.
+    from app.registry import GRAPHS
+
+    measures._remote_like()
+    context = measures.settings(latency=0.0, provider=measures.REMOTE)
+    measures.prepare(measures.settings())
+    shapes = {}
+    for name in ("router", "faq", "analysis"):
+        payload, chain = measures.CASES[name]
+        shapes[name] = await measures._calls_per_task(GRAPHS[name].builder().compile(), payload, context)
+        # Its longest chain of calls is the ideal's.
+        assert sum(max(step) for step in shapes[name]) == chain, shapes[name]
+    assert shapes["router"] == [[0], [1], [1], [0]]
+    assert shapes["faq"][2] == [2] * 8  # eight workers, each answering then attributing
+    assert sorted(shapes["analysis"][1]) == [1, 1, 1, 1]
+    stack = measures._stack_skeleton(shapes["router"])
+    assert len(stack.get_graph().nodes) == 4 + 2  # its tasks, with START and END
