@@ -99,3 +99,30 @@ def test_every_cached_node_is_keyed_by_its_wiring() -> None:
         for node, spec in entry.builder().nodes.items():
             if spec.cache_policy is not None:
                 assert spec.cache_policy.key_func.__name__ == "wired", f"{name}.{node}"
+
+
+@pytest.mark.parametrize(
+    "name", ["router", "summarize_translate", "faq", "orchestrator", "analysis", "report", "document", "refine"]
+)
+async def test_no_graph_blocks_the_servers_event_loop_with_the_default_settings(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The LangGraph server runs graphs under blockbuster, which fails a run that makes a blocking
+    # call on its event loop. The served test sets absolute paths; the defaults are relative, and
+    # resolving the desk's path (os.getcwd) failed every served orchestrator run until the desk was
+    # opened inside the worker's thread. Exported graphs, caches on, every store at its default.
+    import importlib
+
+    from blockbuster import blockbuster_ctx
+
+    from bench.measures import CASES
+    from state.settings import Settings
+
+    monkeypatch.delenv("STAGECRAFT_SUPPORT_DB")
+    graph = importlib.import_module(f"graphs.{name}").graph
+    payload = (
+        CASES[name][0] if name in CASES else {"text": CASES["summarize_translate"][0]["text"], "task": "Summarise it."}
+    )
+    with blockbuster_ctx():
+        out = await graph.ainvoke(payload, context=Settings(provider="offline", offline_latency=0))
+    assert out["execution_report"]["calls"] >= 1

@@ -169,16 +169,3 @@ async def test_empty_or_noise_message_is_rejected(query: str, script: Script, sc
 
 def test_key_facts_cover_what_the_seed_lost() -> None:
     assert {"case_id", "rma_number", "tracking_number", "status"} <= set(KEY_FACTS)
-
-
-async def test_workers_never_block_the_servers_event_loop(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The LangGraph server runs graphs under blockbuster, which refuses blocking calls on its loop.
-    # The default desk is a relative path, and resolving it calls os.getcwd: a served orchestrator
-    # run failed on its first worker until the desk was opened inside the worker's thread.
-    from blockbuster import blockbuster_ctx
-
-    monkeypatch.setenv("STAGECRAFT_SUPPORT_DB", ".stagecraft/support.sqlite")
-    graph = build().compile()
-    with blockbuster_ctx():
-        out = await graph.ainvoke({"query": CUSTOMER_QUERY}, context=settings)
-    assert [r["status"] for r in out["results"]] == ["done", "done", "done"]
