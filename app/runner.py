@@ -43,7 +43,7 @@ class RunResult:
 # each graph is built once per process and compiled once per checkpointer (a compiled graph is
 # reused by any number of runs, concurrent ones included).
 _builders: dict[str, tuple[StateGraph[Any, Any, Any, Any], str]] = {}
-_compiled: dict[tuple[str, int], tuple[Callable[[], object], Pregel[Any, Any, Any, Any]]] = {}
+_compiled: dict[tuple[str, int, bool], tuple[Callable[[], object], Pregel[Any, Any, Any, Any]]] = {}
 _compile_lock = threading.Lock()
 
 
@@ -55,14 +55,20 @@ def _built(entry: GraphEntry) -> tuple[StateGraph[Any, Any, Any, Any], str]:
         return _builders[entry.name]
 
 
-def compile_entry(entry: GraphEntry, checkpointer: BaseCheckpointSaver[Any] | None) -> Pregel[Any, Any, Any, Any]:
-    """Compile a registered graph with this run's checkpointer and the deployment's stage cache."""
+def compile_entry(
+    entry: GraphEntry, checkpointer: BaseCheckpointSaver[Any] | None, *, cache: bool = True
+) -> Pregel[Any, Any, Any, Any]:
+    """Compile a registered graph with this run's checkpointer and (unless `cache` is False) the stage cache.
+
+    A run without caching gets a graph without the cache: a resumed request's node keys hold the
+    cache scope it began with, so only an absent cache guarantees that --no-cache serves nothing.
+    """
     builder, _ = _built(entry)
-    key = (entry.name, id(checkpointer))
+    key = (entry.name, id(checkpointer), cache)
     with _compile_lock:
         alive, graph = _compiled.get(key, (lambda: None, None))
         if graph is None or alive() is not checkpointer:
-            graph = builder.compile(checkpointer=checkpointer, cache=STAGE_CACHE, name=entry.name)
+            graph = builder.compile(checkpointer=checkpointer, cache=STAGE_CACHE if cache else None, name=entry.name)
             # A checkpointer that is gone may have its id reused: the weak reference tells them apart.
             alive = weakref.ref(checkpointer) if checkpointer is not None else (lambda: None)
             _compiled[key] = (alive, graph)
@@ -116,7 +122,7 @@ async def run(
     resume from. A crash loses at most the steps that were running.
     """
     thread_id = thread_id or uuid.uuid4().hex[:12]
-    graph = compile_entry(entry, checkpointer)
+    graph = compile_entry(entry, checkpointer, cache=settings.cache)
     # Continuing from an earlier checkpoint of the thread (to run failed branches again) forks there.
     configurable = dict(checkpoint["configurable"]) if checkpoint else {"thread_id": thread_id}
     config: RunnableConfig = {

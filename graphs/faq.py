@@ -8,7 +8,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import get_runtime
 from langgraph.types import Send
 
-from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
+from models.cache import STAGE_CACHE, node_cache, wire_cache
 from models.progress import emit
 from models.retry import MODEL_RETRY
 from nodes.faq import (
@@ -16,6 +16,7 @@ from nodes.faq import (
     ATTRIBUTE,
     GENERATE_QUESTIONS,
     answer_question,
+    ask_each,
     assemble,
     generate_questions,
     intake,
@@ -27,7 +28,6 @@ from state.run import stopped
 from state.settings import Settings, settings_of
 
 
-@route_reads("termination", "request_id", "cache_scope")
 def fan_out_questions(state: FaqState) -> list[Send] | Literal["finish"]:
     """Send each question to its own answering worker; a stop condition ends the run instead."""
     if stopped(state):
@@ -60,6 +60,7 @@ def build() -> StateGraph[FaqState, Settings, FaqInput, FaqOutput]:
         retry_policy=MODEL_RETRY,
         cache_policy=node_cache(GENERATE_QUESTIONS),
     )
+    builder.add_node("ask_each", ask_each)
     builder.add_node(
         "answer_question",
         answer_question,
@@ -71,7 +72,8 @@ def build() -> StateGraph[FaqState, Settings, FaqInput, FaqOutput]:
     builder.add_node("finish", finish)
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "generate_questions")
-    builder.add_conditional_edges("generate_questions", fan_out_questions, ["answer_question", "finish"])
+    builder.add_edge("generate_questions", "ask_each")
+    builder.add_conditional_edges("ask_each", fan_out_questions, ["answer_question", "finish"])
     builder.add_edge("answer_question", "assemble")
     builder.add_edge("assemble", "finish")
     builder.add_edge("finish", END)

@@ -51,17 +51,18 @@ _NO_CACHE = "nocache:"
 
 def cache_scope(settings: Settings) -> dict[str, str]:
     """Return, per declared stage, what of this run decides its output (or "off")."""
+    return {name: stage_scope(stage, settings) for name, stage in STAGES.items()}
+
+
+def stage_scope(stage: Stage, settings: Settings) -> str:
+    """Return what of this run decides one stage's output: prompt, provider, model, declared settings (or "off")."""
+    if not settings.cache or not stage.cacheable:
+        return "off"
     provider = settings.resolved_provider()
     engine = f"{provider}@{OFFLINE_ENGINE_VERSION}" if provider == "offline" else provider
-    scope: dict[str, str] = {}
-    for name, stage in STAGES.items():
-        if not settings.cache or not stage.cacheable:
-            scope[name] = "off"
-            continue
-        declared = stage.exact.settings if stage.exact is not None else ()
-        knobs = json.dumps({k: getattr(settings, k) for k in declared}, sort_keys=True)
-        scope[name] = f"{stage.prompt.key}|{engine}|{model_name(tier_for(stage, settings), settings)}|{knobs}"
-    return scope
+    declared = stage.exact.settings if stage.exact is not None else ()
+    knobs = json.dumps({k: getattr(settings, k) for k in declared}, sort_keys=True)
+    return f"{stage.prompt.key}|{engine}|{model_name(tier_for(stage, settings), settings)}|{knobs}"
 
 
 # The (hashed) keys of nodes whose caching is off, so the cache skips them without a trip to its
@@ -161,7 +162,8 @@ def wire_cache(builder: StateGraph[Any, Any, Any, Any]) -> StateGraph[Any, Any, 
         wiring = digest(
             {
                 "edges": sorted(end for start, end in builder.edges if start == name),
-                "joins": sorted([sorted(starts), end] for starts, end in builder.waiting_edges if name in starts),
+                # In the order LangGraph names the join channel (join:a+b:end), not sorted.
+                "joins": sorted([list(starts), end] for starts, end in builder.waiting_edges if name in starts),
                 "branches": sorted(branches),
             }
         )
@@ -285,7 +287,14 @@ def _worth_keeping(writes: Any) -> bool:
             return False  # the budget depends on the request's spending, not on the node's inputs
         if channel == "ledger" and any(call.get("cache") != "miss" for call in value):
             return False
+        if channel == "ledger" and not _every_stage_answered(value):
+            return False  # a fallback after unusable outputs (the router's) is not the stage's answer
     return True
+
+
+def _every_stage_answered(calls: list[dict[str, Any]]) -> bool:
+    last = {call.get("stage"): call.get("outcome") for call in calls}
+    return all(outcome == "ok" for outcome in last.values())
 
 
 def _as_replay(writes: Any) -> list[tuple[str, Any]]:

@@ -24,7 +24,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, ValidationError
 
 from models.budget import spending_of
-from models.cache import digest
+from models.cache import digest, stage_scope
 from models.faults import (
     TRANSIENT_ATTEMPTS,
     BadReply,
@@ -41,7 +41,7 @@ from models.progress import emit
 from models.providers import ModelSpec, build_model, check_provider
 from models.semantic import lookup as semantic_lookup
 from models.semantic import remember as semantic_remember
-from models.stages import Stage, check_stage_tiers
+from models.stages import STAGES, Stage, check_stage_tiers
 from models.steps import Blocking, Invoke, Pause, Steps
 from models.tiers import model_name, tier_for
 from state.ledger import ModelCall
@@ -71,7 +71,13 @@ class StageModel:
         self.ledger: list[ModelCall] = []
         state = state or {}
         scope = (state.get("cache_scope") or {}).get(stage.name, "off")
-        self.scope: str = scope if self.settings.cache else "off"
+        declared = STAGES.get(stage.name, stage)
+        if scope != "off" and (not self.settings.cache or scope != stage_scope(declared, self.settings)):
+            # Caching is off now, or the request began with other settings (a thread continued with a
+            # new context): the node's cache key holds the scope the request began with, so what this
+            # call answers must not be stored under it.
+            scope = "off"
+        self.scope: str = scope
         self.spending = spending_of(state.get("request_id"), state.get("ledger"))
         self._model: BaseChatModel | None = None
         # What a trace (LangSmith) shows of each call: the declared stage, its prompt and tier.

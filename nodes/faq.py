@@ -38,9 +38,7 @@ GENERATE_QUESTIONS = Stage(
         user="<count>{count}</count>\n<sources>\n{sources}\n</sources>",
     ),
     StageProfile(complexity="medium", task_type="writing"),
-    # The node's update also carries the fan-out: each Send holds the sources chosen for its
-    # question within faq_context_chars.
-    exact=Exact(inputs=("sources", "num_questions"), settings=("faq_context_chars",)),
+    exact=Exact(inputs=("sources", "num_questions")),
 )
 
 ANSWER = Stage(
@@ -136,6 +134,16 @@ def generate_questions(state: FaqState, runtime: Runtime[Any]) -> Steps[dict[str
     )
     questions = [q.strip() for q in result.questions if q.strip()][:count]
     return {"questions": questions, "ledger": llm.ledger}
+
+
+def ask_each(state: FaqState) -> dict[str, Any]:
+    """Hand the questions on: the fan-out to the answering workers is this node's edge.
+
+    A cache hit replays a node's writes, its edges' included, and the Send packets carry the
+    request's identity. Made here, by a node that is never cached, they are always this request's,
+    and `generate_questions` stays cacheable across requests (a repeated FAQ makes no call at all).
+    """
+    return {}
 
 
 _WORD = re.compile(r"[^\W\d_]{3,}")

@@ -41,7 +41,7 @@ async def test_the_stack_floor_has_the_shape_of_the_run_it_stands_for() -> None:
         # Its longest chain of calls is the ideal's.
         assert sum(max(step) for step in shapes[name]) == chain, shapes[name]
     assert shapes["router"] == [[0], [1], [1], [0]]
-    assert shapes["faq"][2] == [2] * 8  # eight workers, each answering then attributing
+    assert [2] * 8 in shapes["faq"]  # eight workers, each answering then attributing
     assert sorted(shapes["analysis"][1]) == [1, 1, 1, 1]
     stack = measures._stack_skeleton(shapes["router"])
     assert len(stack.get_graph().nodes) == 4 + 2  # its tasks, with START and END

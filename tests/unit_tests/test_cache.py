@@ -172,6 +172,28 @@ class _Routed(TypedDict, total=False):
     intent: str
 
 
+async def test_a_repeated_faq_makes_no_call_and_its_workers_serve_the_new_request(cached: Settings) -> None:
+    # The fan-out's Send packets carry the request's identity, so they come from an uncached node:
+    # the questions are served from the cache, the packets are always the current request's.
+    graph = build_faq().compile(cache=STAGE_CACHE)
+    payload = {"sources": ENERGY_SOURCES, "num_questions": 3}
+
+    async def run() -> tuple[dict[str, Any], set[str]]:
+        packets, out = set(), {}
+        async for mode, chunk in graph.astream(payload, context=cached, stream_mode=["debug", "values"]):
+            if mode == "debug" and chunk["type"] == "task" and chunk["payload"]["name"] == "answer_question":
+                packets.add(chunk["payload"]["input"]["request_id"])
+            elif mode == "values":
+                out = chunk
+        return out, packets
+
+    first, first_requests = await run()
+    again, again_requests = await run()
+    assert set(_caches(first)) == {"miss"} and set(_caches(again)) == {"exact"}
+    assert again["faq"] == first["faq"]
+    assert len(first_requests) == len(again_requests) == 1 and first_requests != again_requests
+
+
 def test_a_cached_node_whose_route_declares_nothing_is_refused() -> None:
     from langgraph.graph import END, START, StateGraph
 
@@ -197,6 +219,19 @@ def test_a_cached_nodes_key_holds_what_its_route_reads_and_nothing_else() -> Non
     assert key({**state, "ledger": [{"stage": "assess"}], "brief": "x"}) == key(state)
     # The same node in the analysis graph has other edges: other keys.
     assert build_analysis().nodes["summary"].cache_policy.key_func(state) != key(state)  # type: ignore[union-attr]
+
+
+async def test_a_fallback_after_unusable_outputs_is_never_served_from_the_cache(script: Script) -> None:
+    # The router falls back to the general handler when the classifier's output stays unusable:
+    # stored, that fallback answered the same query for every later customer until the TTL.
+    graph = build_router().compile(cache=STAGE_CACHE)
+    context = Settings(provider="scripted")
+    script.outputs["classify"] = [{"intent": "Nonsense", "confidence": 2}] * 3
+    fallback = await graph.ainvoke({"query": QUERY}, context=context)
+    assert fallback["classified_as"] == "invalid" and fallback["intent"] == "General Question"
+    healed = await graph.ainvoke({"query": QUERY}, context=context)
+    assert healed["intent"] == "Technical Support"
+    assert {c["stage"]: c["cache"] for c in healed["ledger"]}["classify"] == "miss"
 
 
 async def test_a_failed_branch_is_never_served_from_the_cache(script: Script) -> None:
@@ -278,3 +313,17 @@ async def test_a_near_duplicate_from_another_request_never_gets_a_reply_quoting_
     assert second["ledger"][1]["cache"] != "semantic"  # ...the reply never is
     assert "Tuesday" in first["response"] and "Tuesday" not in second["response"]
     assert "Wednesday" in second["response"]
+
+
+async def test_a_request_continued_with_other_settings_stores_nothing_under_its_old_key() -> None:
+    # A request's node keys hold the settings it began with; a thread continued with another
+    # context ran its nodes with the new settings and stored their answers under the old key.
+    graph = build_router().compile(cache=STAGE_CACHE, checkpointer=InMemorySaver(), interrupt_before=["classify"])
+    base = Settings(provider="offline", offline_latency=0)
+    await graph.ainvoke({"query": QUERY}, config=_thread("t"), context=base)
+    strict = base.model_copy(update={"confidence_threshold": 0.99})
+    continued = await graph.ainvoke(None, config=_thread("t"), context=strict)
+    assert continued["intent"] == "General Question" and "low confidence" in continued["route_reason"]
+    assert {c["stage"]: c["cache"] for c in continued["ledger"]}["classify"] == "off"
+    fresh = await build_router().compile(cache=STAGE_CACHE).ainvoke({"query": QUERY}, context=base)
+    assert fresh["intent"] == "Technical Support", fresh["route_reason"]

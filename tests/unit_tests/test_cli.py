@@ -395,3 +395,22 @@ def test_a_failed_run_says_what_it_cost_in_every_output_mode(
         )  # fmt: skip
     assert failed.code == 1 and "Traceback" not in failed.err
     assert re.search(r"spent before failing: \$0\.0\d+ in 1 model call", failed.err), failed.err
+
+
+def test_resume_with_no_cache_serves_nothing_from_the_cache(
+    stagecraft: type[Outcome], script: Script, tmp_path: Path
+) -> None:
+    # A resumed request's node keys hold the cache scope it began with (caching on), so the stage
+    # cache answered a `resume --no-cache` until the run compiled its graph without the cache.
+    db = str(tmp_path / "runs.sqlite")
+    query = "My internet connection is not working."
+    script.fail("technical", times=1)
+    failed = stagecraft("run", "router", query, "--provider", "scripted", "--runs-db", db)
+    assert failed.code == 1, failed.err
+    thread = re.findall(r"thread: (\w+)", failed.err)[0]
+    assert stagecraft("run", "router", query, "--provider", "scripted", "--runs-db", db).code == 0  # fills the cache
+    before = script.calls["technical"]
+    resumed = stagecraft("resume", thread, "--no-cache", "--runs-db", db, "--json")
+    assert resumed.code == 0, resumed.err
+    assert script.calls["technical"] == before + 1
+    assert {c["stage"]: c["cache"] for c in json.loads(resumed.out)["ledger"]}["technical"] == "off"
