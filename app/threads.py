@@ -92,10 +92,13 @@ async def recent(saver: BaseCheckpointSaver[Any], limit: int = 20) -> list[Threa
     A checkpointer shared with other applications may hold their threads too: they are left out.
     """
     latest: dict[str, float] = {}
+    newest_first = _lists_newest_first(saver)
     async for saved in saver.alist(None):
         if graph_of(dict(saved.metadata or {})) not in GRAPHS:
             continue
         thread = str(saved.config["configurable"]["thread_id"])
+        if newest_first and thread not in latest and len(latest) >= limit:
+            break  # every checkpoint left is older than the newest of `limit` threads: no need to load them
         latest[thread] = max(latest.get(thread, 0.0), _when(saved.metadata, saved.checkpoint))
     newest = sorted(latest, key=lambda t: latest[t], reverse=True)[:limit]
     return [await describe(saver, thread) for thread in newest]
@@ -145,6 +148,23 @@ async def prune(saver: BaseCheckpointSaver[Any], older_than_days: float) -> list
     for thread in old:
         await saver.adelete_thread(thread)
     return old
+
+
+def _lists_newest_first(saver: BaseCheckpointSaver[Any]) -> bool:
+    """Whether `alist(None)` yields every thread's checkpoints newest first across threads.
+
+    LangGraph's SQLite and PostgreSQL savers order by checkpoint id (time-ordered); listing the
+    recent threads then stops early instead of loading a whole shared store.
+    """
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    if isinstance(saver, AsyncSqliteSaver):
+        return True
+    try:
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    except ImportError:  # pragma: no cover - the PostgreSQL extra is installed with the project
+        return False
+    return isinstance(saver, AsyncPostgresSaver)
 
 
 def _when(metadata: Any, checkpoint: Any) -> float:

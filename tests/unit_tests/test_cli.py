@@ -414,3 +414,35 @@ def test_resume_with_no_cache_serves_nothing_from_the_cache(
     assert resumed.code == 0, resumed.err
     assert script.calls["technical"] == before + 1
     assert {c["stage"]: c["cache"] for c in json.loads(resumed.out)["ledger"]}["technical"] == "off"
+
+
+def test_listing_recent_runs_stops_at_the_newest_threads(stagecraft: type[Outcome], tmp_path: Path) -> None:
+    # A store shared with a server holds many threads: listing the newest must not load them all.
+    import asyncio
+
+    from app.persistence import sqlite_checkpointer
+    from app.threads import recent
+
+    db = tmp_path / "runs.sqlite"
+    threads = []
+    for i in range(5):
+        out = stagecraft("run", "router", f"My router {i} is broken.", "--runs-db", str(db), "--json", "--latency", "0")
+        threads.append(json.loads(out.out)["thread_id"])
+
+    async def listed() -> tuple[list[str], int, int]:
+        async with sqlite_checkpointer(db) as saver:
+            real, read = saver.alist, [0]
+
+            async def counting(*args: object, **kwargs: object) -> object:
+                async for saved in real(*args, **kwargs):  # type: ignore[arg-type]
+                    read[0] += 1
+                    yield saved
+
+            saver.alist = counting  # type: ignore[method-assign,assignment]
+            newest = [info.thread_id for info in await recent(saver, limit=2)]
+            total = len([saved async for saved in real(None)])
+            return newest, read[0], total
+
+    newest, read, total = asyncio.run(listed())
+    assert newest == threads[:-3:-1]
+    assert read < total / 2, (read, total)
