@@ -44,6 +44,7 @@ from models.semantic import remember as semantic_remember
 from models.stages import STAGES, Stage, check_stage_tiers
 from models.steps import Blocking, Invoke, Pause, Steps
 from models.tiers import model_name, tier_for
+from state.inputs import InputError
 from state.ledger import ModelCall
 from state.settings import Settings, settings_of
 
@@ -111,6 +112,7 @@ class StageModel:
         StageTimeout; transient faults that outlast every attempt raise ProviderUnavailable.
         Errors the caller handles itself (invalid structured output) pass through unchanged.
         """
+        self._check_prompt(messages)
         for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
             self._may_start()
             started = time.time()
@@ -199,6 +201,22 @@ class StageModel:
                 yield Blocking.call(semantic_remember, self.settings, namespace, digest(text), text, stored)
             return value
         raise StageOutputError(self.stage.name, attempts, problem)
+
+    def _check_prompt(self, messages: Sequence[BaseMessage]) -> None:
+        """Refuse a prompt far larger than any input the run may send, before it is paid for.
+
+        Every graph's intake checks the input's size, but a state can also be written around the
+        intake (a served thread's state update, `graph.update_state` from Python): this bound
+        holds whatever wrote the state. A stage's prompt holds at most about two inputs' worth
+        (the input and what earlier stages wrote about it) plus its instructions.
+        """
+        size = sum(len(m.content) if isinstance(m.content, str) else len(str(m.content)) for m in messages)
+        ceiling = prompt_ceiling(self.settings)
+        if size > ceiling:
+            raise InputError(
+                f"stage {self.stage.name!r}: the prompt is {size:,} characters, more than the {ceiling:,} "
+                "any input within max_input_chars can make; nothing was sent"
+            )
 
     def _may_start(self) -> None:
         self.spending.check(self.stage.name, self.settings)
@@ -355,6 +373,15 @@ def _read_tool_call(raw: Any) -> Any:
     if isinstance(raw, AIMessage) and raw.text.strip():
         return _read_json(raw)  # some compatible servers answer with the JSON as text
     raise ValueError("no structured output was returned")
+
+
+def prompt_ceiling(settings: Settings) -> int:
+    """The longest prompt (in characters) any stage may send under these settings."""
+    return 2 * settings.max_input_chars + _PROMPT_INSTRUCTIONS_CHARS
+
+
+# Instructions, examples and labels a stage's prompt adds around the input(s).
+_PROMPT_INSTRUCTIONS_CHARS = 50_000
 
 
 def stage_model(stage: Stage, runtime: Runtime[Any] | None, state: Mapping[str, Any] | None = None) -> StageModel:

@@ -65,3 +65,18 @@ async def test_graph_runs_with_no_context_at_all() -> None:
     out = await graph.ainvoke({"query": "I was charged twice for my subscription."})
     assert out["intent"] == "Billing Inquiry"
     assert out["ledger"][0]["provider"] == "offline"
+
+
+async def test_a_state_written_around_the_intake_cannot_send_an_oversized_prompt(
+    script: Script, scripted: Settings
+) -> None:
+    # A served client (threads.update_state, supersteps) or Python code can write the query as if
+    # the intake had checked it; the model seam still refuses to send a prompt no checked input makes.
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    graph = build().compile(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "around-the-intake"}}
+    await graph.aupdate_state(config, {"query": "word " * 400_000, "request_id": "r1"}, as_node="intake")
+    with pytest.raises(InputError, match="prompt is"):
+        await graph.ainvoke(None, config, context=scripted)
+    assert sum(script.calls.values()) == 0
