@@ -30,6 +30,7 @@ from typing import Any
 
 from app.registry import RunOptions, entry_for
 from state.inputs import InputError
+from state.secrets import redact
 from state.settings import Settings
 
 # CPython's default (700, 10, 10) runs the cyclic collector every few hundred allocations: a burst
@@ -312,7 +313,7 @@ async def _run_all(
             try:
                 output = await compiled.ainvoke(item.input, context=settings)
             except Exception as exc:
-                put({"id": item.id, "error": f"{type(exc).__name__}: {exc}", "stats": _stats(None, started)})
+                put({"id": item.id, "error": redact(f"{type(exc).__name__}: {exc}"), "stats": _stats(None, started)})
                 return
             put({"id": item.id, "output": _jsonable(output), "stats": _stats(output, started)})
 

@@ -24,6 +24,7 @@ from app.registry import RunOptions, entry_for
 from app.terminal import printable, safe_json
 from state.deployment import DeploymentError
 from state.inputs import InputError
+from state.secrets import redact
 from state.serde import TamperedStateError
 from state.settings import Settings, SettingsError, make_settings
 
@@ -423,5 +424,5 @@ def exit_status_for(exc: BaseException) -> int | None:
 
 
 def error(err: Console, message: str) -> None:
-    """Print one error line, its control characters escaped."""
-    err.print(Text.assemble(("error: ", "red"), printable(message)), soft_wrap=True, highlight=False)
+    """Print one error line, its control characters escaped and any secret it echoes hidden."""
+    err.print(Text.assemble(("error: ", "red"), printable(redact(message))), soft_wrap=True, highlight=False)

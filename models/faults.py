@@ -21,6 +21,7 @@ import sys
 from typing import Any, Literal
 
 from models.steps import DeadlineExceeded
+from state.secrets import redact
 
 FaultKind = Literal["transient", "permanent", "deadline", "other"]
 
@@ -100,7 +101,7 @@ def pause_before(attempt: int, exc: BaseException) -> float:
 def describe(exc: BaseException) -> str:
     """One line about a provider's error: its status and message, never a traceback."""
     status = getattr(exc, "status_code", None)
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = redact(str(exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"{type(exc).__name__}{f' ({status})' if status else ''}: {text[:300]}"
 
 

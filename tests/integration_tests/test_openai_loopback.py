@@ -186,3 +186,21 @@ def test_orchestrator_fans_out_concurrently_under_invoke(serve: Serve) -> None:
     concern = [c for c in out["ledger"] if c["stage"] == "billing_concern"]
     assert len(concern) == 3
     assert max(c["started"] for c in concern) < min(c["ended"] for c in concern)
+
+
+@pytest.mark.parametrize("flags", [[], ["--json"], ["--quiet"]])
+def test_a_provider_error_that_echoes_the_key_never_shows_it(flags: list[str]) -> None:
+    # Some gateways echo the request's Authorization header in their error body.
+    key = "loopback-secret-7f3a9c2e1b"
+    echo = f"invalid credentials for Authorization: Bearer {key} (key {key})"
+    with openai_server(lambda request: (401, echo)) as server:
+        done = subprocess.run(
+            [STAGECRAFT, "run", "router", QUERY, "--no-cache", *flags],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "OPENAI_API_KEY": key, "OPENAI_BASE_URL": server.base_url, "COLUMNS": "300"},
+        )
+    assert done.returncode == 1 and "invalid credentials" in done.stderr, done.stderr
+    assert key not in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr

@@ -126,3 +126,17 @@ async def test_no_graph_blocks_the_servers_event_loop_with_the_default_settings(
     with blockbuster_ctx():
         out = await graph.ainvoke(payload, context=Settings(provider="offline", offline_latency=0))
     assert out["execution_report"]["calls"] >= 1
+
+
+def test_redact_hides_keys_tokens_and_url_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    from state.secrets import redact
+
+    monkeypatch.setenv("SOME_SERVICE_TOKEN", "tok-abcdef123")
+    text = redact(
+        "401 Authorization: Bearer abc.def-ghi123 sk-proj-0123456789abcdef key=tok-abcdef123 "
+        "postgresql://stage:hunter22@db:5432/x api_key='zzzzzz999'"
+    )
+    for secret in ("abc.def-ghi123", "0123456789abcdef", "tok-abcdef123", "hunter22", "zzzzzz999"):
+        assert secret not in text
+    assert "postgresql://stage:***@db:5432/x" in text
+    assert redact("nothing secret here: invoice IN-123") == "nothing secret here: invoice IN-123"
