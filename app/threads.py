@@ -69,8 +69,8 @@ async def describe(saver: BaseCheckpointSaver[Any], thread_id: str) -> ThreadInf
     return ThreadInfo(
         thread_id=thread_id,
         graph=name,
-        provider=str(meta.get("stagecraft_provider", "served" if _served(meta) else "?")),
-        started=float(meta.get("stagecraft_started", 0.0)) or await _last_saved(saver, thread_id),
+        provider="served" if _served(meta) else str(meta.get("stagecraft_provider", "?")),
+        started=_started(meta) or await _last_saved(saver, thread_id),
         status=status,
         cost_usd=total_cost(values.get("ledger") or []),
         values=values,
@@ -78,12 +78,27 @@ async def describe(saver: BaseCheckpointSaver[Any], thread_id: str) -> ThreadInf
 
 
 def graph_of(metadata: dict[str, Any]) -> str:
-    """The graph a checkpoint's run ran: recorded by the CLI, or by the LangGraph server (its graph id)."""
-    return str(metadata.get("stagecraft_graph") or metadata.get("graph_id") or "?")
+    """The graph a checkpoint's run ran: the LangGraph server's graph id, or the CLI's record.
+
+    A served run's metadata also holds whatever the client sent, so its graph id (set by the
+    server) wins over a client-written `stagecraft_graph`.
+    """
+    for key in ("graph_id", "stagecraft_graph") if _served(metadata) else ("stagecraft_graph",):
+        value = metadata.get(key)
+        if isinstance(value, str) and value in GRAPHS:
+            return value
+    value = metadata.get("graph_id") or metadata.get("stagecraft_graph") or "?"
+    return value if isinstance(value, str) else "?"
 
 
 def _served(metadata: dict[str, Any]) -> bool:
-    return "stagecraft_graph" not in metadata and "graph_id" in metadata
+    """A run of the LangGraph server: it records its graph id, which the CLI never writes."""
+    return "graph_id" in metadata
+
+
+def _started(metadata: dict[str, Any]) -> float:
+    value = metadata.get("stagecraft_started")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 4e9 else 0.0
 
 
 async def recent(saver: BaseCheckpointSaver[Any], limit: int = 20) -> list[ThreadInfo]:
@@ -169,15 +184,13 @@ def _lists_newest_first(saver: BaseCheckpointSaver[Any]) -> bool:
 
 def _when(metadata: Any, checkpoint: Any) -> float:
     """When a checkpoint's run started (CLI runs record it), else when the checkpoint was saved."""
-    value = (metadata or {}).get("stagecraft_started")
-    saved = _saved_at(checkpoint)
-    return max(float(value), saved) if isinstance(value, (int, float)) else saved
+    return max(_started(dict(metadata or {})), _saved_at(checkpoint))
 
 
 def _saved_at(checkpoint: Any) -> float:
     try:
         return datetime.fromisoformat(str((checkpoint or {}).get("ts"))).timestamp()
-    except ValueError:
+    except (ValueError, OverflowError, OSError):
         return 0.0
 
 

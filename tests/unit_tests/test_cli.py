@@ -446,3 +446,35 @@ def test_listing_recent_runs_stops_at_the_newest_threads(stagecraft: type[Outcom
     newest, read, total = asyncio.run(listed())
     assert newest == threads[:-3:-1]
     assert read < total / 2, (read, total)
+
+
+def test_client_written_metadata_neither_breaks_nor_hides_a_served_thread(
+    stagecraft: type[Outcome], tmp_path: Path
+) -> None:
+    # A served run's metadata holds what the client sent beside the server's graph_id.
+    import asyncio
+
+    from app.persistence import open_checkpointer
+    from app.registry import GRAPHS
+    from app.runner import compile_entry
+
+    db = tmp_path / "runs.sqlite"
+
+    async def served() -> None:
+        async with open_checkpointer(f"sqlite:///{db}") as saver:
+            for thread, meta in {
+                "served-nan": {"stagecraft_started": "not-a-number"},
+                "served-inf": {"stagecraft_started": float("inf"), "stagecraft_provider": "offline"},
+                "served-renamed": {"stagecraft_graph": "x"},
+            }.items():
+                config = {"configurable": {"thread_id": thread}, "metadata": {"graph_id": "router", **meta}}
+                graph = compile_entry(GRAPHS["router"], saver)
+                await graph.ainvoke({"query": "My router is broken."}, config)
+
+    asyncio.run(served())
+    listed = stagecraft("threads", "--runs-db", str(db))
+    assert listed.code == 0 and "Traceback" not in listed.err, listed.err
+    for thread in ("served-nan", "served-inf", "served-renamed"):
+        assert thread in listed.out
+    resumed = stagecraft("resume", "served-inf", "--runs-db", str(db))
+    assert resumed.code == 2 and "LangGraph server" in resumed.err
