@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -43,9 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(resume_p)
 
     threads_p = sub.add_parser("threads", help="list recent runs: thread, graph, started, status, cost")
-    threads_p.add_argument("--limit", type=int, default=20, help="most runs to list (default 20)")
+    threads_p.add_argument("--limit", type=_at_least(1, int), default=20, help="most runs to list (default 20)")
     threads_p.add_argument(
-        "--prune", type=float, metavar="DAYS", help="delete runs whose last checkpoint is more than DAYS old"
+        "--prune",
+        type=_at_least(0.01, float),
+        metavar="DAYS",
+        help="delete runs whose last checkpoint is more than DAYS old (at least 0.01, about 15 minutes)",
     )
     _add_store_options(threads_p)
 
@@ -58,8 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     batch_p.add_argument("graph", help="graph name (see `stagecraft graphs`)")
     batch_p.add_argument("inputs", type=Path, help="a JSONL file (one input object a line) or a folder of text files")
     batch_p.add_argument("--out", type=Path, default=None, help="results JSONL (default: INPUTS.results.jsonl)")
-    batch_p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    batch_p.add_argument("--concurrency", type=int, default=16, help="items in flight per worker (default 16)")
+    batch_p.add_argument("--workers", type=_at_least(1, int), default=1, help="worker processes (default 1)")
+    batch_p.add_argument(
+        "--concurrency", type=_at_least(1, int), default=16, help="items in flight per worker (default 16)"
+    )
     _add_run_options(batch_p)
 
     eval_p = sub.add_parser("eval", help="score the active provider on a labelled set (see evals/README.md)")
@@ -75,6 +81,34 @@ def _parser() -> argparse.ArgumentParser:
     demo_p.add_argument("--provider", default="offline", help="provider (default: offline)")
     demo_p.add_argument("--latency", type=float, default=None, help="simulated seconds per offline call (0-60)")
     return parser
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line; `run`'s TEXT may also come after options (`run router --json "..."`).
+
+    argparse gives an optional positional its empty value as soon as it passes it, so a TEXT
+    after an option would be "unrecognized": it is taken as the TEXT when nothing else claims it.
+    """
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "run" and args.text is None and len(extra) == 1 and not extra[0].startswith("-"):
+        args.text, extra = extra[0], []
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _at_least(minimum: float, kind: type[int] | type[float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value >= minimum:  # also refuses NaN
+            raise argparse.ArgumentTypeError(f"must be at least {minimum:g}, not {text}")
+        return value
+
+    return parse
 
 
 def _add_store_options(p: argparse.ArgumentParser) -> None:
@@ -103,7 +137,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status."""
     try:
-        args = _parser().parse_args(argv)
+        args = _parse(argv)
         if args.command == "graphs":
             for entry in GRAPHS.values():
                 print(f"{entry.name:<20} {entry.description}")

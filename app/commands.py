@@ -22,7 +22,7 @@ from app.cli import UsageError
 from app.progress import Progress
 from app.registry import RunOptions, entry_for
 from app.terminal import printable, safe_json
-from state.deployment import DeploymentError
+from state.deployment import DeploymentError, deployment
 from state.inputs import InputError
 from state.secrets import redact
 from state.serde import TamperedStateError
@@ -52,19 +52,32 @@ def _settings(args: argparse.Namespace, provider: str | None = None) -> Settings
 def _read_input(args: argparse.Namespace) -> str:
     if args.file is not None and args.text is not None:
         raise InputError("give the input as TEXT or with --file, not both")
+    # Read a little more than any run may take (room for trailing blank lines), never a whole
+    # huge file (or /dev/zero); the graph's intake checks the exact length.
+    most = deployment().max_input_chars + 4096
     if args.file is not None:
         path: Path = args.file
         try:
-            return path.read_text(encoding="utf-8")
+            with path.open(encoding="utf-8") as file:
+                return _at_most(file.read(most), most, str(path))
         except UnicodeDecodeError:
             raise InputError(f"{path} is not UTF-8 text") from None
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror}") from None
     if args.text is None and not sys.stdin.isatty():
-        return sys.stdin.read()
+        return _at_most(sys.stdin.read(most), most, "standard input")
     if args.text is None:
         raise InputError("give the input as TEXT, with --file PATH, or on standard input")
     return str(args.text)
+
+
+def _at_most(text: str, most: int, source: str) -> str:
+    if len(text) >= most:
+        limit = deployment().max_input_chars
+        raise InputError(
+            f"{source} is more than {limit:,} characters long; the limit is {limit:,} (STAGECRAFT_MAX_INPUT_CHARS)"
+        )
+    return text
 
 
 class _StreamPrinter:
@@ -259,6 +272,10 @@ def _batch(args: argparse.Namespace, console: Console, err: Console) -> int:
     options = RunOptions(language=args.language, questions=args.questions, task=args.task)
     items = load_items(args.inputs, args.graph, options)
     out: Path = args.out or args.inputs.with_name(args.inputs.name + ".results.jsonl")
+    if out.resolve() == args.inputs.resolve() or (
+        args.inputs.is_dir() and out.resolve().is_relative_to(args.inputs.resolve())
+    ):
+        raise UsageError(f"--out {out} would write the results into the inputs; choose another file")
     last = [0.0]
 
     def progress(report: BatchReport, total: int) -> None:

@@ -478,3 +478,45 @@ def test_client_written_metadata_neither_breaks_nor_hides_a_served_thread(
         assert thread in listed.out
     resumed = stagecraft("resume", "served-inf", "--runs-db", str(db))
     assert resumed.code == 2 and "LangGraph server" in resumed.err
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("threads", "--prune", "0"), "--prune: must be at least 0.01"),
+        (("threads", "--prune", "-1"), "--prune: must be at least 0.01"),
+        (("threads", "--prune", "nan"), "--prune: must be at least 0.01"),
+        (("threads", "--limit", "0"), "--limit: must be at least 1"),
+        (("batch", "router", "in.jsonl", "--concurrency", "-2"), "--concurrency: must be at least 1"),
+        (("run", "router", "one", "two"), "unrecognized arguments: two"),
+    ],
+)
+def test_numbers_that_would_delete_everything_or_nothing_are_refused(
+    stagecraft: type[Outcome], args: tuple[str, ...], says: str
+) -> None:
+    out = stagecraft(*args)
+    assert out.code == 2 and says in out.err and "Traceback" not in out.err
+
+
+def test_options_may_come_before_the_text(stagecraft: type[Outcome], tmp_path: Path) -> None:
+    out = stagecraft(
+        "run", "router", "--json", "--latency", "0", "My router is broken.", "--runs-db", str(tmp_path / "r")
+    )
+    assert out.code == 0, out.err
+    assert json.loads(out.out)["intent"] == "Technical Support"
+
+
+def test_a_huge_file_is_refused_without_reading_it_all(stagecraft: type[Outcome], tmp_path: Path) -> None:
+    # (The same read refuses /dev/zero; a test must not risk reading it whole if this breaks.)
+    huge = tmp_path / "huge.txt"
+    huge.write_text("word " * 1_000_000, encoding="utf-8")
+    out = stagecraft("run", "router", "--file", str(huge), "--runs-db", str(tmp_path / "r"))
+    assert out.code == 2 and "more than 100,000 characters long" in out.err
+
+
+def test_batch_never_writes_its_results_into_its_inputs(stagecraft: type[Outcome], tmp_path: Path) -> None:
+    inputs = tmp_path / "queries.jsonl"
+    inputs.write_text('{"query": "My router is broken."}\n', encoding="utf-8")
+    out = stagecraft("batch", "router", str(inputs), "--out", str(inputs))
+    assert out.code == 2 and "into the inputs" in out.err
+    assert inputs.read_text(encoding="utf-8") == '{"query": "My router is broken."}\n'
