@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.text import Text
 
 from app.cli import UsageError
+from app.preflight import check_services
 from app.progress import Progress
 from app.registry import RunOptions, entry_for
 from app.terminal import printable, safe_json
@@ -173,6 +174,7 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
                 raise InputError(
                     f"thread {thread!r} finished; there is nothing to resume (see: stagecraft show {thread})"
                 )
+        await asyncio.to_thread(check_services, entry, settings)
         if not args.json:
             err.print(f"[dim]provider: {settings.resolved_provider()}, thread: {thread}[/dim]", highlight=False)
         streamer = _StreamPrinter(console) if args.stream and not args.json else None
@@ -271,6 +273,7 @@ def _batch(args: argparse.Namespace, console: Console, err: Console) -> int:
     settings = _settings(args)
     options = RunOptions(language=args.language, questions=args.questions, task=args.task)
     items = load_items(args.inputs, args.graph, options)
+    check_services(entry_for(args.graph), settings)
     out: Path = args.out or args.inputs.with_name(args.inputs.name + ".results.jsonl")
     if out.resolve() == args.inputs.resolve() or (
         args.inputs.is_dir() and out.resolve().is_relative_to(args.inputs.resolve())

@@ -18,7 +18,7 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from state.deployment import deployment
+from state.deployment import DeploymentError, check_url, deployment
 from state.serde import STRICT, StrictSerializer, TamperedStateError
 
 __all__ = [
@@ -41,7 +41,7 @@ class PersistenceUnavailable(RuntimeError):
 @asynccontextmanager
 async def open_checkpointer(url: str | None = None) -> AsyncIterator[BaseCheckpointSaver[Any]]:
     """Yield the checkpointer the URL (default: the deployment's STAGECRAFT_CHECKPOINTER) names."""
-    url = url or deployment().checkpointer_url
+    url = check_url("STAGECRAFT_CHECKPOINTER", url) if url else deployment().checkpointer_url
     if url == "memory://":
         from langgraph.checkpoint.memory import InMemorySaver
 
@@ -61,11 +61,17 @@ async def open_checkpointer(url: str | None = None) -> AsyncIterator[BaseCheckpo
 @asynccontextmanager
 async def sqlite_checkpointer(path: Path) -> AsyncIterator[BaseCheckpointSaver[Any]]:
     """Yield a SQLite checkpointer that reads strictly and waits for a busy file, creating its folder."""
+    import sqlite3
+
     import aiosqlite
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    async with aiosqlite.connect(path, timeout=_BUSY_TIMEOUT_S) as conn:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, timeout=_BUSY_TIMEOUT_S)
+    except (sqlite3.Error, OSError) as exc:
+        raise _unusable(path, exc) from None
+    try:
         # WAL lets readers run beside the one writer; busy_timeout makes a second writer wait
         # (30 concurrent CLI runs on one file failed with "database is locked" without them).
         await conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
@@ -76,7 +82,26 @@ async def sqlite_checkpointer(path: Path) -> AsyncIterator[BaseCheckpointSaver[A
         await conn.execute("PRAGMA synchronous = NORMAL")
         saver = AsyncSqliteSaver(conn, serde=STRICT)
         await _with_retries_on_lock(saver.setup)
+    except sqlite3.OperationalError as exc:
+        await conn.close()
+        if "locked" in str(exc):
+            raise PersistenceUnavailable(f"checkpointer {path}: still locked by other processes") from None
+        raise _unusable(path, exc) from None
+    except (sqlite3.Error, OSError) as exc:
+        await conn.close()
+        raise _unusable(path, exc) from None
+    try:
         yield saver
+    finally:
+        await conn.close()
+
+
+def _unusable(path: Path, exc: BaseException) -> DeploymentError:
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return DeploymentError(
+        f"checkpointer {path} cannot be used ({reason}): STAGECRAFT_CHECKPOINTER, --checkpointer or --runs-db "
+        "must name a SQLite file this process can create or write"
+    )
 
 
 async def _with_retries_on_lock(setup: Any) -> None:
@@ -103,6 +128,11 @@ async def _postgres(url: str) -> AsyncIterator[BaseCheckpointSaver[Any]]:
     where = url.split("://", 1)[1].split("@")[-1].split("/")[0]
     try:
         conn = await psycopg.AsyncConnection.connect(url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+    except psycopg.ProgrammingError as exc:  # the URL itself is malformed
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DeploymentError(
+            f"STAGECRAFT_CHECKPOINTER (or --checkpointer) postgresql://... is not usable: {reason}"
+        ) from None
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise PersistenceUnavailable(f"checkpointer PostgreSQL at {where} unreachable: {reason}") from None

@@ -191,7 +191,8 @@ class StageCache(BaseCache[Any]):
         self._backends: dict[str, BaseCache[Any] | None] = {}
         self._lock = threading.Lock()
 
-    def _backend(self) -> BaseCache[Any] | None:
+    def backend(self) -> BaseCache[Any] | None:
+        """Return the deployment's cache backend (None: off), opening it on first use."""
         url = deployment().cache_url
         if url.startswith("sqlite:///"):
             url = "sqlite:///" + str(Path(url.removeprefix("sqlite:///")).resolve())
@@ -202,7 +203,7 @@ class StageCache(BaseCache[Any]):
 
     def get(self, keys: Sequence[FullKey]) -> dict[FullKey, Any]:
         """Return the cached writes of these keys, with replayed ledger entries marked cached."""
-        backend = self._backend()
+        backend = self.backend()
         keys = [key for key in keys if key[1] not in _UNCACHED]
         if backend is None or not keys:
             return {}
@@ -215,7 +216,7 @@ class StageCache(BaseCache[Any]):
 
     def set(self, pairs: Mapping[FullKey, tuple[Any, int | None]]) -> None:
         """Store node writes, unless they record a failure or a stop; the deployment's TTL wins."""
-        backend = self._backend()
+        backend = self.backend()
         pairs = _cacheable(pairs)
         if backend is None or not pairs:
             return
@@ -232,7 +233,7 @@ class StageCache(BaseCache[Any]):
 
     def clear(self, namespaces: Sequence[Namespace] | None = None) -> None:
         """Delete every cached stage output (of these namespaces)."""
-        backend = self._backend()
+        backend = self.backend()
         if backend is not None:
             backend.clear(namespaces)
 

@@ -107,6 +107,11 @@ def desk() -> Desk:
     return open_desk(deployment().support_db)
 
 
+def check_services() -> None:
+    """Blocking: open the support desk and create its tables if need be (app.preflight)."""
+    desk().count_cases()
+
+
 def _at_desk(action: str, /, *args: Any, **kwargs: Any) -> Any:
     # Opening the desk resolves a relative path (os.getcwd, a blocking call the LangGraph server
     # refuses on its event loop), so it happens inside the Blocking effect, with the action.

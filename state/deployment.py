@@ -52,19 +52,72 @@ class Deployment:
         """Read the deployment from `env` (default: the process environment)."""
         env = dict(os.environ) if env is None else env
         allowed = env.get("STAGECRAFT_ALLOWED_MODELS", "").strip()
+        urls = {
+            name: check_url(name, env.get(name) or default)
+            for name, default in (
+                ("STAGECRAFT_SUPPORT_DB", DEFAULT_SUPPORT_DB),
+                ("STAGECRAFT_CACHE", DEFAULT_CACHE),
+                ("STAGECRAFT_SEMANTIC_STORE", DEFAULT_SEMANTIC_STORE),
+                ("STAGECRAFT_CHECKPOINTER", DEFAULT_CHECKPOINTER),
+            )
+        }
         return cls(
             openai_base_url=env.get("OPENAI_BASE_URL") or None,
-            support_db=env.get("STAGECRAFT_SUPPORT_DB") or DEFAULT_SUPPORT_DB,
+            support_db=urls["STAGECRAFT_SUPPORT_DB"],
             allowed_models=None
             if allowed == "*"
             else DEFAULT_MODELS | {m.strip() for m in allowed.split(",") if m.strip()},
             max_input_chars=_positive_int(env, "STAGECRAFT_MAX_INPUT_CHARS", DEFAULT_MAX_INPUT_CHARS),
             api_key=env.get("STAGECRAFT_API_KEY") or None,
-            cache_url=env.get("STAGECRAFT_CACHE") or DEFAULT_CACHE,
+            cache_url=urls["STAGECRAFT_CACHE"],
             cache_ttl_s=_positive_int(env, "STAGECRAFT_CACHE_TTL", 0) or None,
-            semantic_url=env.get("STAGECRAFT_SEMANTIC_STORE") or DEFAULT_SEMANTIC_STORE,
-            checkpointer_url=env.get("STAGECRAFT_CHECKPOINTER") or DEFAULT_CHECKPOINTER,
+            semantic_url=urls["STAGECRAFT_SEMANTIC_STORE"],
+            checkpointer_url=urls["STAGECRAFT_CHECKPOINTER"],
         )
+
+
+# What each URL setting may name: its schemes ("" is a plain path) and whether "off" is allowed.
+_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "STAGECRAFT_SUPPORT_DB": (
+        ("sqlite:///", "postgresql://", "postgres://", ""),
+        "sqlite:///path, a path or postgresql://...",
+    ),
+    "STAGECRAFT_CACHE": (
+        ("off", "memory://", "sqlite:///", "redis://", "rediss://"),
+        "sqlite:///path, memory://, redis://host:port/db or off",
+    ),
+    "STAGECRAFT_SEMANTIC_STORE": (("off", "memory://", "sqlite:///"), "sqlite:///path, memory:// or off"),
+    "STAGECRAFT_CHECKPOINTER": (
+        ("memory://", "sqlite:///", "postgresql://", "postgres://", ""),
+        "sqlite:///path, a path, memory:// or postgresql://...",
+    ),
+}
+
+
+def check_url(name: str, url: str) -> str:
+    """Return `url` if it has a form the setting `name` accepts, else raise DeploymentError saying which.
+
+    Checked when the deployment is read, so a misspelt URL stops a run before any model call
+    instead of failing it at the first stage that needs the service.
+    """
+    schemes, forms = _KINDS[name]
+    for scheme in schemes:
+        if scheme in ("off", "memory://"):
+            if url == scheme:
+                return url
+        elif scheme == "":
+            if "://" not in url:
+                path = url
+                break
+        elif url.startswith(scheme):
+            path = url.removeprefix(scheme) if scheme == "sqlite:///" else url
+            break
+    else:
+        shown = url.split("://")[0] + "://..." if "://" in url else url
+        raise DeploymentError(f"{name}={shown!r} is not usable: use {forms}")
+    if path.strip() in ("", ":memory:"):
+        raise DeploymentError(f"{name}={url!r} names no file; use {forms}")
+    return url
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:

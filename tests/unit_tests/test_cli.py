@@ -520,3 +520,33 @@ def test_batch_never_writes_its_results_into_its_inputs(stagecraft: type[Outcome
     out = stagecraft("batch", "router", str(inputs), "--out", str(inputs))
     assert out.code == 2 and "into the inputs" in out.err
     assert inputs.read_text(encoding="utf-8") == '{"query": "My router is broken."}\n'
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "graph"),
+    [
+        ("STAGECRAFT_SUPPORT_DB", "mysql://db/support", "orchestrator"),
+        ("STAGECRAFT_SUPPORT_DB", "sqlite:///:memory:", "orchestrator"),
+        ("STAGECRAFT_SUPPORT_DB", "{not_a_db}", "orchestrator"),
+        ("STAGECRAFT_SUPPORT_DB", "postgresql://127.0.0.1:5432/test?schema=bad-schema", "orchestrator"),
+        ("STAGECRAFT_CACHE", "sqlite:///{not_a_db}", "router"),
+        ("STAGECRAFT_CACHE", "bogus://x", "router"),
+        ("STAGECRAFT_SEMANTIC_STORE", "bogus://", "router"),
+        ("STAGECRAFT_SEMANTIC_STORE", "sqlite:///{not_a_db}/under/a/file.sqlite", "router"),
+        ("STAGECRAFT_CHECKPOINTER", "sqlite:///{not_a_db}", "router"),
+        ("STAGECRAFT_CHECKPOINTER", "sqlite:///", "router"),
+        ("STAGECRAFT_CHECKPOINTER", "postgresql://%%%", "router"),
+    ],
+)
+def test_an_unusable_deployment_url_stops_the_run_before_any_model_call(
+    stagecraft: type[Outcome], script: Script, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    variable: str, value: str, graph: str,
+) -> None:  # fmt: skip
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("this is not a database\n", encoding="utf-8")
+    monkeypatch.setenv(variable, value.format(not_a_db=not_a_db))
+    text = "Please return my Blue Kettle, it leaks." if graph == "orchestrator" else "My router is broken."
+    out = stagecraft("run", graph, text, "--provider", "scripted")
+    assert out.code == 2, out.err
+    assert variable in out.err and "Traceback" not in out.err
+    assert sum(script.calls.values()) == 0 and "spent" not in out.err
