@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import threading
 import time
 import uuid
@@ -40,6 +41,8 @@ from models.tiers import model_name, tier_for
 from state.deployment import deployment
 from state.serde import STRICT
 from state.settings import Settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from langgraph.graph import StateGraph
@@ -207,7 +210,24 @@ class StageCache(BaseCache[Any]):
         keys = [key for key in keys if key[1] not in _UNCACHED]
         if backend is None or not keys:
             return {}
-        return {key: _as_replay(writes) for key, writes in backend.get(keys).items()}
+        try:
+            found = backend.get(keys)
+        except Exception:
+            found = {}
+            for key in keys:  # one unreadable entry must not hide the others
+                try:
+                    found.update(backend.get([key]))
+                except Exception as exc:
+                    # Corrupt or tampered (the strict serde refuses what it would execute): a miss.
+                    # The node runs and its fresh output replaces the entry; nothing is executed.
+                    _unreadable(key, exc)
+        replays = {}
+        for key, writes in found.items():
+            try:
+                replays[key] = _as_replay(writes)
+            except Exception as exc:  # readable, but not the writes of a node
+                _unreadable(key, exc)
+        return replays
 
     async def aget(self, keys: Sequence[FullKey]) -> dict[FullKey, Any]:
         """Return the cached writes of these keys, reading the backend off the event loop."""
@@ -240,6 +260,16 @@ class StageCache(BaseCache[Any]):
     async def aclear(self, namespaces: Sequence[Namespace] | None = None) -> None:
         """Delete cached stage outputs off the event loop."""
         await asyncio.to_thread(self.clear, namespaces)
+
+
+def _unreadable(key: FullKey, exc: Exception) -> None:
+    log.warning(
+        "stage cache entry %s/%s is unreadable (%s: %s); treated as a miss",
+        ":".join(key[0]),
+        key[1][:12],
+        type(exc).__name__,
+        str(exc)[:200],
+    )
 
 
 def _open(url: str) -> BaseCache[Any] | None:
