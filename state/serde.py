@@ -44,7 +44,13 @@ class StrictSerializer(JsonPlusSerializer):
         outer = getattr(_blocked, "seen", None)
         _blocked.seen = []
         try:
-            value = super().loads_typed(data)
+            try:
+                value = super().loads_typed(data)
+            except Exception as exc:  # RecursionError too: a row nested a million deep
+                raise TamperedStateError(
+                    f"saved state of type {str(data[0])[:20]!r} cannot be read ({type(exc).__name__}: "
+                    f"{str(exc)[:120]}); the checkpoint is corrupt or was not written by Stagecraft"
+                ) from None
             if _blocked.seen:
                 names = ", ".join(sorted(set(_blocked.seen)))
                 raise TamperedStateError(

@@ -316,6 +316,24 @@ def test_a_tampered_checkpoint_is_refused_and_executes_nothing(stagecraft: type[
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(
+    ("kind", "blob"),
+    [("pickle", b"\x80\x04K\x01."), ("json", b"[" * 100_000), ("msgpack", b"\xc1\xc1garbage"), ("other", b"?")],
+)
+@pytest.mark.parametrize("command", ["threads", "show", "resume"])
+def test_a_corrupt_checkpoint_row_is_reported_not_a_traceback(
+    stagecraft: type[Outcome], tmp_path: Path, kind: str, blob: bytes, command: str
+) -> None:
+    db = tmp_path / "runs.sqlite"
+    done = stagecraft("run", "router", "My internet connection is not working.", "--runs-db", str(db), "--latency", "0")
+    thread = done.err.split("thread: ")[1].split()[0]
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE checkpoints SET type = ?, checkpoint = ?", (kind, blob))
+    out = stagecraft(command, *([] if command == "threads" else [thread]), "--runs-db", str(db))
+    assert out.code == 1, out.err
+    assert "cannot be read" in out.err and "Traceback" not in out.err
+
+
 def test_a_run_longer_than_its_bound_ends_with_a_clear_error_and_can_be_resumed(
     stagecraft: type[Outcome], monkeypatch: pytest.MonkeyPatch
 ) -> None:
