@@ -266,6 +266,11 @@ def _results(
                 continue
             remaining -= 1
             yield result
+    except KeyboardInterrupt:
+        for proc in procs:  # they ignore Ctrl-C: stop them now, not after their items
+            proc.terminate()
+        yield from _drained(results)
+        raise
     finally:
         for proc in procs:
             proc.join(timeout=5)
@@ -279,18 +284,60 @@ def _in_process(graph: str, items: list[Item], settings: Settings, concurrency: 
     import threading
 
     out: queue.Queue[dict[str, Any] | None] = queue.Queue()
-    thread = threading.Thread(target=lambda: asyncio.run(_run_all(graph, items, settings, concurrency, out.put)))
+    running: dict[str, Any] = {}
+    failure: list[BaseException] = []
+
+    async def main() -> None:
+        running["loop"], running["task"] = asyncio.get_running_loop(), asyncio.current_task()
+        await _run_all(graph, items, settings, concurrency, out.put)
+
+    def work() -> None:
+        try:
+            asyncio.run(main())
+        except asyncio.CancelledError:
+            pass  # interrupted: the items in flight stop; their finished stages are in the stage cache
+        except BaseException as exc:  # handed to the caller's thread, never lost in this one
+            failure.append(exc)
+        finally:
+            out.put(None)
+
+    thread = threading.Thread(target=work, name="stagecraft-batch", daemon=True)
     thread.start()
-    for _ in range(len(items) + 1):  # the items and the one "ready"
-        result = out.get()
-        if result is None:
-            break
-        yield result
+    try:
+        while (result := out.get()) is not None:
+            yield result
+    except KeyboardInterrupt:
+        loop, task = running.get("loop"), running.get("task")
+        if loop is not None and task is not None:
+            loop.call_soon_threadsafe(task.cancel)
+        thread.join(timeout=10)
+        yield from _drained(out)  # finished while we were told to stop: keep them
+        raise
     thread.join()
+    if failure:
+        raise failure[0]
+
+
+def _drained(results: Any) -> Iterator[dict[str, Any]]:
+    """Yield the results already waiting in a queue, without waiting for more."""
+    while True:
+        try:
+            result = results.get_nowait()
+        except queue.Empty:
+            return
+        if result is not None and "ready" not in result:
+            yield result
 
 
 def _worker(graph: str, items: list[Item], settings: dict[str, Any], concurrency: int, results: Any) -> None:
-    """A batch worker process: run its share of the items, putting each result on the queue."""
+    """A batch worker process: run its share of the items, putting each result on the queue.
+
+    Ctrl-C reaches every process of the terminal's group: the parent alone handles it (it keeps
+    what finished and stops the workers), so a worker never dies printing a traceback.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     asyncio.run(_run_all(graph, items, Settings(**settings), concurrency, results.put))
 
 

@@ -297,15 +297,24 @@ def _batch(args: argparse.Namespace, console: Console, err: Console) -> int:
             soft_wrap=True,
         )
 
-    report = run_batch(
-        args.graph,
-        items,
-        out=out,
-        settings=settings,
-        workers=args.workers,
-        concurrency=args.concurrency,
-        on_progress=progress,
-    )
+    try:
+        report = run_batch(
+            args.graph,
+            items,
+            out=out,
+            settings=settings,
+            workers=args.workers,
+            concurrency=args.concurrency,
+            on_progress=progress,
+        )
+    except KeyboardInterrupt:
+        err.print(
+            f"stopped: every item that finished is in {out}; run the same command again to continue",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        raise
     data = report.as_dict()
     if args.json:
         sys.stdout.write(safe_json(data) + "\n")

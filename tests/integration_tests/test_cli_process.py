@@ -85,3 +85,53 @@ def test_a_batch_whose_worker_is_killed_keeps_its_results_and_a_rerun_finishes(t
     assert report["skipped"] == saved and report["skipped"] + report["done"] == 40
     ids = [json.loads(line)["id"] for line in results.read_text().splitlines()]
     assert sorted(ids) == sorted(f"q{i}" for i in range(40))  # every item once: none lost, none twice
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_a_batch_now_and_keeps_every_finished_item(tmp_path: Path, workers: str) -> None:
+    # Ctrl-C went unheeded until every item in flight had finished (about 27 s), then threw away
+    # their results; the workers died printing tracebacks.
+    import signal
+    import time
+
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text(
+        "".join(json.dumps({"id": f"q{i}", "query": f"My router {i} is broken."}) + "\n" for i in range(400))
+    )
+    results = tmp_path / "in.jsonl.results.jsonl"
+    args = [
+        "batch",
+        "router",
+        str(inputs),
+        "--workers",
+        workers,
+        "--concurrency",
+        "4",
+        "--latency",
+        "0.5",
+        "--no-cache",
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    # A session of its own, as a terminal's foreground job: SIGINT reaches the whole group.
+    proc = subprocess.Popen(
+        [STAGECRAFT, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and (not results.exists() or len(results.read_text().splitlines()) < 4):
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        interrupted = time.monotonic()
+        _, err = proc.communicate(timeout=120)
+        stopped_after = time.monotonic() - interrupted
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    # The items left need about 100 s (2 calls of 0.5 s each, 4 at a time): it stopped instead.
+    assert stopped_after < 20, stopped_after
+    assert "run the same command again to continue" in err and "Traceback" not in err
+    saved = [json.loads(line)["id"] for line in results.read_text().splitlines()]
+    assert 4 <= len(saved) < 200  # stopped long before the items in flight could all finish
+    again = _run("batch", "router", str(inputs), "--latency", "0", "--json")
+    report = json.loads(again.stdout)
+    assert report["skipped"] == len(saved) and report["skipped"] + report["done"] == 400
