@@ -71,7 +71,11 @@ async def check_run_context(ctx: Auth.types.AuthContext, value: Auth.types.RunsC
     """
     kwargs = value.get("kwargs") or {}
     _checked(kwargs.get("context"))
-    size = len(json.dumps(kwargs.get("input"), default=str))
+    _check_size(kwargs.get("input"))
+
+
+def _check_size(value: Any) -> None:
+    size = len(json.dumps(value, default=str))
     limit = deployment().max_input_chars + _ENVELOPE_CHARS
     if size > limit:
         raise Auth.exceptions.HTTPException(
@@ -79,13 +83,38 @@ async def check_run_context(ctx: Auth.types.AuthContext, value: Auth.types.RunsC
         )
 
 
+def _checked_config(config: Any) -> None:
+    """Check the settings a config's `configurable` carries: the server reads them as context too."""
+    configurable = (config or {}).get("configurable") if isinstance(config, dict) else None
+    if not isinstance(configurable, dict):
+        return
+    _checked({k: v for k, v in configurable.items() if not k.startswith("__") and k not in _LANGGRAPH_KEYS} or None)
+
+
+# Keys LangGraph itself keeps in `configurable` (never settings).
+_LANGGRAPH_KEYS = frozenset(
+    {"thread_id", "checkpoint_id", "checkpoint_ns", "checkpoint_map", "run_id", "assistant_id", "graph_id", "user_id"}
+)
+
+
 @auth.on.assistants.create
 async def check_assistant_context(ctx: Auth.types.AuthContext, value: Auth.types.AssistantsCreate) -> None:
-    """Refuse an assistant whose static context is not valid settings."""
+    """Refuse an assistant whose static context (or config's configurable) is not valid settings."""
     _checked(value.get("context"))
+    _checked_config(value.get("config"))
 
 
 @auth.on.assistants.update
 async def check_assistant_update(ctx: Auth.types.AuthContext, value: Auth.types.AssistantsUpdate) -> None:
-    """Refuse an assistant update whose static context is not valid settings."""
+    """Refuse an assistant update whose static context (or config's configurable) is not valid settings."""
     _checked(value.get("context"))
+    _checked_config(value.get("config"))
+
+
+@auth.on.crons.create
+async def check_cron(ctx: Auth.types.AuthContext, value: Auth.types.CronsCreate) -> None:
+    """Refuse a scheduled run whose context is not valid settings or whose input is over the limit."""
+    payload = value.get("payload") or {}
+    _checked(payload.get("context"))
+    _checked_config(payload.get("config"))
+    _check_size(payload.get("input"))

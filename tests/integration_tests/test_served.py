@@ -216,6 +216,35 @@ async def test_unusable_context_is_refused_with_the_reason(
     assert refused.value.response.status_code == 422 and message in refused.value.response.text
 
 
+async def test_settings_in_an_assistants_or_crons_config_are_checked_too(
+    client: LangGraphClient, served: Served
+) -> None:
+    # The server reads an assistant's config.configurable as the run's context: checked like context.
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await client.assistants.create("router", config={"configurable": {"base_url": served.attacker.base_url}})
+    assert refused.value.response.status_code == 422 and "OPENAI_BASE_URL" in refused.value.response.text
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await client.crons.create(
+            "router", schedule="0 0 1 1 *", input={"query": "hello"}, context={"base_url": served.attacker.base_url}
+        )
+    assert refused.value.response.status_code == 422 and "OPENAI_BASE_URL" in refused.value.response.text
+    assert served.attacker.requests == []
+
+
+async def test_a_state_written_around_the_intake_buys_no_oversized_call(
+    client: LangGraphClient, served: Served
+) -> None:
+    # threads.update_state can write the query as if the intake had checked it; the model seam
+    # refuses a prompt no checked input can make, so nothing reaches the provider.
+    thread = await client.threads.create(metadata={"graph_id": "router"})
+    before = len(served.provider.requests)
+    await client.threads.update_state(thread["thread_id"], {"query": "word " * 100_000}, as_node="intake")
+    await client.runs.wait(thread["thread_id"], "router", input=None, context={"provider": "openai"}, raise_error=False)
+    assert len(served.provider.requests) == before
+    runs = await client.runs.list(thread["thread_id"])
+    assert runs[0]["status"] == "error"
+
+
 def test_the_server_logged_no_warnings(served: Served) -> None:
     # Runs last: after every schema request and run above. Not counted: the access log of the
     # requests refused on purpose above (4xx), and structlog's notice about its own set-up.
