@@ -136,7 +136,7 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
     from app.report import render, render_report
     from app.runner import run, run_metadata
     from app.threads import branch_retry_point, check_resumable, describe, latest_metadata
-    from models.providers import prepare
+    from models.providers import ProviderError, prepare
     from models.retry import worth_resuming
     from supportdesk import DeskUnavailable
 
@@ -163,7 +163,15 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
             recorded = await latest_metadata(saver, thread)
             if recorded is None:
                 raise InputError(f"no run with thread id {thread!r} in {_store_url(args) or 'the default store'}")
-            settings = _settings(args, provider=args.provider or str(recorded.get("stagecraft_provider", "auto")))
+            began_on = str(recorded.get("stagecraft_provider", "auto"))
+            try:
+                settings = _settings(args, provider=args.provider or began_on)
+            except ProviderError as exc:
+                # A run continues on the provider it began with: offering another would be refused.
+                reason = str(exc).split("; or use --provider")[0]
+                raise ProviderError(
+                    f"thread {thread!r} began on provider {began_on!r} and can only be resumed on it: {reason}"
+                ) from None
             entry = await check_resumable(saver, thread, graph, settings.resolved_provider())
             metadata = {**recorded, "stagecraft_resumed": True}
             info = await describe(saver, thread)
@@ -406,7 +414,7 @@ async def _show(args: argparse.Namespace, console: Console) -> int:
         sys.stdout.write(safe_json({"thread_id": info.thread_id, "status": info.status, **info.values}) + "\n")
         return 0
     console.print(f"{info.thread_id}: {info.graph}, {printable(info.status)}", highlight=False, markup=False)
-    render(console, info.graph, info.values)
+    render(console, info.graph, info.values, info.status)
     return 0
 
 

@@ -217,15 +217,19 @@ RENDERERS = {
 }
 
 
-def render_report(console: Console, output: dict[str, Any]) -> None:
-    """Print the execution report of a run's output."""
+def render_report(console: Console, output: dict[str, Any], status: str = "done") -> None:
+    """Print the execution report of a run's output (`status`: a saved thread's, when it did not finish)."""
     termination = output.get("termination") or {}
-    ended = f"{termination['reason']} ({termination['detail']})" if termination else "completed"
+    if status != "done":
+        ended = f"{status} (the report covers the stages that finished)"
+    else:
+        ended = f"{termination['reason']} ({termination['detail']})" if termination else "completed"
     console.print(Text("\n".join(report_lines(list(output.get("ledger") or []), ended))), soft_wrap=True)
 
 
-def render(console: Console, graph: str, output: dict[str, Any]) -> None:
-    """Print a graph's result and its execution report."""
+def render(console: Console, graph: str, output: dict[str, Any], status: str = "done") -> None:
+    """Print a graph's result and its execution report; a run that did not finish is shown as partial."""
     body = RENDERERS.get(graph, _generic)(output)
-    console.print(Panel(body, title=graph, title_align="left"))
-    render_report(console, output)
+    title = graph if status == "done" else f"{graph} - partial, {status}"
+    console.print(Panel(body, title=title, title_align="left"))
+    render_report(console, output, status)

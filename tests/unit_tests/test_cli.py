@@ -568,3 +568,35 @@ def test_an_unusable_deployment_url_stops_the_run_before_any_model_call(
     assert out.code == 2, out.err
     assert variable in out.err and "Traceback" not in out.err
     assert sum(script.calls.values()) == 0 and "spent" not in out.err
+
+
+def test_show_marks_a_failed_run_as_partial_not_completed(
+    stagecraft: type[Outcome], script: Script, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "runs.sqlite")
+    script.fail("technical", times=5)
+    failed = stagecraft(
+        "run", "router", "My internet connection is not working.", "--provider", "scripted", "--runs-db", db
+    )
+    thread = re.findall(r"thread: (\w+)", failed.err)[0]
+    shown = stagecraft("show", thread, "--runs-db", db)
+    assert shown.code == 0
+    assert "partial, failed at technical" in shown.out and "Ended: failed at technical" in shown.out
+    assert "Ended: completed" not in shown.out
+
+
+def test_resume_without_the_key_never_offers_a_provider_it_would_refuse(
+    stagecraft: type[Outcome], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "runs.sqlite")
+    with openai_server(lambda request: (500, "down")) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        failed = stagecraft(
+            "run", "router", "My router is broken.", "--provider", "openai", "--runs-db", db, "--no-cache"
+        )  # fmt: skip
+    thread = re.findall(r"thread: (\w+)", failed.err)[0]
+    monkeypatch.delenv("OPENAI_API_KEY")
+    resumed = stagecraft("resume", thread, "--runs-db", db)
+    assert resumed.code == 2 and "OPENAI_API_KEY" in resumed.err
+    assert "--provider offline" not in resumed.err and "can only be resumed on it" in resumed.err
