@@ -91,7 +91,8 @@ def _wrapped(indent: str, text: str, width: int = 80) -> list[str]:
 def _faq(output: dict[str, Any]) -> Group:
     parts: list[Any] = []
     for i, entry in enumerate(output.get("faq") or [], 1):
-        cited = ", ".join(p(s) for s in entry["sources"]) or "no source"
+        fallback = "not named (the budget ran out first)" if entry.get("answerable") else "no source"
+        cited = ", ".join(p(s) for s in entry["sources"]) or fallback
         parts.append(
             Text.assemble(
                 (f"{i}. {p(entry['question'])}\n", "bold"),

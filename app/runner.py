@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import json
 import threading
 import time
@@ -127,7 +128,8 @@ async def run(
     configurable = dict(checkpoint["configurable"]) if checkpoint else {"thread_id": thread_id}
     config: RunnableConfig = {
         "configurable": configurable,
-        "max_concurrency": MAX_CONCURRENCY,
+        # A graph that caps its own fan-out (faq, orchestrator: 8) keeps that cap here too.
+        "max_concurrency": getattr(importlib.import_module(entry.module), "MAX_CONCURRENCY", MAX_CONCURRENCY),
         "metadata": metadata or run_metadata(entry, settings),
     }
     output: dict[str, Any] = {}

@@ -42,9 +42,17 @@ class Spending:
         """Raise BudgetExhausted if the request may not start another call."""
         with self.lock:
             if settings.max_cost_usd is not None and self.usd >= settings.max_cost_usd:
-                raise BudgetExhausted(stage, f"budget of ${settings.max_cost_usd:.6f} spent (${self.usd:.6f})")
+                raise BudgetExhausted(
+                    stage,
+                    f"budget of ${settings.max_cost_usd:.6f} spent (${self.usd:.6f} when the next call would "
+                    "have started; calls already in flight finished and are billed in the total)",
+                )
             if settings.max_tokens is not None and self.tokens >= settings.max_tokens:
-                raise BudgetExhausted(stage, f"budget of {settings.max_tokens} tokens spent ({self.tokens})")
+                raise BudgetExhausted(
+                    stage,
+                    f"budget of {settings.max_tokens} tokens spent ({self.tokens} when the next call would have "
+                    "started; calls already in flight finished and are billed in the total)",
+                )
 
     def add(self, call: ModelCall) -> None:
         """Count a finished call."""

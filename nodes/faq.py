@@ -10,6 +10,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from models.budget import BudgetExhausted
 from models.prompts import Prompt
 from models.stage import stage_model
 from models.stages import Exact, Semantic, Stage
@@ -19,6 +20,7 @@ from nodes.intake import start_request
 from nodes.node import node
 from state.chain import Answer, Attribution, FaqEntry, FaqInput, FaqState, QuestionList, QuestionTask, Source
 from state.inputs import InputError, require_text
+from state.run import Termination
 from state.settings import Settings, settings_of
 
 MAX_QUESTIONS = 50
@@ -216,11 +218,17 @@ def answer_question(state: QuestionTask, runtime: Runtime[Any]) -> Steps[dict[st
                 raise ValueError("an answer from the sources must name at least one source")
 
         attributor = stage_model(ATTRIBUTE, runtime, state)
-        attribution = yield from attributor.structured(
-            Attribution,
-            ATTRIBUTE.prompt.render(question=state["question"], answer=answer.answer, sources=sources),
-            check=only_given_titles,
-        )
+        try:
+            attribution = yield from attributor.structured(
+                Attribution,
+                ATTRIBUTE.prompt.render(question=state["question"], answer=answer.answer, sources=sources),
+                check=only_given_titles,
+            )
+        except BudgetExhausted as exc:
+            # The answer is paid for: keep it, saying its sources were not named, and end the run.
+            entry = FaqEntry(question=state["question"], answer=answer.answer.strip(), answerable=True, sources=[])
+            stop = Termination(reason="budget", stage="answer_question", detail=exc.reason)
+            return {"answers": [(state["index"], entry)], "ledger": ledger + attributor.ledger, "termination": stop}
         ordered = [t for t in titles if t in set(attribution.sources)]
         entry = FaqEntry(question=state["question"], answer=answer.answer.strip(), answerable=True, sources=ordered)
         ledger = ledger + attributor.ledger

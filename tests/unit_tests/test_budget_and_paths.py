@@ -55,6 +55,31 @@ async def test_the_budget_stops_a_fan_out_and_overshoots_by_at_most_the_calls_in
     assert spent_at is not None and all(c["started"] <= spent_at for c in out["ledger"])
 
 
+async def test_an_answer_paid_for_before_the_budget_ran_out_is_kept(script: Script) -> None:
+    # The answers in flight finished and were billed, then their attribution was refused: the run
+    # threw the paid answers away and listed them as "Not answered".
+    script.latency = 0.05
+    first = (
+        await build_faq()
+        .compile()
+        .ainvoke({"sources": ENERGY_SOURCES, "num_questions": 6}, context=Settings(provider="scripted", cache=False))
+    )
+    questions_cost = sum(c["cost_usd"] or 0.0 for c in first["ledger"] if c["stage"] == "generate_questions")
+    out = await (
+        build_faq()
+        .compile()
+        .with_config(max_concurrency=MAX_CONCURRENCY)
+        .ainvoke(
+            {"sources": ENERGY_SOURCES, "num_questions": 6},
+            context=Settings(provider="scripted", cache=False, max_cost_usd=questions_cost * 1.01),
+        )
+    )
+    assert out["termination"]["reason"] == "budget"
+    paid = sum(1 for c in out["ledger"] if c["stage"] == "answer" and c["outcome"] == "ok")
+    kept = [e for e in out["faq"] if not e["answer"].startswith("Not answered")]
+    assert paid > 0 and len(kept) == paid
+
+
 async def test_a_zero_budget_makes_no_model_call_and_says_so(script: Script) -> None:
     out = (
         await build_document()
