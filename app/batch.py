@@ -70,8 +70,8 @@ class BatchReport:
 
     @property
     def throughput(self) -> float:
-        """Items finished per second."""
-        return (self.done + self.failed) / self.seconds if self.seconds else 0.0
+        """Items run per second (items refused before running, as invalid input, are not counted)."""
+        return len(self.latencies) / self.seconds if self.seconds and self.latencies else 0.0
 
     def percentile(self, q: float) -> float:
         """Latency at quantile q (0-1) of the items run, in seconds."""

@@ -30,7 +30,10 @@ def report_lines(ledger: list[ModelCall], termination: str = "completed") -> lis
     cache = report["cache"]
     if report["sequential_s"] > 0.001:
         reduction = 1 - report["wall_s"] / report["sequential_s"]
-        speed = f"{report['speedup']:.2f}x ({reduction:.0%} less than sequential)"
+        if reduction >= 0.005:
+            speed = f"{report['speedup']:.2f}x ({reduction:.0%} less time than sequential)"
+        else:  # one chain of calls: nothing ran in parallel (a resumed run also counts its pause)
+            speed = f"{report['speedup']:.2f}x (no faster than sequential)"
     else:
         speed = "n/a (every call was served from a cache)"
     lines += [

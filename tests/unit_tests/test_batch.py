@@ -128,3 +128,16 @@ def test_a_missing_input_or_graph_is_a_clear_error(tmp_path: Path, capsys: pytes
     (tmp_path / "in.jsonl").write_text('{"query": "a"}\n', encoding="utf-8")
     assert cli.main(["batch", "nope", str(tmp_path / "in.jsonl")]) == 2
     assert "unknown graph 'nope'" in capsys.readouterr().err
+
+
+def test_a_rerun_with_only_invalid_items_left_reports_no_throughput(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Items refused as invalid input never run: counting them gave six-figure "items/s".
+    inputs = _write_jsonl(tmp_path / "queries.jsonl", QUERIES)
+    cli.main(["batch", "router", str(inputs), "--latency", "0", "--json"])
+    capsys.readouterr()
+    cli.main(["batch", "router", str(inputs), "--latency", "0", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert (report["skipped"], report["failed"]) == (3, 1)
+    assert report["throughput_per_s"] == 0
