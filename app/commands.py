@@ -135,12 +135,12 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
     from app.persistence import open_checkpointer
     from app.report import render, render_report
     from app.runner import run, run_metadata
-    from app.threads import branch_retry_point, check_resumable, describe, latest_metadata
+    from app.threads import branch_retry_point, check_resumable, describe, latest_metadata, resuming
     from models.providers import ProviderError, prepare
     from models.retry import worth_resuming
     from supportdesk import DeskUnavailable
 
-    async with open_checkpointer(_store_url(args)) as saver:
+    async with open_checkpointer(_store_url(args)) as saver, contextlib.AsyncExitStack() as held:
         payload = None
         fork_from = None
         if args.command == "run":
@@ -160,6 +160,8 @@ async def _run(args: argparse.Namespace, console: Console, err: Console) -> int:
             if len(args.ids) > 2:
                 raise UsageError("resume takes a thread id, optionally after its graph's name")
             graph, thread = (args.ids[0], args.ids[1]) if len(args.ids) == 2 else (None, args.ids[0])
+            # One resume of a thread at a time: two would both run (and bill) the same stages.
+            await held.enter_async_context(resuming(saver, thread, _store_url(args) or deployment().checkpointer_url))
             recorded = await latest_metadata(saver, thread)
             if recorded is None:
                 raise InputError(f"no run with thread id {thread!r} in {_store_url(args) or 'the default store'}")

@@ -6,10 +6,15 @@ resumed faithfully, and pruning of old checkpoints.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -146,6 +151,64 @@ async def check_resumable(
             f"resume with --provider {meta.get('stagecraft_provider')}"
         )
     return entry
+
+
+class ThreadBusy(InputError):
+    """Another process is resuming the same thread."""
+
+
+@asynccontextmanager
+async def resuming(saver: BaseCheckpointSaver[Any], thread_id: str, url: str) -> AsyncIterator[None]:
+    """Hold the thread for one resume; raise ThreadBusy if another process holds it.
+
+    SQLite (`url` names the file): an exclusive lock on a file beside the database; PostgreSQL: a
+    session advisory lock on the saver's connection. Both are released when the holder ends, even
+    if it is killed. An in-memory checkpointer lives in one process: nothing to hold.
+    """
+    busy = f"thread {thread_id!r} is being resumed by another process; wait for it to end (stagecraft show {thread_id})"
+    conn = _postgres_connection(saver)
+    if conn is not None:
+        key = f"stagecraft-resume:{thread_id}"
+        row = await (await conn.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS held", (key,))).fetchone()
+        if not (row or {}).get("held"):
+            raise ThreadBusy(busy)
+        try:
+            yield
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+        return
+    if url == "memory://":
+        yield
+        return
+    handle = await asyncio.to_thread(_file_lock, Path(url.removeprefix("sqlite:///")), thread_id)
+    if handle is None:
+        raise ThreadBusy(busy)
+    try:
+        yield
+    finally:
+        handle.close()  # closing the file releases the lock
+
+
+def _file_lock(database: Path, thread_id: str) -> IO[str] | None:
+    import fcntl
+
+    locks = database.with_name(database.name + ".locks")
+    locks.mkdir(exist_ok=True)
+    handle = (locks / hashlib.sha256(thread_id.encode()).hexdigest()[:32]).open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def _postgres_connection(saver: BaseCheckpointSaver[Any]) -> Any:
+    try:
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    except ImportError:  # pragma: no cover - the PostgreSQL extra is installed with the project
+        return None
+    return saver.conn if isinstance(saver, AsyncPostgresSaver) else None
 
 
 async def prune(saver: BaseCheckpointSaver[Any], older_than_days: float) -> list[str]:

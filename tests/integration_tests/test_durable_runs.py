@@ -242,3 +242,21 @@ def test_a_run_started_by_one_worker_is_resumed_by_another_sharing_postgresql(tm
     finally:
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+async def test_two_workers_sharing_postgresql_cannot_resume_one_thread_at_once() -> None:
+    from app.persistence import open_checkpointer
+    from app.threads import ThreadBusy, resuming
+
+    require("PostgreSQL", "127.0.0.1", 5432)
+    url = "postgresql://postgres@127.0.0.1:5432/test"
+    thread = uuid.uuid4().hex[:12]
+    async with open_checkpointer(url) as one, open_checkpointer(url) as two:
+        async with resuming(one, thread, url):
+            with pytest.raises(ThreadBusy, match="being resumed by another process"):
+                async with resuming(two, thread, url):
+                    pass
+            async with resuming(two, uuid.uuid4().hex[:12], url):  # another thread is free
+                pass
+        async with resuming(two, thread, url):  # released with its holder
+            pass

@@ -600,3 +600,31 @@ def test_resume_without_the_key_never_offers_a_provider_it_would_refuse(
     resumed = stagecraft("resume", thread, "--runs-db", db)
     assert resumed.code == 2 and "OPENAI_API_KEY" in resumed.err
     assert "--provider offline" not in resumed.err and "can only be resumed on it" in resumed.err
+
+
+def test_a_thread_being_resumed_cannot_be_resumed_again_at_the_same_time(
+    stagecraft: type[Outcome], script: Script, tmp_path: Path
+) -> None:
+    # Two `stagecraft resume` of one thread both ran its stages and both billed them.
+    import asyncio
+
+    from app.persistence import open_checkpointer
+    from app.threads import resuming
+
+    db = tmp_path / "runs.sqlite"
+    script.fail("technical", times=5)
+    failed = stagecraft("run", "router", "My router is broken.", "--provider", "scripted", "--runs-db", str(db))
+    thread = re.findall(r"thread: (\w+)", failed.err)[0]
+    script.failures.clear()
+    before = script.calls["technical"]
+    outcome: dict[str, Outcome] = {}
+
+    async def while_another_resumes() -> None:
+        async with open_checkpointer(f"sqlite:///{db}") as saver, resuming(saver, thread, f"sqlite:///{db}"):
+            outcome["second"] = await asyncio.to_thread(stagecraft, "resume", thread, "--runs-db", str(db))
+
+    asyncio.run(while_another_resumes())
+    assert outcome["second"].code == 2 and "being resumed by another process" in outcome["second"].err
+    assert script.calls["technical"] == before
+    resumed = stagecraft("resume", thread, "--runs-db", str(db))  # the lock went with its holder
+    assert resumed.code == 0, resumed.err
