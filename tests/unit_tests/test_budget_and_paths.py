@@ -20,24 +20,20 @@ from tests.conftest import Script
 LONG_SOURCES = [{"title": f"{s['title']} ({i})", "content": s["content"]} for i in range(3) for s in ENERGY_SOURCES]
 
 
+async def _faq(sources: Any, questions: int, **settings: Any) -> dict[str, Any]:
+    """Run the FAQ graph on the scripted model, its fan-out capped as exported, with no stage cache."""
+    graph = build_faq().compile().with_config(max_concurrency=MAX_CONCURRENCY)
+    context = Settings(provider="scripted", cache=False, **settings)
+    out: dict[str, Any] = await graph.ainvoke({"sources": sources, "num_questions": questions}, context=context)
+    return out
+
+
 async def test_the_budget_stops_a_fan_out_and_overshoots_by_at_most_the_calls_in_flight(script: Script) -> None:
     script.latency = 0.05
-    free = (
-        await build_faq()
-        .compile()
-        .ainvoke({"sources": LONG_SOURCES, "num_questions": 15}, context=Settings(provider="scripted", cache=False))
-    )
+    free = await _faq(LONG_SOURCES, 15)
     costs = [c["cost_usd"] or 0.0 for c in free["ledger"]]
     budget = sum(costs) * 0.4
-    out = await (
-        build_faq()
-        .compile()
-        .with_config(max_concurrency=MAX_CONCURRENCY)
-        .ainvoke(
-            {"sources": LONG_SOURCES, "num_questions": 15},
-            context=Settings(provider="scripted", cache=False, max_cost_usd=budget),
-        )
-    )
+    out = await _faq(LONG_SOURCES, 15, max_cost_usd=budget)
     assert out["terminated_early"] and out["termination"]["reason"] == "budget"
     ledger = sorted(out["ledger"], key=lambda c: c["ended"])
     spent = sum(c["cost_usd"] or 0.0 for c in ledger)
@@ -59,21 +55,9 @@ async def test_an_answer_paid_for_before_the_budget_ran_out_is_kept(script: Scri
     # The answers in flight finished and were billed, then their attribution was refused: the run
     # threw the paid answers away and listed them as "Not answered".
     script.latency = 0.05
-    first = (
-        await build_faq()
-        .compile()
-        .ainvoke({"sources": ENERGY_SOURCES, "num_questions": 6}, context=Settings(provider="scripted", cache=False))
-    )
+    first = await _faq(ENERGY_SOURCES, 6)
     questions_cost = sum(c["cost_usd"] or 0.0 for c in first["ledger"] if c["stage"] == "generate_questions")
-    out = await (
-        build_faq()
-        .compile()
-        .with_config(max_concurrency=MAX_CONCURRENCY)
-        .ainvoke(
-            {"sources": ENERGY_SOURCES, "num_questions": 6},
-            context=Settings(provider="scripted", cache=False, max_cost_usd=questions_cost * 1.01),
-        )
-    )
+    out = await _faq(ENERGY_SOURCES, 6, max_cost_usd=questions_cost * 1.01)
     assert out["termination"]["reason"] == "budget"
     paid = sum(1 for c in out["ledger"] if c["stage"] == "answer" and c["outcome"] == "ok")
     kept = [e for e in out["faq"] if not e["answer"].startswith("Not answered")]
