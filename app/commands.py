@@ -55,26 +55,29 @@ def _read_input(args: argparse.Namespace) -> str:
         raise InputError("give the input as TEXT or with --file, not both")
     # Read a little more than any run may take (room for trailing blank lines), never a whole
     # huge file (or /dev/zero); the graph's intake checks the exact length.
-    most = deployment().max_input_chars + 4096
+    limit = deployment().max_input_chars
     if args.file is not None:
         path: Path = args.file
         try:
             with path.open(encoding="utf-8") as file:
-                return _at_most(file.read(most), most, str(path))
+                return _at_most(file.read(limit + _SLACK), limit, str(path))
         except UnicodeDecodeError:
             raise InputError(f"{path} is not UTF-8 text") from None
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror}") from None
     if args.text is None and not sys.stdin.isatty():
-        return _at_most(sys.stdin.read(most), most, "standard input")
+        return _at_most(sys.stdin.read(limit + _SLACK), limit, "standard input")
     if args.text is None:
         raise InputError("give the input as TEXT, with --file PATH, or on standard input")
     return str(args.text)
 
 
-def _at_most(text: str, most: int, source: str) -> str:
-    if len(text) >= most:
-        limit = deployment().max_input_chars
+# Characters read beyond the input limit, so trailing blank lines never make a file too long.
+_SLACK = 4096
+
+
+def _at_most(text: str, limit: int, source: str) -> str:
+    if len(text) >= limit + _SLACK:
         raise InputError(
             f"{source} is more than {limit:,} characters long; the limit is {limit:,} (STAGECRAFT_MAX_INPUT_CHARS)"
         )
@@ -283,12 +286,12 @@ def _batch(args: argparse.Namespace, console: Console, err: Console) -> int:
     settings = _settings(args)
     options = RunOptions(language=args.language, questions=args.questions, task=args.task)
     items = load_items(args.inputs, args.graph, options)
-    check_services(entry_for(args.graph), settings)
     out: Path = args.out or args.inputs.with_name(args.inputs.name + ".results.jsonl")
     if out.resolve() == args.inputs.resolve() or (
         args.inputs.is_dir() and out.resolve().is_relative_to(args.inputs.resolve())
     ):
         raise UsageError(f"--out {out} would write the results into the inputs; choose another file")
+    check_services(entry_for(args.graph), settings)
     last = [0.0]
 
     def progress(report: BatchReport, total: int) -> None:

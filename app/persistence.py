@@ -49,13 +49,9 @@ async def open_checkpointer(url: str | None = None) -> AsyncIterator[BaseCheckpo
     elif url.startswith(("postgresql://", "postgres://")):
         async with _postgres(url) as saver:
             yield saver
-    elif url.startswith("sqlite:///") or "://" not in url:
+    else:  # sqlite:///path or a plain path: check_url has refused every other form
         async with sqlite_checkpointer(Path(url.removeprefix("sqlite:///"))) as saver:
             yield saver
-    else:
-        raise PersistenceUnavailable(
-            f"checkpointer {url!r}: use sqlite:///path, memory:// or postgresql://user@host:port/db"
-        )
 
 
 @asynccontextmanager

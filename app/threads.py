@@ -204,6 +204,7 @@ def _file_lock(database: Path, thread_id: str) -> IO[str] | None:
 
 
 def _postgres_connection(saver: BaseCheckpointSaver[Any]) -> Any:
+    """The connection of LangGraph's PostgreSQL saver, or None for any other saver."""
     try:
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
     except ImportError:  # pragma: no cover - the PostgreSQL extra is installed with the project
@@ -236,13 +237,7 @@ def _lists_newest_first(saver: BaseCheckpointSaver[Any]) -> bool:
     """
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-    if isinstance(saver, AsyncSqliteSaver):
-        return True
-    try:
-        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-    except ImportError:  # pragma: no cover - the PostgreSQL extra is installed with the project
-        return False
-    return isinstance(saver, AsyncPostgresSaver)
+    return isinstance(saver, AsyncSqliteSaver) or _postgres_connection(saver) is not None
 
 
 def _when(metadata: Any, checkpoint: Any) -> float:

@@ -76,7 +76,8 @@ class Deployment:
         )
 
 
-# What each URL setting may name: its schemes ("" is a plain path) and whether "off" is allowed.
+# What each URL setting may name ("off" and "memory://" whole, "" a plain path, the rest by
+# prefix), and how to say so.
 _KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "STAGECRAFT_SUPPORT_DB": (
         ("sqlite:///", "postgresql://", "postgres://", ""),
