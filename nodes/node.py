@@ -39,7 +39,7 @@ class Node(Runnable[Any, Update], Generic[S]):
             return out
         with recording_node_calls() as calls:
             try:
-                return run_steps(out)
+                return _with_every_call(run_steps(out), calls)
             except BudgetExhausted as exc:
                 return _stopped(self.get_name(), exc, calls)
 
@@ -50,12 +50,23 @@ class Node(Runnable[Any, Update], Generic[S]):
             return out
         with recording_node_calls() as calls:
             try:
-                return await arun_steps(out)
+                return _with_every_call(await arun_steps(out), calls)
             except BudgetExhausted as exc:
                 return _stopped(self.get_name(), exc, calls)
 
     def __repr__(self) -> str:
         return f"Node({self.name})"
+
+
+def _with_every_call(update: Update, calls: list[ModelCall]) -> Update:
+    """Make the node's update carry every call it billed: the report prices what was paid for.
+
+    A branch that records its failure instead of raising (invalid outputs re-asked until the
+    stage gave up, say) returns no ledger of its own, yet it paid for those calls.
+    """
+    ledger = list(update.get("ledger") or [])
+    missing = [call for call in calls if not any(call is entry for entry in ledger)]
+    return {**update, "ledger": ledger + missing} if missing else update
 
 
 def _stopped(name: str, exc: BudgetExhausted, calls: list[ModelCall]) -> Update:

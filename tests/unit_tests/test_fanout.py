@@ -50,6 +50,20 @@ async def test_a_failed_branch_is_recorded_and_the_join_still_runs(script: Scrip
     assert script.calls["analysis_synthesis"] == 1
 
 
+async def test_a_branch_that_gave_up_still_prices_the_calls_it_paid_for(script: Script, scripted: Settings) -> None:
+    # Every output of the entities stage is invalid: it is re-asked until it gives up, and the
+    # branch records its failure. Each of those replies was billed, so the report counts them.
+    script.outputs["entities"] = [{"not": "entities"}] * 10
+    out = await build_analysis().compile().ainvoke({"document": BUSINESS_DOCUMENT}, context=scripted)
+    assert [e["stage"] for e in out["errors"]] == ["entities"]
+    paid = [c for c in out["ledger"] if c["stage"] == "entities"]
+    assert len(paid) == script.calls["entities"] == scripted.structured_retries + 1
+    assert all(c["outcome"] == "invalid" and c["cost_usd"] for c in paid)
+    report = out["execution_report"]
+    assert report["by_stage"]["entities"]["calls"] == len(paid)
+    assert report["cost_usd"] == pytest.approx(sum(c["cost_usd"] or 0.0 for c in out["ledger"]))
+
+
 async def test_fail_setting_fails_the_run(script: Script) -> None:
     # topics fails last, after its siblings' writes are saved (in-flight siblings would be cancelled).
     script.stage_latency["topics"] = 0.3
