@@ -103,6 +103,8 @@ def _faq(output: dict[str, Any]) -> Group:
                 (f"   sources: {cited}", "dim"),
             )
         )
+    if output.get("shortfall"):
+        parts.append(Text(f"Fewer questions: {p(output['shortfall'])}.", style="yellow"))
     return Group(*parts)
 
 

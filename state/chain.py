@@ -83,6 +83,8 @@ class FaqOutput(RunOutput):
     """The questions written about the sources."""
     faq: list[FaqEntry]
     """Each question with its answer and cited sources, in question order."""
+    shortfall: str
+    """Why the FAQ has fewer questions than asked (short sources), or empty."""
     ledger: Annotated[list[ModelCall], operator.add]
     """Every model call of this request; appended by each stage and worker, cleared by intake."""
 

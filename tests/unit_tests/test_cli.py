@@ -193,7 +193,7 @@ def test_a_megabyte_document_is_refused(stagecraft: type[Outcome], tmp_path: Pat
             ("run", "summarize_translate", "Solar power is cheap. Wind is strong.", "--language", "Klingon"),
             "--language",
         ),
-        (("run", "faq", "Solar power is cheap.", "--questions", "12"), "--questions"),
+        (("run", "faq", "Hi there."), "longer sources"),
     ],
 )
 def test_a_failure_caused_by_the_input_says_what_to_change_not_resume(
@@ -202,6 +202,19 @@ def test_a_failure_caused_by_the_input_says_what_to_change_not_resume(
     out = stagecraft(*args, "--latency", "0")
     assert out.code == 2, out.err
     assert advice in out.err and "resume" not in out.err and "Traceback" not in out.err
+
+
+def test_short_sources_get_a_shorter_faq_that_says_why(stagecraft: type[Outcome]) -> None:
+    # One sentence cannot answer ten distinct questions: the FAQ has the ones it answers, and says so.
+    out = stagecraft("run", "faq", "Solar power is cheap. Wind turbines need steady wind.", "--latency", "0", "--json")
+    assert out.code == 0, out.err
+    result = json.loads(out.out)
+    asked, written = result["num_questions"], len(result["faq"])
+    assert 0 < written < asked == 10
+    assert result["shortfall"] == f"10 questions were asked; the sources answer only {written} distinct ones"
+    assert all(entry["answerable"] for entry in result["faq"])
+    shown = stagecraft("run", "faq", "Solar power is cheap. Wind turbines need steady wind.", "--latency", "0")
+    assert shown.code == 0 and "Fewer questions: 10 questions were asked" in shown.out
 
 
 def test_a_failed_run_is_resumed_once_its_cause_is_fixed(
