@@ -63,20 +63,35 @@ _CUES: dict[str, dict[Lang, str]] = {
             ~funcion:3 funcion:2 conexion:2 internet:2 wifi:2 aplic:2 app:2 error:3 fall:3 pantall:2
             contraseñ:2 lent:2 bloque:3 cierr:2 "se cierra":3
             router:2 impresor:2 "no puedo":1
+            ~enciend:3 ~encend:3 ~arranc:3 ~carg:3 ~conect:3 ~respond:3 ~abr:2 ~inici:2 cuelg:3 congel:3
+            apag:2 reinici:2 averi:3 rot:2 estropead:3 dañad:2 portatil:2 ordenador:2 movil:1 telefon:1
+            bateria:2 señal:2 red:1 conect:2 "iniciar sesion":2 acced:2 usuari:1 actualiz:1 instal:2
+            descarg:1 tecl:2 camar:2 sonid:2 luz:1 parpad:2 "mensaje de error":3 tablet:2 impresora:2
         """,
         "fr": """
             ~fonction:3 fonction:2 ~march:3 connexion:2 connect:2 imprim:2 "mot de passe":2 applic:2
             appli:2 plant:3 bug:3 pann:3 wifi:2 "mise à jour":1 ~répond:3 répond:1
             tablet:2 ordin:2 "n'arrive pas":1
+            ~allum:3 ~démarr:3 ~charg:3 ~connect:3 ~ouvr:2 bloqu:3 fig:3 éteint:2 redémarr:2 lent:2
+            lenteur:2 écran:2 portabl:1 téléphon:1 batter:2 réseau:2 identifi:2 install:2 télécharg:1
+            erreur:3 cass:2 clavi:2 camér:2 son:1 box:1 fibr:2 signal:2 "code de vérification":2
         """,
         "de": """
             verbind:2 router:2 app:2 sturzt:3 absturz:3 abstürz:3 "sturzt ab":3 fehl:3 ~funktioniert:3
             funktioniert:2 anmeld:2 bildschirm:2 langsam:2 updat:1 start:1 wlan:2
             verlier:2
+            ~geht:3 ~start:3 ~lad:3 ~reagiert:3 ~verbind:3 funktion:2 stürzt:3 hängt:3 friert:3
+            fehlermeld:3 störung:3 defekt:3 kaputt:3 passwort:2 kennwort:2 einlogg:2 login:2 akku:2
+            gerät:2 laptop:2 computer:2 handy:1 drucker:2 netzwerk:2 internet:2 installier:2
+            herunterlad:1 tastatur:2 kamera:2 ton:1 neustart:2 "neu starten":2 verbindungsabbruch:3
+            fernseh:1 signal:2 empfang:1
         """,
         "it": """
             ~funzion:3 funzion:2 internet:2 app:2 applic:2 ~accend:3
             accend:2 acced:2 password:2 scherm:2 lent:2 error:3 stampant:2 wifi:2 telefon:1
+            ~part:3 ~caric:3 ~colleg:3 ~rispond:3 ~apr:2 blocc:3 spegn:2 riavvi:2 guast:3 rott:2
+            connession:2 colleg:2 rete:2 login:2 batter:2 aggiorn:1 install:2 scaric:1 computer:2
+            portatil:2 cellular:1 smartphon:1 segnal:2 tastier:2 fotocamer:2 audi:1 schermat:1
         """,
     },
     BILLING: {
@@ -91,18 +106,27 @@ _CUES: dict[str, dict[Lang, str]] = {
         "es": """
             cobr:3 factur:3 "dos veces":2 reembols:3 diner:2 pag:2 preci:2 suscripcion:2
             cuot:2 carg:2 recib:2 tarif:2 import:1 cuent:1
+            domicili:3 "de más":2 "dos cargos":3 saldo:2 descuent:1 iva:2 tarjet:1 banc:1 impag:2
+            devolu:1 abon:1 mensualidad:2 plaz:1 "cuenta bancaria":2
         """,
         "fr": """
             factur:3 rembours:3 paiement:2 pai:1 abonn:2 prix:2 tarif:2 frais:3 debit:3 mont:1
             "deux fois":2 compt:1
+            prélev:3 "trop perçu":3 bancair:2 "carte bancaire":2 relev:2 reçu:2 tva:2 remis:1
+            échéanc:2 impai:2 argent:2 mensualit:2 factu:3 pay:2 "compte bancaire":2
         """,
         "de": """
             rechnung:3 belast:3 abbuch:3 zahlung:2 bezahlt:2 ruckerstatt:3
             abo:2 abonnement:2 preis:2 kost:1 lastschrift:3 doppelt:2 monat:1
+            abgebucht:3 abgezog:3 berechn:3 erstatt:3 gutschrift:2 gebühr:3 betrag:2 geld:2
+            kreditkart:2 bankkonto:2 mahnung:3 tarif:2 beitrag:2 euro:2 "zu viel":2 bezahl:2 zahl:2
+            kündig:1 vertrag:1
         """,
         "it": """
             addebit:3 fattur:3 rimbors:3 pagament:2 abbon:2 prezz:2 cost:1
             import:1 "due volte":2
+            bollett:3 pag:2 addebitat:3 conto:1 banc:1 sold:2 euro:2 tariff:2 canon:2 rat:1 scont:1
+            ricevut:2 iva:2 "carta di credito":2 "non pagat":2 rinnov:2 disdett:1
         """,
     },
     GENERAL: {
@@ -113,10 +137,23 @@ _CUES: dict[str, dict[Lang, str]] = {
             ceo:2 press:2 contact:1 speak:1 programm:2 staff:1 lovely:1
             recycl:2 "gift card":1
         """,
-        "es": "horario:3 tiend:2 tien:1 envi:2 abiert:2 abr:1 direccion:2 dond:1 atencion:1",
-        "fr": "horair:3 ouvertur:3 magasin:2 boutiqu:2 livr:2 adress:2 ouvert:2  ",
-        "de": "geoffnet:3 offnungszeit:3 filial:3 geschaft:2 lad:1  adress:2 sonntag:1",
-        "it": "orari:3 apertur:3  negozi:3 sped:2 indirizz:2 ",
+        "es": """
+            horario:3 tiend:2 tien:1 envi:2 abiert:2 abr:1 direccion:2 dond:1 atencion:1 sucursal:3
+            emple:2 "trabajar con":2 polit:2 garantí:1 disponibl:2 vend:2 catalog:2 aparcamient:2
+            contact:1 domicilio:1 festiv:2 "fin de semana":1
+        """,
+        "fr": """
+            horair:3 ouvertur:3 magasin:2 boutiqu:2 livr:2 adress:2 ouvert:2 emploi:2 recrut:2
+            politiqu:2 garant:1 disponibl:2 vend:2 catalogu:2 parking:2 contact:1 agenc:2 dimanch:1
+        """,
+        "de": """
+            geoffnet:3 offnungszeit:3 filial:3 geschaft:2 lad:1 adress:2 sonntag:1 liefer:2 versand:2
+            versend:2 stell:1 job:2 garanti:1 verfügbar:2 verkauf:2 parkplatz:2 kontakt:1 wochenend:1
+        """,
+        "it": """
+            orari:3 apertur:3 negozi:3 sped:2 indirizz:2 consegn:2 lavor:1 assunzion:2 garanzi:1
+            disponibil:2 vend:2 catalog:2 parchegg:2 contatt:1 filial:2 domenic:1
+        """,
     },
 }
 _NEGATIONS = frozenset(
@@ -131,11 +168,20 @@ _ACCENTS = str.maketrans("áàâäéèêëíìîïóòôöúùûüñç", "aaaaee
 # Language identification: a language counts as present when two of its commonest function words
 # occur (one for very short messages). English is always looked up.
 _FUNCTION_WORDS_AS_WRITTEN: dict[Lang, str] = {
-    "es": "el la los las de que y en un una por con para mi me se no es del al su lo cuál qué tienen",
-    "fr": "le la les de des du et en un une pour avec mon ma mes je est ne pas vous que qui sur au",
-    "de": "der die das und ist nicht mein meine ich mit für den dem ein eine sie wir zu auf es",
-    "it": "il lo la gli le di che e un una per con mio mia non è si mi del della ho avete",
+    "es": "el la los las de que y en un una por con para mi me se no es del al su lo cuál qué tienen "
+    "han ha he mis pero muy ya esta este estoy hay sus como cuando desde sin nos yo",
+    "fr": "le la les de des du et en un une pour avec mon ma mes je est ne pas vous que qui sur au "
+    "il elle nous ai ce cette mais dans par sont suis été ont on toujours aux",
+    "de": "der die das und ist nicht mein meine ich mit für den dem ein eine sie wir zu auf es "
+    "bei von im sind habe hat haben kann noch schon aber mir mich wurde wird seit",
+    "it": "il lo la gli le di che e un una per con mio mia non è si mi del della ho avete "
+    "hanno ha questo questa sono ma ancora nel nella al alla da io anche sul suo perché come",
 }
+
+
+# French and Italian elide an article or pronoun into the next word ("l'abbonamento",
+# "d'erreur", "n'arrive"): the word after the apostrophe is the one a cue names.
+_ELIDED = re.compile(r"^(?:l|d|j|n|s|c|m|t|qu|dell|all|dall|nell|sull|un|quell)'(?=[^\W\d_]{3})")
 
 
 def _fold(token: str) -> str:
@@ -221,8 +267,9 @@ def cue_scores(text: str) -> dict[str, float]:
         while j < len(quoted) and quoted[j][1] <= start:
             j += 1
         half[i] = j < len(quoted) and quoted[j][0] <= start
+    bare = [_ELIDED.sub("", w) for w in raw]
     for lang in _languages(raw):
-        stems = [_fold(stem(w, lang)) for w in raw]
+        stems = [_fold(stem(w, lang)) for w in bare]
         if lang == "en":
             # A word that matches no cue but is one typo from one counts as that cue.
             known = {form for _, seq, _, _ in _lexicon()["en"] for forms in seq for form in forms}
