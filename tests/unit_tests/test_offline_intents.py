@@ -37,6 +37,27 @@ def test_routes_unseen_phrasings(query: str, label: str) -> None:
     assert classify_intent(query)[0] == label
 
 
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # The cue follows an elided article ("l'", "dell'", "d'"): it is the word after the apostrophe.
+        ("Mi hanno addebitato due volte l'abbonamento questo mese.", "Billing Inquiry"),
+        ("Dall'ultimo aggiornamento l'applicazione si blocca sempre.", "Technical Support"),
+        ("Je reçois un message d'erreur à chaque démarrage.", "Technical Support"),
+        # Everyday words of each language, beyond the few first written.
+        ("Mein Laptop geht nicht mehr an, der Akku ist voll.", "Technical Support"),
+        ("Warum wurde mir die Gebühr zweimal abgebucht?", "Billing Inquiry"),
+        ("La bolletta di questo mese è il doppio del solito.", "Billing Inquiry"),
+        ("El portátil se cuelga cada vez que abro el navegador.", "Technical Support"),
+        ("No reconozco esta domiciliación en mi cuenta.", "Billing Inquiry"),
+        ("Ma box internet redémarre toute seule la nuit.", "Technical Support"),
+        ("Vous recrutez des vendeurs pour le magasin de Lyon ?", "General Question"),
+    ],
+)
+def test_routes_everyday_words_in_four_languages(query: str, label: str) -> None:
+    assert classify_intent(query)[0] == label
+
+
 def test_a_word_one_typo_from_a_cue_counts_as_that_cue() -> None:
     scores = cue_scores("my acount was chraged for the same invioce")
     assert scores["Billing Inquiry"] >= 6  # "chraged" -> charge, "invioce" -> invoice

@@ -169,13 +169,13 @@ _ACCENTS = str.maketrans("áàâäéèêëíìîïóòôöúùûüñç", "aaaaee
 # occur (one for very short messages). English is always looked up.
 _FUNCTION_WORDS_AS_WRITTEN: dict[Lang, str] = {
     "es": "el la los las de que y en un una por con para mi me se no es del al su lo cuál qué tienen "
-    "han ha he mis pero muy ya esta este estoy hay sus como cuando desde sin nos yo",
+    "han mis pero muy ya esta este estoy hay sus como cuando desde sin nos yo",
     "fr": "le la les de des du et en un une pour avec mon ma mes je est ne pas vous que qui sur au "
-    "il elle nous ai ce cette mais dans par sont suis été ont on toujours aux",
+    "il elle nous ce cette mais dans par sont suis été ont toujours aux",
     "de": "der die das und ist nicht mein meine ich mit für den dem ein eine sie wir zu auf es "
-    "bei von im sind habe hat haben kann noch schon aber mir mich wurde wird seit",
+    "bei von im sind habe haben kann noch schon aber mir mich wurde wird seit",
     "it": "il lo la gli le di che e un una per con mio mia non è si mi del della ho avete "
-    "hanno ha questo questa sono ma ancora nel nella al alla da io anche sul suo perché come",
+    "hanno questo questa sono ma ancora nel nella al alla da io anche sul suo perché",
 }
 
 
@@ -249,8 +249,10 @@ def _deletions(word: str) -> set[str]:
 def _languages(tokens: list[str]) -> list[Lang]:
     found: list[Lang] = ["en"]
     need = 1 if len(tokens) < 6 else 2
+    elided = sum(bool(_ELIDED.match(t)) for t in tokens)  # "l'", "d'", "dell'": French or Italian
     for lang, words in _FUNCTION_WORDS.items():
-        if sum(t in words for t in tokens) >= need:  # tokens and function words are both folded
+        # Tokens and function words are both folded; none of the words is common in English.
+        if sum(t in words for t in tokens) + (elided if lang in ("fr", "it") else 0) >= need:
             found.append(lang)
     return found
 
