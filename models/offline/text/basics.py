@@ -78,7 +78,8 @@ def _split_block(block: str) -> list[str]:
             if match.group()[0] == ".":
                 if word in _NO_BREAK or re.fullmatch(r"[A-Z]", before):
                     continue
-                if word == "no" and rest[0].isdigit():
+                # "No. 48213", "Nr. 33120", "n. 2291", "núm. 7": a number follows, not a sentence.
+                if word in ("no", "nr", "n", "nº", "núm", "num") and rest[0].isdigit():
                     continue
             if rest[0].islower() and (match.group()[0] != "." or word in _SOFT_BREAK or "." in word or len(word) == 1):
                 continue

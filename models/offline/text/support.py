@@ -11,23 +11,44 @@ from models.offline.text.injections import strip_injections
 #
 # An id is a run that starts with a digit, or a short letter prefix and a digit, with optional
 # "-" or "/" parts and letter suffixes:  48213   2024/118   6618-A   77812B   A-55120   ZX-88
-_ID = r"(?:[A-Za-z]{1,4}[-\s]?)?\d[0-9A-Za-z]*(?:[-/][0-9A-Za-z]+)*"
-_ID_LEAD = r"(?:\s*(?:number|no\.?|num|nr\.?|id|ref(?:erence)?|#)\s*:?)*\s*#?\s*"
+_NOT_A_PREFIX = r"(?!(?:for|from|of|on|dated|vom|von|für|del|de|du|des|di|dal|au|le|la|el|il|en|im|am|at)\b)"
+_ID = rf"(?:{_NOT_A_PREFIX}(?:[A-Za-z]{{1,4}}-?|[A-Za-z]{{1,2}}\s))?\d[0-9A-Za-z]*(?:[-/][0-9A-Za-z]+)*"
+# Number words of five languages: number, no., nr., número, numéro, Nummer, n°, nº.
+_ID_LEAD = (
+    r"(?:\s*(?:number|no\.?|num|nr\.?|id|ref(?:erence)?|#|n[°º]\.?|n\.|n[úu]m(?:ero|\.)?|num[ée]ro|nummer)\s*:?)*"
+    r"\s*#?\s*"
+)
+# The words for an invoice and an order in English, Spanish, French, German and Italian.
+_INVOICE_WORD = r"(?:invoices?|facturas?|factures?|rechnung(?:en|snummer)?|fattur[ae])"
+_ORDER_WORD = r"(?:orders?|pedidos?|commandes?|bestellung(?:en)?|bestellnummer|auftrag|ordin[ei])"
 #   invoice 48213 | invoice no. 8812 | invoice #INV-7890 | inv-7781 | INV 3390 | inv 4402
 _INVOICE = re.compile(
-    rf"\binvoices?{_ID_LEAD}(?P<a>{_ID})\b|(?:#\s*)?\bINV[-\s]?#?(?P<b>\d[0-9A-Za-z]*(?:[-/][0-9A-Za-z]+)*)\b",
+    rf"\b{_INVOICE_WORD}{_ID_LEAD}(?P<a>{_ID})\b|(?:#\s*)?\bINV[-\s]?#?(?P<b>\d[0-9A-Za-z]*(?:[-/][0-9A-Za-z]+)*)\b",
     re.IGNORECASE,
 )
 #   order 90341 | order a-55120 | order b 20931 | Order ID: K-5512 | orders 33120 and 33121
-_ORDER = re.compile(rf"\borders?{_ID_LEAD}(?P<ids>{_ID}(?:\s*(?:,|and|&)\s*#?\s*{_ID})*)", re.IGNORECASE)
+_ORDER = re.compile(
+    rf"\b{_ORDER_WORD}{_ID_LEAD}(?P<ids>{_ID}(?:(?:\s*[,&]|\s+(?:and|y|et|und|e))\s*#?\s*{_ID})*)", re.IGNORECASE
+)
 # A status question about an order, as opposed to an order mentioned as context.
 _STATUS_CUES = re.compile(
     r"\b(?:update on|status|where(?:'s| is| are)|track\w*|when will|news|eta|progress|shipped|dispatch\w*"
     r"|left the|(?:hasn't|has not|haven't|have not|never|not yet|still not)\s+(?:\w+\s+)?(?:arrived|come|updated)"
-    r"|still waiting|get here|arrive[ds]?\s+yet)\b",
+    r"|still waiting|get here|arrive[ds]?\s+yet"
+    # Spanish, French, German, Italian: where is it, its status or tracking, when, not arrived yet.
+    r"|d[óo]nde|estado|seguimiento|cu[áa]ndo|llegar[áa]|(?:no|todav[íi]a\s+no|a[úu]n\s+no)\s+(?:me\s+)?ha\s+llegado"
+    r"|sigue\s+sin|o[ùu]\s+en\s+est|o[ùu]\s+est|suivi|statut|quand|pas\s+encore|toujours\s+pas|arrivera"
+    r"|wo\s+(?:ist|bleibt)|sendungsverfolgung|wann|noch\s+nicht|nicht\s+angekommen|noch\s+immer\s+nicht"
+    r"|dov['’]?[èe]|dove|tracking|quando|non\s+(?:è\s+)?ancora|ancora\s+non|arriver[àa]|a\s+che\s+punto"
+    r"|o[ùu]\s+(?:elle|il)\s+en\s+est|pas\s+re[çc]u|nicht\s+(?:erhalten|bekommen)|no\s+(?:lo\s+|la\s+)?he\s+recibido"
+    r"|non\s+l['’]ho\s+ricevut\w)\b",
     re.IGNORECASE,
 )
-_ORDER_CHANGE = re.compile(r"\b(?:cancel\w*|chang\w*|modif\w*|amend\w*|edit|update (?:my|the|this))\b", re.IGNORECASE)
+_ORDER_CHANGE = re.compile(
+    r"\b(?:cancel\w*|chang\w*|modif\w*|amend\w*|edit|update (?:my|the|this)"
+    r"|cambi\w*|annul\w*|stornier\w*|ändern|änderung)\b",
+    re.IGNORECASE,
+)
 
 
 def _id(raw: str, prefix: str = "") -> str:
@@ -62,7 +83,10 @@ _TRIGGER = re.compile(
 )
 _NOT_A_PRODUCT = re.compile(
     r"^(?:charge|payment|fee|difference|amount|subscription|invoice|bill|duplicate|second|extra|overcharge|money"
-    r"|deposit|shipping|delivery|order|it|them|that|this|one)\b",
+    r"|deposit|shipping|delivery|order|it|them|that|this|one"
+    rf"|{_ORDER_WORD}|{_INVOICE_WORD}|dinero|argent|geld|soldi|importe|montant|betrag|importo"
+    r"|direcci[óo]n|adresse|indirizzo|anschrift|lieferadresse|e-?mail|correo|contrase[ñn]a|password|passwort"
+    r"|mot\s+de\s+passe|datos|donn[ée]es|dati|daten|cuenta|compte|account|konto)\b",
     re.IGNORECASE,
 )
 _DET = r"(?:the|my|this|these|those|a|an|our|both|his|her|their|your)"
@@ -188,16 +212,154 @@ def _returns(sentence: str, following: str) -> list[tuple[int, dict[str, str]]]:
     ]
 
 
+# Spanish, French, German and Italian: the same requests, said their way. The item is the noun
+# phrase after the verb ("devolver las zapatillas"), or before it where the verb comes last
+# ("ich möchte den Mantel zurückschicken"); the reason follows a "because" or a comma.
+_TRIGGER_OTHER = re.compile(
+    r"\b(?:devolver|devuelvo|devolverles|devoluci[óo]n\s+(?:de|del)|reembolso\s+(?:de|del|por)"
+    r"|(?:devuelvan|devolver|devuelven)\s+(?:el|mi)\s+dinero\s+(?:de|del|por)|cambiar(?=\s+(?:el|la|los|las|mi|mis)\b)"
+    r"|rembours[ée]e?s?\s+(?:pour|de)|geld\s+zur[üu]ck\s+(?:f[üu]r|vom)|(?:schick|send|geb)\w*\s+(?:\w+\s+){0,4}?zur[üu]ck"
+    r"|rimborsat[oai]\s+per|cambiare(?=\s+(?:il|lo|la|i|gli|le|l['’]))"
+    r"|retourner|renvoyer|retour\s+(?:de|du|des)|rembourser|remboursement\s+(?:de|du|des|pour)|[ée]changer"
+    r"|zur[üu]ck(?:schicken|senden|geben|gesendet|geschickt|zugeben|zuschicken)|r[üu]cksendung|umtauschen|umzutauschen"
+    r"|restituire|restituisco|rendere|reso\s+(?:di|del|della|dei|delle)|rimandare|rimborso\s+(?:per|del|della|di))",
+    re.IGNORECASE,
+)
+_DET_OTHER = (
+    r"(?:el|la|los|las|mi|mis|este|esta|estos|estas|un|una|unos|unas|le|les|l['’]|mon|ma|mes|ce|cet|cette|ces|une"
+    r"|des|der|die|das|den|dem|des|mein|meine|meinen|meinem|meiner|diese|diesen|dieses|ein|eine|einen|il|lo|i|gli"
+    r"|mio|mia|miei|mie|questo|questa|questi|queste|uno)"
+)
+# Where a noun phrase starts: a determiner, then the word after it (its rest is read up to a stop).
+_PHRASE_OTHER = re.compile(rf"(?<![\w'’]){_DET_OTHER}(?:(?<=['’])|\s+)(?=\w)", re.IGNORECASE)
+_STOP_OTHER = frozenset(
+    """
+    porque que y pero ya como pues es son está están estaba estaban llegó llegaron vino no me se lo le ha han
+    tiene tienen para por con sin parce car qui et mais est sont était étaient ont ne n' il elle ils elles
+    pour avec weil denn und aber ist sind war waren hat haben passt passen nicht er sie es für zurück
+    zurückschicken zurückgeben umtauschen perché poiché che e ma è sono era erano ha hanno non per devolver
+    retourner renvoyer restituire rendere comprado comprada recibido recibida commandé commandée commandés
+    acheté achetée reçu reçue bestellt gekauft erhalten geliefert ordinato ordinata comprato comprata ricevuto
+    ricevuta
+    """.split()
+)
+_REASON_OTHER = re.compile(
+    r"\b(?:porque|ya\s+que|pues|debido\s+a|parce\s+qu['’]?e?|car|puisqu['’]?e?|weil|denn|(?<=,\s)da|perch[ée]|poich[ée]"
+    r"|dato\s+che|siccome)\s+(?P<reason>[^.!?]+)|,\s*(?P<clause>[^,.!?]+)",
+    re.IGNORECASE,
+)
+
+
+def _name_other(words: str) -> str:
+    kept: list[str] = []
+    for word in words.split():
+        if word.startswith("("):
+            break
+        core = word.strip(".,;:!?()").lower()
+        if not core or core in _STOP_OTHER or re.fullmatch(r"#?\d[\w-]*", core):
+            break
+        kept.append(word.strip(".,;:!?()"))
+        if word[-1:] in ",;:.!?" or len(kept) == 4:
+            break
+    return " ".join(kept)
+
+
+def _item_other(text: str) -> str | None:
+    for m in _PHRASE_OTHER.finditer(text):
+        name = _name_other(re.split(r"[,.!?;]", text[m.end() :])[0])
+        if name and not _NOT_A_PRODUCT.match(name):
+            return name
+    return None
+
+
+def _returns_other(sentence: str, following: str) -> list[tuple[int, dict[str, str]]]:
+    trigger = _TRIGGER_OTHER.search(sentence)
+    if not trigger or (_INVOICE.search(sentence) and re.search(r"reembols|rembours|rimbors", trigger.group(), re.I)):
+        return []
+    # The item is named right after the verb ("del tablet") or in a noun phrase of its clause,
+    # else before the verb ("ich möchte den Mantel zurückschicken"), else it opened the sentence
+    # ("la souris ... je voudrais l'échanger").
+    after = re.split(r"[,.?!;:]", sentence[trigger.end() :])[0]
+    before = sentence[: trigger.start()]
+    clause_before = re.split(r"[,;:]|\b(?:und|y|et|e|aber|pero|mais|ma)\b", before)[-1]
+    bare = (
+        _name_other(after) if re.search(r"\b(?:de|del|della|dei|delle|di|du|des|vom)$", trigger.group(), re.I) else ""
+    )
+    # Last, a returned order names its item in the next clause ("die Bestellung 31877
+    # zurückschicken, der Mantel passt nicht").
+    name = (
+        (bare if bare and not _NOT_A_PRODUCT.match(bare) else None)
+        or (
+            _item_other(after)
+            or _item_other(trigger.group())  # "schicke den Toaster zurück"
+            or _item_other(clause_before)
+            or _item_other(before)
+            or _item_other(re.split(r"[.?!;]", sentence[trigger.end() :])[0])
+        )
+    )
+    if name is None:
+        return []
+    reason = "not specified"
+    for m in _REASON_OTHER.finditer(sentence, trigger.end()):
+        why = m["reason"] or m["clause"]
+        if not (_ORDER.search(why) or _INVOICE.search(why) or _PLEASANTRY.match(why.strip())):
+            reason = _why(why)
+            break
+    if reason == "not specified":
+        # "¿Puedo cambiar los vaqueros? Son demasiado cortos." The next clause says why, about them.
+        rest = re.split(r"(?<=[?!.])\s+", sentence[trigger.end() :], maxsplit=1)[1:] or [following]
+        nxt = re.match(rf"^\s*(?:{_PRONOUN_OTHER})\s+(?P<why>[^.!?]+)", rest[0], re.IGNORECASE)
+        if nxt and not (_TRIGGER_OTHER.search(rest[0]) or _ORDER.search(rest[0]) or _INVOICE.search(rest[0])):
+            reason = _why(nxt["why"])
+    return [(trigger.start(), {"query_type": "ProductReturn", "product_name": name, "reason_for_return": reason})]
+
+
+_PRONOUN_OTHER = r"es|son|est[áa]n?|er|sie|die|der|das|il|elle|ils|elles|è|sono|lo|la|le|gli|ella|él"
+
+
+def _why(text: str) -> str:
+    text = re.sub(r"^(?:porque|parce\s+que|car|weil|denn|da|perch[ée]|poich[ée])\s+", "", text.strip(), flags=re.I)
+    text = re.sub(
+        r"^(?:es|son|est[áa]n?|estaba|il|elle|ils|elles|er|sie|es|è|sono|era)\s+(?:est\s+|sont\s+|ist\s+|sind\s+)?",
+        "",
+        text.strip(),
+        flags=re.IGNORECASE,
+    )
+    return text.strip(" .,;:!?'\"") or "not specified"
+
+
 # ---------------------------------------------------------------- other requests
 
 _ACTION = re.compile(
     r"\b(?:i\s+want|i'd\s+like|i\s+would\s+like|please|can\s+you|could\s+you|would\s+you|can\s+i|could\s+i|may\s+i"
-    r"|i\s+need|need\s+to|help\s+me|i\s+wish\s+to|i'm\s+looking\s+to)\b",
+    r"|i\s+need|need\s+to|help\s+me|i\s+wish\s+to|i'm\s+looking\s+to"
+    r"|quiero|quisiera|me\s+gustar[íi]a|por\s+favor|pueden|podr[íi]an|puedo|necesito"
+    r"|je\s+voudrais|je\s+veux|pourriez|pouvez|merci\s+de|s['’]il\s+vous\s+pla[îi]t|est-ce\s+que"
+    r"|ich\s+m[öo]chte|ich\s+will|bitte|k[öo]nnen\s+sie|k[öo]nnten\s+sie|kann\s+ich|ich\s+brauche"
+    r"|vorrei|voglio|per\s+favore|potete|potreste|posso|ho\s+bisogno"
+    r"|volevo\s+sapere|quer[íi]a\s+saber|je\s+voulais\s+savoir|ich\s+wollte\s+wissen)\b",
     re.IGNORECASE,
 )
 _PLEASANTRY = re.compile(
     r"^(?:hi|hello|hey|dear|thanks?|thank you|many thanks|best|regards|kind regards|cheers|please let me know"
-    r"|let me know|looking forward|have a (?:nice|great|good) day|hope you)\b",
+    r"|let me know|looking forward|have a (?:nice|great|good) day|hope you"
+    r"|hola|buen[oa]s|gracias|saludos|un\s+saludo|bonjour|bonsoir|salut|merci|cordialement|hallo|guten\s+tag"
+    r"|danke|vielen\s+dank|gr[üu][ßs]e|mit\s+freundlichen|ciao|buongiorno|salve|grazie|cordiali\s+saluti)\b",
+    re.IGNORECASE,
+)
+# A greeting that opens a sentence ("Bonjour, est-ce que ...", "Hallo zusammen, habt ihr ..."):
+# what follows may still be a request.
+_GREETING_LEAD = re.compile(
+    r"^(?:hi|hello|hey|dear|hola|buen[oa]s(?:\s+d[íi]as|\s+tardes)?|bonjour|bonsoir|salut|hallo|guten\s+tag|moin"
+    r"|servus|ciao|buongiorno|salve)(?:\s+[^\W\d_]+){0,2}\s*[,!]\s*",
+    re.IGNORECASE,
+)
+# A short sentence that only asks to check, or where "it" is, about a request already made.
+_FOLLOW_UP = re.compile(
+    r"\b(?:check|look\s+into|revis\w*|comprob\w*|verific\w*|v[ée]rifi\w*|pr[üu]f\w*|[üu]berpr[üu]f\w*"
+    r"|kontrollier\w*|controll\w*|where\s+is\s+it|d[óo]nde\s+est[áa]|o[ùu]\s+(?:elle|il)\s+en\s+est"
+    r"|wo\s+ist\s+(?:sie|es|er)|dov['’]?[èe]"
+    rf"|{_INVOICE_WORD}|{_ORDER_WORD})\b",
     re.IGNORECASE,
 )
 _FILLER = frozenset("want like would need help please know question thing something let thanks thank".split())
@@ -209,16 +371,19 @@ def extract_support_tasks(query: str) -> list[dict[str, str]]:
     sents = sentences(strip_injections(query))
     for n, sentence in enumerate(sents):
         found: list[tuple[int, dict[str, str]]] = _invoices(sentence)
-        returns = _returns(sentence, sents[n + 1] if n + 1 < len(sents) else "")
+        following = sents[n + 1] if n + 1 < len(sents) else ""
+        returns = _returns(sentence, following) or _returns_other(sentence, following)
         found.extend(returns)
         for m in _ORDER.finditer(sentence):
             if not _STATUS_CUES.search(sentence) and (returns or _ORDER_CHANGE.search(sentence)):
                 continue  # the order is context for another request, not a status question
-            for order_id in re.split(r"\s*(?:,|\band\b|&)\s*", m["ids"]):
+            for order_id in re.split(r"\s*[,&]\s*|\s+(?:and|y|et|und|e)\s+", m["ids"]):
                 if order_id.strip(" #"):
                     found.append((m.start(), {"query_type": "StatusUpdate", "order_id": _id(order_id)}))
         asks = _ACTION.search(sentence) or sentence.rstrip().endswith("?")
-        if not found and asks and not _PLEASANTRY.match(sentence):
+        body = _GREETING_LEAD.sub("", sentence)
+        follow_up = bool(tasks) and len(tokens(body)) <= 8 and bool(_FOLLOW_UP.search(body))
+        if not found and asks and body and not _PLEASANTRY.match(body) and not follow_up:
             content = [t for t in tokens(sentence) if is_content(t) and t not in _FILLER]
             if content:
                 found.append((0, {"query_type": "Unknown", "request": sentence}))
