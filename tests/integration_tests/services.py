@@ -3,6 +3,7 @@ never under CI (CI=true), where a missing service fails the test."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,15 +38,35 @@ def free_port() -> int:
         return port
 
 
+def _rooted(value: Any, root: Path) -> Any:
+    """The config with every "./..." path made absolute under root."""
+    if isinstance(value, dict):
+        return {k: _rooted(v, root) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rooted(v, root) for v in value]
+    if isinstance(value, str) and (value == "." or value.startswith("./")):
+        return str(root / value)
+    return value
+
+
 @contextmanager
 def langgraph_dev(root: Path, env: dict[str, str], log: Path, config: str = "langgraph.json") -> Iterator[str]:
-    """Run `langgraph dev` on a free loopback port with this environment; yield its URL."""
+    """Run `langgraph dev` on a free loopback port with this environment; yield its URL.
+
+    The server runs in the log's folder, a scratch one: its in-memory runtime saves assistants,
+    threads and runs in `.langgraph_api/` there, never in the repository, so no run of the tests
+    sees what an earlier one left. It reads a copy of the config whose paths (graphs, auth,
+    checkpointer, dependencies: relative to the working folder for `langgraph dev`) name the
+    repository's files.
+    """
     port = free_port()
     langgraph = str(Path(sys.executable).parent / "langgraph")
-    command = [langgraph, "dev", "--config", config, "--no-browser", "--no-reload", "--host", "127.0.0.1"]
+    scratch_config = log.parent / f"served-{config}"
+    scratch_config.write_text(json.dumps(_rooted(json.loads((root / config).read_text()), root)))
+    command = [langgraph, "dev", "--config", str(scratch_config), "--no-browser", "--no-reload", "--host", "127.0.0.1"]
     with log.open("w") as out:
         command += ["--port", str(port)]
-        proc = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, cwd=log.parent, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 90
