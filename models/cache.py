@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from langgraph.graph import StateGraph
 
 # Bumped when the offline engine's answers change, so its old outputs are never served again.
-OFFLINE_ENGINE_VERSION = "3"
+OFFLINE_ENGINE_VERSION = "4"
 _NO_CACHE = "nocache:"
 
 

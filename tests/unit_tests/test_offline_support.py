@@ -113,3 +113,36 @@ def _status(order: str) -> dict[str, str]:
 def test_requests_in_spanish_french_german_and_italian(message: str, tasks: list[dict[str, str]]) -> None:
     got = extract_support_tasks(message)
     assert [{k: v for k, v in t.items() if k != "request"} for t in got] == tasks
+
+
+@pytest.mark.parametrize(
+    ("message", "tasks"),
+    [
+        # A new request after another is kept, even short, even naming an order or a check.
+        (
+            "Where is my order 90341? Also cancel my order 90342 please.",
+            [_status("90341"), {"query_type": "Unknown"}],
+        ),
+        ("Where is order 5521? Do you sell a new controller?", [_status("5521"), {"query_type": "Unknown"}]),
+        # Prefixes: glued or hyphenated letters, capitals or one letter before a space.
+        ("Where is order DE-4471?", [_status("DE-4471")]),
+        ("Where is order ABC 123?", [_status("ABC-123")]),
+        ("where is order b 20931?", [_status("B-20931")]),
+        # "rendered" is not the Italian "rendere"; "Buenos Aires" is not a greeting.
+        ("The dashboard rendered the invoice total wrong, can I pay it later?", [{"query_type": "Unknown"}]),
+        ("Buenos Aires store: what are your opening hours?", [{"query_type": "Unknown"}]),
+    ],
+)
+def test_what_the_multilingual_rules_must_not_take_from_english(message: str, tasks: list[dict[str, str]]) -> None:
+    got = extract_support_tasks(message)
+    assert [{k: v for k, v in t.items() if k != "request"} for t in got] == tasks
+
+
+def test_runs_of_id_words_without_an_id_fail_fast() -> None:
+    # Nested optional spaces made these exponential: 24 "#" took 78 s; 40 would never end.
+    assert extract_support_tasks("Where is order" + " #" * 40 + " x?") == [
+        {"query_type": "Unknown", "request": "Where is order" + " #" * 40 + " x?"}
+    ]
+    assert extract_support_tasks("Please check invoice" + " no" * 40 + " x") == [
+        {"query_type": "Unknown", "request": "Please check invoice" + " no" * 40 + " x"}
+    ]

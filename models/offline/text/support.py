@@ -11,12 +11,19 @@ from models.offline.text.injections import strip_injections
 #
 # An id is a run that starts with a digit, or a short letter prefix and a digit, with optional
 # "-" or "/" parts and letter suffixes:  48213   2024/118   6618-A   77812B   A-55120   ZX-88
-_NOT_A_PREFIX = r"(?!(?:for|from|of|on|dated|vom|von|für|del|de|du|des|di|dal|au|le|la|el|il|en|im|am|at)\b)"
-_ID = rf"(?:{_NOT_A_PREFIX}(?:[A-Za-z]{{1,4}}-?|[A-Za-z]{{1,2}}\s))?\d[0-9A-Za-z]*(?:[-/][0-9A-Za-z]+)*"
+# A prefix is glued or hyphenated to the digits (A-55120, DE-4471, 77812B), or set apart by a space
+# when it is capitals (INV 3390, KLM 5512) or one letter that is not a word ("order b 20931"), so
+# "Bestellung war 88213" or "invoice for 300" name no prefix.
+_ID = (
+    r"(?:[A-Za-z]{1,4}-?(?=\d)|(?-i:[A-Z]{2,4})\s(?=\d)|(?![aeiouy]\s)[A-Za-z]\s(?=\d))?"
+    r"\d[0-9A-Za-z]*(?:[-/][0-9A-Za-z]+)*"
+)
 # Number words of five languages: number, no., nr., número, numéro, Nummer, n°, nº.
+# Atomic, and each space matched by one place only: a run of "no no no ..." or "# # # ..." that
+# ends in no id fails in linear time (nested spaces made it exponential: 78 s for 65 characters).
 _ID_LEAD = (
-    r"(?:\s*(?:number|no\.?|num|nr\.?|id|ref(?:erence)?|#|n[°º]\.?|n\.|n[úu]m(?:ero|\.)?|num[ée]ro|nummer)\s*:?)*"
-    r"\s*#?\s*"
+    r"(?>(?:\s*(?:number|no\.?|num|nr\.?|id|ref(?:erence)?|#|n[°º]\.?|n\.|n[úu]m(?:ero|\.)?|num[ée]ro|nummer)"
+    r"(?![-\w])(?:\s*:)?)*\s*#?\s*)"
 )
 # The words for an invoice and an order in English, Spanish, French, German and Italian.
 _INVOICE_WORD = r"(?:invoices?|facturas?|factures?|rechnung(?:en|snummer)?|fattur[ae])"
@@ -222,7 +229,7 @@ _TRIGGER_OTHER = re.compile(
     r"|rimborsat[oai]\s+per|cambiare(?=\s+(?:il|lo|la|i|gli|le|l['’]))"
     r"|retourner|renvoyer|retour\s+(?:de|du|des)|rembourser|remboursement\s+(?:de|du|des|pour)|[ée]changer"
     r"|zur[üu]ck(?:schicken|senden|geben|gesendet|geschickt|zugeben|zuschicken)|r[üu]cksendung|umtauschen|umzutauschen"
-    r"|restituire|restituisco|rendere|reso\s+(?:di|del|della|dei|delle)|rimandare|rimborso\s+(?:per|del|della|di))",
+    r"|restituire|restituisco|rendere|reso\s+(?:di|del|della|dei|delle)|rimandare|rimborso\s+(?:per|del|della|di))\b",
     re.IGNORECASE,
 )
 _DET_OTHER = (
@@ -265,8 +272,10 @@ def _name_other(words: str) -> str:
 
 
 def _item_other(text: str) -> str | None:
-    for m in _PHRASE_OTHER.finditer(text):
-        name = _name_other(re.split(r"[,.!?;]", text[m.end() :])[0])
+    for n, m in enumerate(_PHRASE_OTHER.finditer(text)):
+        if n == 12:  # an item is named near its verb; a long text is not searched to its end
+            break
+        name = _name_other(re.split(r"[,.!?;]", text[m.end() : m.end() + 120])[0])
         if name and not _NOT_A_PRODUCT.match(name):
             return name
     return None
@@ -343,7 +352,7 @@ _ACTION = re.compile(
 _PLEASANTRY = re.compile(
     r"^(?:hi|hello|hey|dear|thanks?|thank you|many thanks|best|regards|kind regards|cheers|please let me know"
     r"|let me know|looking forward|have a (?:nice|great|good) day|hope you"
-    r"|hola|buen[oa]s|gracias|saludos|un\s+saludo|bonjour|bonsoir|salut|merci|cordialement|hallo|guten\s+tag"
+    r"|hola|buen[oa]s\s+(?:d[íi]as|tardes|noches)|gracias|saludos|un\s+saludo|bonjour|bonsoir|salut|merci|cordialement|hallo|guten\s+tag"
     r"|danke|vielen\s+dank|gr[üu][ßs]e|mit\s+freundlichen|ciao|buongiorno|salve|grazie|cordiali\s+saluti)\b",
     re.IGNORECASE,
 )
@@ -354,12 +363,15 @@ _GREETING_LEAD = re.compile(
     r"|servus|ciao|buongiorno|salve)(?:\s+[^\W\d_]+){0,2}\s*[,!]\s*",
     re.IGNORECASE,
 )
-# A short sentence that only asks to check, or where "it" is, about a request already made.
+# A short sentence that only asks to check "it", or where "it" is, about a request already made:
+# "Can you check it?", "¿Podrían revisarlo?", "Potreste verificare?", "Wo ist sie?".
 _FOLLOW_UP = re.compile(
-    r"\b(?:check|look\s+into|revis\w*|comprob\w*|verific\w*|v[ée]rifi\w*|pr[üu]f\w*|[üu]berpr[üu]f\w*"
-    r"|kontrollier\w*|controll\w*|where\s+is\s+it|d[óo]nde\s+est[áa]|o[ùu]\s+(?:elle|il)\s+en\s+est"
-    r"|wo\s+ist\s+(?:sie|es|er)|dov['’]?[èe]"
-    rf"|{_INVOICE_WORD}|{_ORDER_WORD})\b",
+    r"(?:\b(?:check(?:\s+(?:it|this|that|them|on\s+it))?|look\s+into\s+it|revis(?:ar|en|e|ad)(?:l[oa]s?)?"
+    r"|comprob(?:ar|en|ad)(?:l[oa]s?)?|verific(?:ar|are|ate|en|ad)(?:l[oa]s?|lo)?|v[ée]rifi(?:er|ez)"
+    r"|(?:über)?pr[üu]f(?:en|t)|controll(?:are|ate)(?:lo|la)?)(?:\s+(?:please|por\s+favor|s['’]il\s+vous\s+pla[îi]t"
+    r"|bitte|per\s+favore))?\s*[?.!]*\s*$)"
+    r"|\b(?:where\s+is\s+it|d[óo]nde\s+est[áa]\s*\??\s*$|o[ùu]\s+(?:elle|il)\s+en\s+est|wo\s+ist\s+(?:sie|es|er)\b"
+    r"|dov['’]?[èe]\s*\??\s*$)",
     re.IGNORECASE,
 )
 _FILLER = frozenset("want like would need help please know question thing something let thanks thank".split())
@@ -382,7 +394,7 @@ def extract_support_tasks(query: str) -> list[dict[str, str]]:
                     found.append((m.start(), {"query_type": "StatusUpdate", "order_id": _id(order_id)}))
         asks = _ACTION.search(sentence) or sentence.rstrip().endswith("?")
         body = _GREETING_LEAD.sub("", sentence)
-        follow_up = bool(tasks) and len(tokens(body)) <= 8 and bool(_FOLLOW_UP.search(body))
+        follow_up = bool(tasks) and not found and len(tokens(body)) <= 8 and bool(_FOLLOW_UP.search(body))
         if not found and asks and body and not _PLEASANTRY.match(body) and not follow_up:
             content = [t for t in tokens(sentence) if is_content(t) and t not in _FILLER]
             if content:
