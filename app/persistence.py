@@ -68,7 +68,8 @@ async def sqlite_checkpointer(path: Path) -> AsyncIterator[BaseCheckpointSaver[A
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, timeout=_BUSY_TIMEOUT_S)
+        # Autocommit: a read never leaves a transaction open, which would pin an old snapshot.
+        conn = await aiosqlite.connect(path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
     except (sqlite3.Error, OSError) as exc:
         raise _unusable(path, exc) from None
     try:
@@ -94,7 +95,7 @@ async def sqlite_checkpointer(path: Path) -> AsyncIterator[BaseCheckpointSaver[A
     try:
         yield saver
     finally:
-        saver.close_writer()
+        await saver.close_writer()
         await conn.close()
 
 
@@ -121,8 +122,11 @@ class _SqliteSaver(AsyncSqliteSaver):
         self._writer.is_setup, self._writer._has_task_path = True, self._has_task_path
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stagecraft-checkpoints")
 
-    def close_writer(self) -> None:
-        """Finish the writes in flight, then close the writing connection."""
+    async def close_writer(self) -> None:
+        """Finish the writes in flight, then close the writing connection, without blocking the loop."""
+        await asyncio.get_running_loop().run_in_executor(None, self._close_writer)
+
+    def _close_writer(self) -> None:
         self._thread.shutdown(wait=True)
         self._writer.conn.close()
 
@@ -141,6 +145,10 @@ class _SqliteSaver(AsyncSqliteSaver):
     ) -> None:
         put = partial(self._writer.put_writes, config, writes, task_id, task_path)
         await asyncio.get_running_loop().run_in_executor(self._thread, put)
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        """Delete a thread's checkpoints and writes through the same writer, after the writes before it."""
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._writer.delete_thread, thread_id)
 
 
 def _unusable(path: Path, exc: BaseException) -> DeploymentError:

@@ -4,10 +4,12 @@ integration_tests/test_cli_process.py)."""
 from __future__ import annotations
 
 import json
+import operator
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import ormsgpack
 import pytest
@@ -641,3 +643,39 @@ def test_a_thread_being_resumed_cannot_be_resumed_again_at_the_same_time(
     assert script.calls["technical"] == before
     resumed = stagecraft("resume", thread, "--runs-db", str(db))  # the lock went with its holder
     assert resumed.code == 0, resumed.err
+
+
+class _Items(TypedDict):
+    xs: Annotated[list[str], operator.add]
+
+
+async def test_a_delete_that_found_the_store_locked_leaves_no_stale_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A delete that failed on "database is locked" left a transaction open on the reading
+    # connection: every later read in the process saw the store as it was then.
+    from langgraph.graph import END, START, StateGraph
+
+    import app.persistence as persistence
+
+    monkeypatch.setattr(persistence, "_BUSY_TIMEOUT_S", 0.2)
+
+    builder: StateGraph[_Items, None, _Items, _Items] = StateGraph(_Items)
+    builder.add_node("a", lambda state: {"xs": ["a"]})
+    builder.add_edge(START, "a")
+    builder.add_edge("a", END)
+    db = tmp_path / "runs.sqlite"
+    async with persistence.sqlite_checkpointer(db) as saver:
+        graph = builder.compile(checkpointer=saver)
+        await graph.ainvoke({"xs": []}, {"configurable": {"thread_id": "x"}})
+        other = sqlite3.connect(db)  # another process holds the write lock
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await saver.adelete_thread("x")
+        other.commit()
+        other.close()
+        await graph.ainvoke({"xs": []}, {"configurable": {"thread_id": "x"}})
+        async with persistence.sqlite_checkpointer(db) as second:  # another process writes a thread
+            await builder.compile(checkpointer=second).ainvoke({"xs": []}, {"configurable": {"thread_id": "y"}})
+        assert (await graph.aget_state({"configurable": {"thread_id": "x"}})).values == {"xs": ["a", "a"]}
+        assert (await graph.aget_state({"configurable": {"thread_id": "y"}})).values == {"xs": ["a"]}
