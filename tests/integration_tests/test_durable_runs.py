@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -132,14 +133,24 @@ def test_thirty_simultaneous_runs_on_one_store_all_finish_and_every_side_effect_
     rma_requests = {row[0] for row in desk.execute("SELECT request_id FROM rmas")}
     assert len(rma_requests) == runs
     # Each RMA belongs to a request some checkpoint holds: a crash could resume it, not redo it.
-    saved_requests = set()
-    for stdout, _ in outs:
-        thread = json.loads(stdout)["thread_id"]
-        shown = subprocess.run(
-            [STAGECRAFT, "show", thread, "--json"], cwd=folder, env=_env(), capture_output=True, text=True
-        )
-        saved_requests.add(json.loads(shown.stdout)["request_id"])
+    # One thread read back through the CLI, all of them in this process (30 more CLI start-ups
+    # would take longer than the runs).
+    threads = [json.loads(stdout)["thread_id"] for stdout, _ in outs]
+    shown = subprocess.run(
+        [STAGECRAFT, "show", threads[0], "--json"], cwd=folder, env=_env(), capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    saved_requests = asyncio.run(_saved_requests(folder / ".stagecraft" / "runs.sqlite", threads))
+    assert json.loads(shown.stdout)["request_id"] in saved_requests
     assert rma_requests <= saved_requests
+
+
+async def _saved_requests(store: Path, threads: list[str]) -> set[str]:
+    from app.persistence import open_checkpointer
+    from app.threads import describe
+
+    async with open_checkpointer(f"sqlite:///{store}") as saver:
+        return {str((await describe(saver, thread)).values["request_id"]) for thread in threads}
 
 
 def _replies(request: dict[str, Any]) -> Reply:
