@@ -126,23 +126,30 @@ def generate_questions(state: FaqState, runtime: Runtime[Any]) -> Steps[dict[str
     fewer, and `shortfall` says so, rather than questions the sources do not answer.
     """
     count = state["num_questions"]
+    short = [False]  # a short list is sent back once: a model may simply have stopped early
 
-    def distinct(result: QuestionList) -> None:
+    def distinct_and_enough(result: QuestionList) -> None:
         cleaned = [q.strip() for q in result.questions if q.strip()]
         if not cleaned:
             raise ValueError("write at least one question")
         if len({q.casefold() for q in cleaned}) != len(cleaned):
             raise ValueError("questions must be distinct")
+        if len(cleaned) < count and not short[0]:
+            short[0] = True
+            raise ValueError(
+                f"expected {count} questions, got {len(cleaned)}: write {count} if the sources answer that many "
+                "distinct questions, otherwise write the same questions again"
+            )
 
     llm = stage_model(GENERATE_QUESTIONS, runtime, state)
     result = yield from llm.structured(
         QuestionList,
         GENERATE_QUESTIONS.prompt.render(count=count, sources=sources_json(state["sources"])),
-        check=distinct,
+        check=distinct_and_enough,
     )
     questions = [q.strip() for q in result.questions if q.strip()][:count]
     shortfall = (
-        f"{count} questions were asked; the sources answer only {len(questions)} distinct ones"
+        f"{count} questions were asked; only {len(questions)} distinct ones could be written from these sources"
         if len(questions) < count
         else ""
     )
