@@ -121,15 +121,18 @@ _PREDICATE_VERB = re.compile(
 )
 
 
-def _name(words: str) -> str:
-    """Cut a noun phrase at the first word that cannot belong to a product's name."""
+def _name(words: str, stop: frozenset[str] = _NAME_STOP, longest: int = 5, ids: bool = False) -> str:
+    """Cut a noun phrase at the first word that cannot belong to a product's name.
+
+    With `ids`, a bracket or an id ends the name too ("casque Bluetooth (commande 66721)").
+    """
     kept: list[str] = []
     for word in words.split():
         core = word.strip(".,;:!?()").lower()
-        if core in _NAME_STOP or not core:
+        if not core or core in stop or (ids and (word.startswith("(") or re.fullmatch(r"#?\d[\w-]*", core))):
             break
         kept.append(word.strip(".,;:!?()"))
-        if word[-1:] in ",;:.!?" or len(kept) == 5:
+        if word[-1:] in ",;:.!?" or len(kept) == longest:
             break
     return " ".join(kept)
 
@@ -258,17 +261,7 @@ _REASON_OTHER = re.compile(
 
 
 def _name_other(words: str) -> str:
-    kept: list[str] = []
-    for word in words.split():
-        if word.startswith("("):
-            break
-        core = word.strip(".,;:!?()").lower()
-        if not core or core in _STOP_OTHER or re.fullmatch(r"#?\d[\w-]*", core):
-            break
-        kept.append(word.strip(".,;:!?()"))
-        if word[-1:] in ",;:.!?" or len(kept) == 4:
-            break
-    return " ".join(kept)
+    return _name(words, _STOP_OTHER, longest=4, ids=True)
 
 
 def _item_other(text: str) -> str | None:
