@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.rule import Rule
 
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES, ROUTER_QUERIES
-from app.registry import entry_for
 from app.report import render
 from app.runner import run
+from graphs.registry import spec_for
 from state.settings import Settings
 
 SUMMARY_TEXT = " ".join(source["content"] for source in ENERGY_SOURCES)
@@ -32,6 +32,7 @@ async def demo(console: Console, settings: Settings) -> int:
         ),
         *(("router", f"Route: {query!r}", {"query": query}) for query in ROUTER_QUERIES),
         ("orchestrator", "Orchestrator-worker on the seed's customer message", {"query": CUSTOMER_QUERY}),
+        ("support_agent", "The same message, one agent with the desk's tools", {"query": CUSTOMER_QUERY}),
         ("analysis", "Four analyses in parallel", {"document": BUSINESS_DOCUMENT}),
         ("report", "Extraction, three analyses in parallel, report", {"document": BUSINESS_DOCUMENT}),
         ("document", "The seed's optimised pipeline: assess, then the full path", {"document": BUSINESS_DOCUMENT}),
@@ -43,6 +44,6 @@ async def demo(console: Console, settings: Settings) -> int:
     ]
     for graph, title, payload in runs:
         console.print(Rule(title))
-        result = await run(entry_for(graph), payload, settings)
+        result = await run(spec_for(graph), payload, settings)
         render(console, graph, result.output)
     return 0

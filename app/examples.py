@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from state.chain import Source
+from state.faq import Source
 
 ENERGY_SOURCES: list[Source] = [
     Source(
@@ -56,16 +56,6 @@ CUSTOMER_QUERY = (
     "than I expected.\nAlso, I would like to return the 'SuperWidget 5000' I bought because it's "
     "not compatible with my system.\nFinally, can you give me an update on my order #A-12345?"
 )
-
-CUSTOMER_TASKS: list[dict[str, str]] = [
-    {"query_type": "BillingInquiry", "invoice_number": "INV-7890"},
-    {
-        "query_type": "ProductReturn",
-        "product_name": "SuperWidget 5000",
-        "reason_for_return": "not compatible with my system",
-    },
-    {"query_type": "StatusUpdate", "order_id": "A-12345"},
-]
 
 BUSINESS_DOCUMENT = (
     "Northwind Energy reported strong growth in the third quarter of 2025, with revenue rising 18% "

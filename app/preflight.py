@@ -8,30 +8,26 @@ that is merely down (Redis, PostgreSQL) is reported as unavailable, exit 1, as b
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from app.registry import GraphEntry
-from models.stages import Stage
+from graphs.spec import GraphSpec
 from state.deployment import DeploymentError
 from state.settings import Settings
 
 
-def check_services(entry: GraphEntry, settings: Settings) -> None:
-    """Blocking: open the stage cache, the semantic store and the support desk this run will use."""
-    nodes = importlib.import_module(entry.nodes)
+def check_services(spec: GraphSpec, settings: Settings) -> None:
+    """Blocking: open the stage cache, the semantic store and the services (the desk) this run will use."""
     if settings.cache:
-        from models.cache import STAGE_CACHE
+        from models.caches import STAGE_CACHE
 
         _opened("STAGECRAFT_CACHE", STAGE_CACHE.backend)
-        if any(isinstance(v, Stage) and v.semantic is not None for v in vars(nodes).values()):
-            from models.semantic import semantic_cache
+        if any(stage.semantic is not None for stage in spec.stages):
+            from models.caches import semantic_cache
 
             _opened("STAGECRAFT_SEMANTIC_STORE", lambda: semantic_cache(settings))
-    ready: Callable[[], Any] | None = getattr(nodes, "check_services", None)
-    if ready is not None:
+    for ready in spec.services:
         _opened("STAGECRAFT_SUPPORT_DB", ready)
 
 

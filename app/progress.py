@@ -32,6 +32,14 @@ class FanOut:
 _WORKERS = ("billing_worker", "return_worker", "status_worker", "colleague_worker")
 
 
+def served_line(event: dict[str, Any]) -> str:
+    """Say which stage a cache served, and what it saved, from its `stage_cached` event."""
+    stage, saved = str(event.get("stage", "")), f"saved ${event.get('saved_usd') or 0.0:.6f}"
+    if event.get("cache") == "semantic":
+        return f"= {stage} from the semantic cache (similarity {event.get('similarity')}, {saved})"
+    return f"= {stage} from the stage cache ({saved})"
+
+
 class Progress:
     """Follow a run's events and show them on a console (stderr)."""
 
@@ -41,6 +49,8 @@ class Progress:
         self.finished = 0
         self.cost = 0.0
         self.fan_out: dict[str, FanOut] = {}
+        self.stages_of: dict[str, list[str]] = {}
+        """Per node, the stages its calls ran (what the execution report names)."""
         self.calls: list[ModelCall] = []
         self._live = Live(self._status(), console=console, transient=True, auto_refresh=False) if live else None
 
@@ -58,21 +68,25 @@ class Progress:
         if mode == "custom" and isinstance(chunk, dict):
             self._event(chunk)
         elif mode == "updates" and isinstance(chunk, dict):
-            cached = chunk.get("__metadata__", {}).get("cached")
             for node in chunk:
                 if node.startswith("__"):
                     continue
-                if cached:
-                    self._line(f"= {node} served from the stage cache")
                 for name, fan in self.fan_out.items():
                     if node in fan.nodes:
                         fan.done += 1
-                        self._line(f"  {name} {fan.done}/{fan.expected}")
+                        # Named as the report names them: by the stages the workers ran.
+                        stages = [s for n in fan.nodes for s in self.stages_of.get(n, [])]
+                        ran = f" (stages {', '.join(stages)})" if stages else ""
+                        self._line(f"  {name} {fan.done}/{fan.expected}{ran}")
         if self._live is not None:
             self._live.update(self._status(), refresh=True)
 
     def _event(self, event: dict[str, Any]) -> None:
         kind, stage = event.get("event"), str(event.get("stage", ""))
+        if kind in ("stage_started", "stage_cached"):
+            seen = self.stages_of.setdefault(str(event.get("node")), [])
+            if stage not in seen:
+                seen.append(stage)
         if kind == "stage_started":
             self.running[stage] = self.running.get(stage, 0) + 1
             if self._live is None:
@@ -87,7 +101,10 @@ class Progress:
             cost = event.get("cost_usd") or 0.0
             self._line(f"+ {stage} {event.get('seconds', 0):.2f}s ${cost:.6f} (so far ${self.cost:.6f})")
         elif kind == "stage_cached":
-            self._line(f"= {stage} from the semantic cache (similarity {event.get('similarity')})")
+            self.finished += 1
+            if isinstance(event.get("call"), dict):
+                self.calls.append(event["call"])
+            self._line(served_line(event))
         elif kind == "stage_retried":
             self._line(f"~ {stage} re-asked: {printable(event.get('problem', ''))[:100]}")
         elif kind == "stage_failed":

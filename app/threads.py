@@ -18,11 +18,14 @@ from typing import IO, Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Interrupt
 
-from app.registry import GRAPHS, GraphEntry, entry_for
-from app.runner import compile_entry, shape_of
+from app.runner import compile_spec, output_of, shape_of
+from graphs.registry import GRAPHS, known, spec_for
+from graphs.spec import GraphSpec
 from state.inputs import InputError
 from state.ledger import total_cost
+from state.serde import TamperedStateError
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,14 @@ class ThreadInfo:
     provider: str
     started: float
     status: str
-    """done, failed at NODE, or interrupted (stopped mid-run, e.g. killed) before NODE."""
+    """done, waiting for approval, failed at NODE, or interrupted (stopped mid-run, e.g. killed) before NODE."""
     cost_usd: float
     values: dict[str, Any]
+    approvals: tuple[Interrupt, ...] = ()
+    """What the run paused for with `interrupt()`: answered by `stagecraft resume THREAD --approve/--reject`."""
+
+
+WAITING = "waiting for approval"
 
 
 class CannotResume(InputError):
@@ -60,17 +68,23 @@ async def describe(saver: BaseCheckpointSaver[Any], thread_id: str) -> ThreadInf
     if meta is None:
         raise InputError(f"no run with thread id {thread_id!r}")
     name = graph_of(meta)
-    if name not in GRAPHS:
-        raise InputError(f"thread {thread_id!r} was not run by a Stagecraft graph (graph {name!r})")
-    snapshot = await compile_entry(GRAPHS[name], saver).aget_state(config_of(thread_id))
+    spec = known(name)
+    if spec is None:
+        raise InputError(
+            f"thread {thread_id!r} was not run by a Stagecraft graph, or its pipeline file is gone ({name!r})"
+        )
+    graph = compile_spec(spec, saver)
+    snapshot = await graph.aget_state(config_of(thread_id))
     failed = [task.name for task in snapshot.tasks if task.error is not None]
-    if failed:
+    if snapshot.interrupts:
+        status = WAITING
+    elif failed:
         status = f"failed at {', '.join(sorted(set(failed)))}"
     elif snapshot.next:
         status = f"interrupted before {', '.join(sorted(set(snapshot.next)))}"
     else:
         status = "done"
-    values = dict(snapshot.values)
+    values = output_of(graph, snapshot.values)
     return ThreadInfo(
         thread_id=thread_id,
         graph=name,
@@ -79,6 +93,7 @@ async def describe(saver: BaseCheckpointSaver[Any], thread_id: str) -> ThreadInf
         status=status,
         cost_usd=total_cost(values.get("ledger") or []),
         values=values,
+        approvals=tuple(snapshot.interrupts),
     )
 
 
@@ -88,9 +103,10 @@ def graph_of(metadata: dict[str, Any]) -> str:
     A served run's metadata also holds whatever the client sent, so its graph id (set by the
     server) wins over a client-written `stagecraft_graph`.
     """
+    # A served run's graph is one the server serves: never a file path a client wrote.
     for key in ("graph_id", "stagecraft_graph") if _served(metadata) else ("stagecraft_graph",):
         value = metadata.get(key)
-        if isinstance(value, str) and value in GRAPHS:
+        if isinstance(value, str) and (value in GRAPHS or (not _served(metadata) and known(value) is not None)):
             return value
     value = metadata.get("graph_id") or metadata.get("stagecraft_graph") or "?"
     return value if isinstance(value, str) else "?"
@@ -106,27 +122,37 @@ def _started(metadata: dict[str, Any]) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 4e9 else 0.0
 
 
-async def recent(saver: BaseCheckpointSaver[Any], limit: int = 20) -> list[ThreadInfo]:
+@dataclass(frozen=True)
+class Unreadable:
+    """A thread whose latest checkpoint cannot be read (corrupt, or naming what is never loaded)."""
+
+    thread_id: str
+    reason: str
+
+
+async def recent(saver: BaseCheckpointSaver[Any], limit: int = 20) -> list[ThreadInfo | Unreadable]:
     """Return the most recently active threads of Stagecraft graphs (CLI or served runs), newest first.
 
     A checkpointer shared with other applications may hold their threads too: they are left out.
+    A thread that cannot be read is listed as Unreadable, so one bad row hides no other run.
     """
-    latest: dict[str, float] = {}
-    newest_first = _lists_newest_first(saver)
-    async for saved in saver.alist(None):
-        if graph_of(dict(saved.metadata or {})) not in GRAPHS:
-            continue
-        thread = str(saved.config["configurable"]["thread_id"])
-        if newest_first and thread not in latest and len(latest) >= limit:
-            break  # every checkpoint left is older than the newest of `limit` threads: no need to load them
-        latest[thread] = max(latest.get(thread, 0.0), _when(saved.metadata, saved.checkpoint))
-    newest = sorted(latest, key=lambda t: latest[t], reverse=True)[:limit]
-    return [await describe(saver, thread) for thread in newest]
+    listed: list[ThreadInfo | Unreadable] = []
+    for thread in await _threads_newest_first(saver):
+        if len(listed) >= limit:
+            break  # the threads left are older than the newest `limit`: no need to load them
+        try:
+            meta = await latest_metadata(saver, thread)
+            if meta is None or known(graph_of(meta)) is None:
+                continue
+            listed.append(await describe(saver, thread))
+        except TamperedStateError as exc:
+            listed.append(Unreadable(thread, str(exc)))
+    return listed
 
 
 async def check_resumable(
     saver: BaseCheckpointSaver[Any], thread_id: str, graph: str | None, provider: str
-) -> GraphEntry:
+) -> GraphSpec:
     """Return the graph a thread can be resumed with, or raise CannotResume saying why not."""
     meta = await latest_metadata(saver, thread_id)
     if meta is None:
@@ -137,9 +163,10 @@ async def check_resumable(
             f"thread {thread_id!r} is a run of the LangGraph server (graph {graph_of(meta)!r}): resume it "
             "there, with a new run on the thread; the CLI cannot check which graph version it ran"
         )
-    if graph is not None and graph != recorded:
+    given = known(graph) if graph is not None else None
+    if graph is not None and graph != recorded and (given is None or given.ref != recorded):
         raise CannotResume(f"thread {thread_id!r} is a {recorded!r} run, not {graph!r}; resume it as {recorded}")
-    entry = entry_for(recorded)
+    entry = spec_for(recorded)
     if meta.get("stagecraft_shape") != shape_of(entry):
         raise CannotResume(
             f"the {recorded!r} graph's nodes or edges changed since thread {thread_id!r} was saved: "
@@ -166,17 +193,17 @@ async def resuming(saver: BaseCheckpointSaver[Any], thread_id: str, url: str) ->
     if it is killed. An in-memory checkpointer lives in one process: nothing to hold.
     """
     busy = f"thread {thread_id!r} is being resumed by another process; wait for it to end (stagecraft show {thread_id})"
-    conn = _postgres_connection(saver)
-    if conn is not None:
-        key = f"stagecraft-resume:{thread_id}"
-        row = await (await conn.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS held", (key,))).fetchone()
-        if not (row or {}).get("held"):
-            raise ThreadBusy(busy)
-        try:
-            yield
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
-        return
+    async with _postgres_connection(saver) as conn:
+        if conn is not None:
+            key = f"stagecraft-resume:{thread_id}"
+            row = await (await conn.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS held", (key,))).fetchone()
+            if not (row or {}).get("held"):
+                raise ThreadBusy(busy)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+            return
     if url == "memory://":
         yield
         return
@@ -203,41 +230,82 @@ def _file_lock(database: Path, thread_id: str) -> IO[str] | None:
     return handle
 
 
-def _postgres_connection(saver: BaseCheckpointSaver[Any]) -> Any:
-    """The connection of LangGraph's PostgreSQL saver, or None for any other saver."""
+@asynccontextmanager
+async def _postgres_connection(saver: BaseCheckpointSaver[Any]) -> AsyncIterator[Any]:
+    """Hold a connection of LangGraph's PostgreSQL saver (one of its pool's) for the block; None for any other saver."""
     try:
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-    except ImportError:  # pragma: no cover - the PostgreSQL extra is installed with the project
-        return None
-    return saver.conn if isinstance(saver, AsyncPostgresSaver) else None
+        from psycopg_pool import AsyncConnectionPool
+    except ImportError:  # without the postgres extra, no saver is a PostgreSQL one
+        yield None
+        return
+    if not isinstance(saver, AsyncPostgresSaver):
+        yield None
+    elif isinstance(saver.conn, AsyncConnectionPool):
+        async with saver.conn.connection() as conn:
+            yield conn
+    else:
+        yield saver.conn
 
 
-async def prune(saver: BaseCheckpointSaver[Any], older_than_days: float) -> list[str]:
-    """Delete every thread whose last checkpoint is more than `older_than_days` old; return their ids.
+@dataclass(frozen=True)
+class Pruned:
+    """What `prune` did: the threads it deleted, and those it could not read (kept)."""
+
+    deleted: list[str]
+    unreadable: list[Unreadable]
+
+
+async def prune(saver: BaseCheckpointSaver[Any], older_than_days: float) -> Pruned:
+    """Delete every thread whose last checkpoint is more than `older_than_days` old.
 
     Age is the time each checkpoint was saved, which every run has (CLI, Python or served), so a
-    checkpointer shared with the LangGraph server never loses a recent served thread.
+    checkpointer shared with the LangGraph server never loses a recent served thread. A thread
+    whose last checkpoint cannot be read has no age to trust: it is kept, and named.
     """
     cutoff = time.time() - older_than_days * 86400
+    pruned = Pruned([], [])
+    for thread in await _threads_newest_first(saver):
+        try:
+            saved = await saver.aget_tuple(config_of(thread))
+        except TamperedStateError as exc:
+            pruned.unreadable.append(Unreadable(thread, str(exc)))
+            continue
+        if saved is not None and _when(saved.metadata, saved.checkpoint) < cutoff:
+            await saver.adelete_thread(thread)
+            pruned.deleted.append(thread)
+    return pruned
+
+
+# Every thread, its newest checkpoint first, read from the table of LangGraph's SQLite and
+# PostgreSQL savers without loading a checkpoint (checkpoint ids are time-ordered).
+_THREADS_SQL = (
+    "SELECT thread_id FROM checkpoints WHERE checkpoint_ns = '' GROUP BY thread_id ORDER BY MAX(checkpoint_id) DESC"
+)
+
+
+async def _threads_newest_first(saver: BaseCheckpointSaver[Any]) -> list[str]:
+    """Return every thread id in the store, the most recently saved first, loading no checkpoint.
+
+    Loading them all (`alist(None)`) stopped at the first row that could not be read, without
+    naming its thread, and read a whole shared store to list twenty runs.
+    """
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    if isinstance(saver, AsyncSqliteSaver):
+        async with saver.lock, saver.conn.execute(_THREADS_SQL) as cursor:
+            return [str(row[0]) async for row in cursor]
+    async with _postgres_connection(saver) as conn:
+        if conn is not None:
+            async with saver.lock:  # type: ignore[attr-defined]  # the saver's own, around its connection
+                rows = await (await conn.execute(_THREADS_SQL)).fetchall()
+            return [str(row["thread_id"]) for row in rows]
+    # Any other saver (in memory: one process's own runs) can only be listed by loading them.
     latest: dict[str, float] = {}
     async for saved in saver.alist(None):
         thread = str(saved.config["configurable"]["thread_id"])
         latest[thread] = max(latest.get(thread, 0.0), _when(saved.metadata, saved.checkpoint))
-    old = [thread for thread, when in latest.items() if when < cutoff]
-    for thread in old:
-        await saver.adelete_thread(thread)
-    return old
-
-
-def _lists_newest_first(saver: BaseCheckpointSaver[Any]) -> bool:
-    """Whether `alist(None)` yields every thread's checkpoints newest first across threads.
-
-    LangGraph's SQLite and PostgreSQL savers order by checkpoint id (time-ordered); listing the
-    recent threads then stops early instead of loading a whole shared store.
-    """
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
-    return isinstance(saver, AsyncSqliteSaver) or _postgres_connection(saver) is not None
+    return sorted(latest, key=lambda t: latest[t], reverse=True)
 
 
 def _when(metadata: Any, checkpoint: Any) -> float:
@@ -267,7 +335,7 @@ async def branch_retry_point(saver: BaseCheckpointSaver[Any], info: ThreadInfo) 
     failed = {e["stage"] for e in info.values.get("errors") or []}
     if info.status != "done" or not failed:
         return None
-    graph = compile_entry(GRAPHS[info.graph], saver)
+    graph = compile_spec(spec_for(info.graph), saver)
     async for snapshot in graph.aget_state_history(config_of(info.thread_id)):
         if failed <= set(snapshot.next):
             return snapshot.config

@@ -8,8 +8,10 @@ written down on another machine. Medians of several runs, variants interleaved.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import operator
+import os
 import statistics
 import subprocess
 import sys
@@ -22,8 +24,7 @@ from typing import Annotated, Any
 from typing_extensions import TypedDict
 
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
-from app.registry import GRAPHS
-from models.cache import STAGE_CACHE
+from graphs.registry import GRAPHS
 from models.providers import prepare
 from state.settings import Settings
 
@@ -59,24 +60,37 @@ def _remote_like() -> None:
     afterwards only waits the latency, as an HTTP call would.
     """
     from langchain_core.messages import AIMessage, BaseMessage
+    from langchain_core.outputs import ChatGeneration, ChatResult
 
-    from models.offline.engine import OfflineChatModel
     from models.providers import register_provider
+    from offline.engine import OfflineChatModel
 
     replies: dict[tuple[Any, ...], Any] = {}
 
     class RemoteLike(OfflineChatModel):
+        def _key(self, messages: list[BaseMessage], tools: Any) -> tuple[Any, ...]:
+            return (self.prompt.name, tuple((m.type, m.text) for m in messages), json.dumps(tools, sort_keys=True))
+
         def _answer(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> AIMessage:
-            key = (self.stage, tuple((m.type, m.text) for m in messages), json.dumps(tools, sort_keys=True))
+            key = self._key(messages, tools)
             reply = replies.get(key)
             if reply is None:
                 reply = replies[key] = super()._answer(messages, tools)
             return reply.model_copy(deep=True)
 
-    models: dict[tuple[str, float], RemoteLike] = {}
+        async def _agenerate(
+            self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> Any:
+            reply = replies.get(self._key(messages, kw.get("tools")))
+            if reply is None:  # computed once, by the engine in its worker thread
+                return await super()._agenerate(messages, stop, run_manager, **kw)
+            await asyncio.sleep(self.latency)  # an HTTP client waits on the loop, no thread
+            return ChatResult(generations=[ChatGeneration(message=reply.model_copy(deep=True))])
+
+    models: dict[tuple[str, float], RemoteLike] = {}  # by prompt: a pipeline's "extract" is not report's
 
     def build(spec: Any) -> RemoteLike:
-        key = (spec.stage.name, spec.settings.offline_latency or 0.0)
+        key = (spec.stage.prompt.fingerprint, spec.settings.offline_latency or 0.0)
         if key not in models:
             models[key] = RemoteLike(stage=spec.stage.name, prompt=spec.stage.prompt, latency=key[1])
         return models[key]
@@ -109,7 +123,7 @@ async def critical_path(repeat: int = 7, graphs: tuple[str, ...] = tuple(CASES))
     rows = []
     for name in graphs:
         payload, chain = CASES[name]
-        graph = GRAPHS[name].builder().compile()
+        graph = GRAPHS[name].compile()
         debug = graph.astream(payload, context=remote, stream_mode="debug")
         steps = {event["step"] async for event in debug if event["type"] == "task"}
         floor = _chain_skeleton(len(steps), chain)
@@ -133,12 +147,50 @@ async def critical_path(repeat: int = 7, graphs: tuple[str, ...] = tuple(CASES))
                         return await graph.ainvoke(payload, context=context)
 
                     async def through_cli(name: str = name, payload: Any = payload, context: Any = context) -> Any:
-                        entry = GRAPHS[name]
-                        return await cli_run(entry, payload, context, checkpointer=saver, on_event=lambda *_: None)
+                        return await cli_run(
+                            GRAPHS[name], payload, context, checkpointer=saver, on_event=lambda *_: None
+                        )
 
                     row[label + "ainvoke_s"] = await _median(direct_run, repeat)
                     row[label + "cli_s"] = await _median(through_cli, repeat)
         rows.append(row)
+    return rows
+
+
+async def above_stack(latencies: tuple[float, ...] = (0.05, 0.2, 1.0), repeat: int = 3) -> list[dict[str, Any]]:
+    """Each graph's ms above a same-shape LangGraph graph whose chat model only waits, at each latency.
+
+    Ours through ainvoke with the remote-like provider (every call only waits, as a hosted model's
+    does); the stack skeleton has the same supersteps, tasks and calls per task. The two alternate
+    run by run, so load from elsewhere hits both; medians.
+    """
+    _remote_like()
+    prepare(settings())
+    rows = []
+    for name in CASES:
+        payload, _ = CASES[name]
+        graph = GRAPHS[name].compile()
+        shape = await _calls_per_task(graph, payload, settings(latency=0.0, provider=REMOTE))
+        for latency in latencies:
+            stack, context = _stack_skeleton(shape, latency), settings(latency=latency, provider=REMOTE)
+            await graph.ainvoke(payload, context=context)  # warm: the replies computed, the models built
+            ours_s, stack_s = [], []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                await stack.ainvoke({"done": []})
+                stack_s.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                await graph.ainvoke(payload, context=context)
+                ours_s.append(time.perf_counter() - started)
+            rows.append(
+                {
+                    "graph": name,
+                    "latency_s": latency,
+                    "ours_s": statistics.median(ours_s),
+                    "stack_s": statistics.median(stack_s),
+                    "load": os.getloadavg()[0],
+                }
+            )
     return rows
 
 
@@ -161,11 +213,11 @@ async def _calls_per_task(graph: Any, payload: Any, context: Settings) -> list[l
     return [[calls.get(task, 0) for task in steps[step]] for step in sorted(steps)]
 
 
-def _stack_skeleton(shape: list[list[int]]) -> Any:
+def _stack_skeleton(shape: list[list[int]], latency: float = LATENCY) -> Any:
     """LangGraph and langchain-core alone, in the shape of a run (its supersteps and tasks).
 
     Each task makes its model calls one after another through a langchain chat model that only
-    waits LATENCY, with the run name, tags and metadata our seam gives each call for traces.
+    waits `latency`, with the run name, tags and metadata our seam gives each call for traces.
     """
     from langchain_core.language_models import BaseChatModel
     from langchain_core.messages import AIMessage, HumanMessage
@@ -178,13 +230,13 @@ def _stack_skeleton(shape: list[list[int]]) -> Any:
             return "waiting"
 
         def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
-            time.sleep(LATENCY)
+            time.sleep(latency)
             return ChatResult(generations=[ChatGeneration(message=AIMessage(content="ok"))])
 
         async def _agenerate(
             self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
         ) -> ChatResult:
-            await asyncio.sleep(LATENCY)
+            await asyncio.sleep(latency)
             return ChatResult(generations=[ChatGeneration(message=AIMessage(content="ok"))])
 
     model = Waiting()
@@ -222,7 +274,7 @@ async def cpu_per_run(name: str, runs: int = 30) -> dict[str, float]:
     context = settings(latency=0.0, provider=REMOTE)
     prepare(settings())
     payload, _ = CASES[name]
-    graph = GRAPHS[name].builder().compile()
+    graph = GRAPHS[name].compile()
     debug = graph.astream(payload, context=context, stream_mode="debug")
     steps = {event["step"] async for event in debug if event["type"] == "task"}
     floor = _chain_skeleton(len(steps), 0)
@@ -274,8 +326,7 @@ def _chain_skeleton(steps: int, sleeping: int) -> Any:
 
 async def faq_fifty(repeat: int = 3) -> dict[str, Any]:
     """The FAQ with 50 questions against its ideal given its concurrency cap (8 workers at a time)."""
-    from graphs.faq import MAX_CONCURRENCY, graph
-
+    graph = GRAPHS["faq"].compile()
     _remote_like()
     # Fifty distinct questions need varied sources: every source set of the FAQ evaluation sets.
     sources = [
@@ -287,7 +338,7 @@ async def faq_fifty(repeat: int = 3) -> dict[str, Any]:
     ]
     payload: Any = {"sources": sources, "num_questions": 50}
     prepare(settings())
-    waves = -(-50 // MAX_CONCURRENCY)
+    waves = -(-50 // GRAPHS["faq"].max_concurrency)
     row: dict[str, Any] = {"graph": "faq x50", "ideal_s": (1 + 2 * waves) * LATENCY}
     for label, context in (("", settings(provider=REMOTE)), ("offline_", settings())):
         run = lambda context=context: graph.ainvoke(payload, context=context)  # noqa: E731
@@ -300,9 +351,9 @@ async def seam_cpu(calls: int = 400) -> dict[str, float]:
     from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
     from langchain_core.messages import AIMessage
 
+    from models.effects import arun_steps
     from models.providers import register_provider, unregister_provider
-    from models.stage import stage_model
-    from models.steps import arun_steps
+    from models.seam import stage_model
     from nodes.router import CLASSIFY, TECHNICAL
     from state.router import Classification
 
@@ -406,7 +457,7 @@ async def throughput(levels: tuple[int, ...] = (10, 50, 200)) -> list[dict[str, 
     _remote_like()
     context, remote = settings(), settings(provider=REMOTE)
     prepare(context)
-    ours = GRAPHS["analysis"].builder().compile(cache=STAGE_CACHE)
+    ours = GRAPHS["analysis"].compile()
     skeleton = skeleton_analysis()
     payload = {"document": BUSINESS_DOCUMENT}
     rows = []
@@ -423,25 +474,115 @@ async def throughput(levels: tuple[int, ...] = (10, 50, 200)) -> list[dict[str, 
     return rows
 
 
-def batch_throughput(items: int = 400, workers: int = 2, concurrency: int = 100) -> dict[str, Any]:
-    """`stagecraft batch` of analysis with worker processes, against the skeleton at the same load."""
+def skeleton_router() -> Any:
+    """The router graph's nodes and edges in LangGraph: classify, then one handler, each only sleeping LATENCY."""
+    from langgraph.graph import END, START, StateGraph
+
+    async def wait(state: _SkeletonState) -> dict[str, Any]:
+        await asyncio.sleep(LATENCY)
+        return {"done": ["x"]}
+
+    async def instant(state: _SkeletonState) -> dict[str, Any]:
+        return {}
+
+    def route_after_classify(state: _SkeletonState) -> str:
+        return "technical"
+
+    builder = StateGraph(_SkeletonState)
+    builder.add_node("intake", instant)
+    builder.add_node("classify", wait)
+    for handler in ("technical", "billing", "general"):
+        builder.add_node(handler, wait)
+        builder.add_edge(handler, "finish")
+    builder.add_node("finish", instant)
+    builder.add_edge(START, "intake")
+    builder.add_edge("intake", "classify")
+    builder.add_conditional_edges("classify", route_after_classify, ["technical", "billing", "general"])
+    builder.add_edge("finish", END)
+    return builder.compile()
+
+
+BATCH_INPUTS: dict[str, Callable[[int], dict[str, Any]]] = {
+    "analysis": lambda i: {"document": f"{BUSINESS_DOCUMENT} Reference {i}."},
+    "router": lambda i: {"query": f"My internet connection is not working (ticket {i})."},
+}
+SKELETONS: dict[str, Callable[[], Any]] = {"analysis": skeleton_analysis, "router": skeleton_router}
+
+
+async def _pool(run: Callable[[int], Awaitable[Any]], items: int, concurrency: int) -> float:
+    """Items per second through `concurrency` workers taking the next item as they free up, as a batch does."""
+    queue = iter(range(items))
+
+    async def worker() -> None:
+        for i in queue:
+            await run(i)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return items / (time.perf_counter() - started)
+
+
+def batch_throughput(
+    graphs: tuple[str, ...] = ("analysis", "router"), items: int = 300, concurrency: int = 32, rounds: int = 3
+) -> list[dict[str, Any]]:
+    """`stagecraft batch` against a same-shape LangGraph skeleton at equal resources, variants interleaved.
+
+    One process each (the batch's one worker is an event loop in this process, the skeleton runs
+    in this process too), the same number of runs at once, the same items; caches off, LATENCY per
+    call. Rounds alternate batch and skeleton, so a burst of load from elsewhere hits both: each
+    figure is the median of its rounds, with the 1-minute load average taken at each round.
+    The batch runs as the command does: the offline engine doing its work, every item checkpointed
+    (SQLite); and with a remote-like provider (what our code adds, the engine's work left out).
+    """
     from app.batch import Item, run_batch
 
-    docs = [BUSINESS_DOCUMENT, *(s["content"] for s in ENERGY_SOURCES)]
-    batch = [Item(f"d{i}", {"document": f"{docs[i % len(docs)]} Reference {i}."}) for i in range(items)]
-    with tempfile.TemporaryDirectory() as scratch:
-        report = run_batch(
-            "analysis",
-            batch,
-            out=Path(scratch) / "out.jsonl",
-            settings=settings(),
-            workers=workers,
-            concurrency=concurrency,
+    _remote_like()
+    prepare(settings())
+    rows = []
+    for name in graphs:
+        skeleton = SKELETONS[name]()
+        make = BATCH_INPUTS[name]
+        batch = [Item(f"d{i}", make(i)) for i in range(items)]
+        rates: dict[str, list[float]] = {"batch": [], "remote": [], "skeleton": []}
+        loads: list[float] = []
+        report: Any = None
+        with tempfile.TemporaryDirectory() as scratch:
+            for r in range(rounds + 1):  # the first round warms (imports, the embedder, compiled graphs)
+                load = os.getloadavg()[0]
+                for label, context in (("batch", settings()), ("remote", settings(provider=REMOTE))):
+                    report = run_batch(
+                        name,
+                        batch,
+                        out=Path(scratch) / f"{label}{r}.jsonl",
+                        settings=context,
+                        workers=1,
+                        concurrency=concurrency,
+                        checkpointer=f"sqlite:///{scratch}/{label}{r}.sqlite",
+                    )
+                    if r:
+                        rates[label].append(report.throughput)
+
+                async def bare(i: int, skeleton: Any = skeleton, make: Callable[[int], Any] = make) -> Any:
+                    return await skeleton.ainvoke(make(i))
+
+                skeleton_rate = asyncio.run(_pool(bare, items, concurrency))
+                if r:
+                    rates["skeleton"].append(skeleton_rate)
+                    loads.append(load)
+        rows.append(
+            {
+                "graph": name,
+                "items": items,
+                "concurrency": concurrency,
+                "rounds": rounds,
+                **{f"{label}_per_s": statistics.median(values) for label, values in rates.items()},
+                "loads": loads,
+                "p50_s": report.as_dict()["p50_s"],
+                "p95_s": report.as_dict()["p95_s"],
+                "failed": report.failed,
+            }
         )
-    skeleton = skeleton_analysis()
-    payload = {"document": BUSINESS_DOCUMENT}
-    skeleton_rate = asyncio.run(_throughput(lambda: skeleton.ainvoke(payload), workers * concurrency))
-    return {**report.as_dict(), "skeleton_per_s": skeleton_rate, "workers": workers, "concurrency": concurrency}
+    return rows
 
 
 async def invoke_vs_ainvoke(repeat: int = 7) -> list[dict[str, Any]]:
@@ -451,7 +592,7 @@ async def invoke_vs_ainvoke(repeat: int = 7) -> list[dict[str, Any]]:
     rows = []
     for name in ("router", "analysis", "orchestrator"):
         payload, _ = CASES[name]
-        graph = GRAPHS[name].builder().compile()
+        graph = GRAPHS[name].compile()
 
         async def blocking(graph: Any = graph, payload: dict[str, Any] = payload) -> Any:
             return await asyncio.to_thread(graph.invoke, payload, context=context)
@@ -479,14 +620,34 @@ def startup(repeat: int = 5) -> list[dict[str, Any]]:
         "stagecraft --help": [exe, "--help"],
         "stagecraft run router (offline)": [exe, *run_router],
     }
-    rows: list[dict[str, Any]] = []
-    for label, command in commands.items():
-        times = []
-        for _ in range(repeat):
+    import resource
+
+    # With PYTHONDONTWRITEBYTECODE set (some shells and images set it) every process compiles every
+    # module it imports again: that is compiling, not start-up, and it punishes the larger import.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for command in commands.values():  # one unmeasured run each writes the bytecode caches
+        subprocess.run(command, capture_output=True, check=False, cwd=tempfile.gettempdir(), env=env)
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    cpu: dict[str, list[float]] = {label: [] for label in commands}
+    loads: list[float] = []
+    for _ in range(repeat):  # interleaved: a burst of load elsewhere hits every command alike
+        loads.append(os.getloadavg()[0])
+        for label, command in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
-            subprocess.run(command, capture_output=True, check=False, cwd=tempfile.gettempdir())
-            times.append(time.perf_counter() - started)
-        rows.append({"command": label, "seconds": statistics.median(times)})
+            subprocess.run(command, capture_output=True, check=False, cwd=tempfile.gettempdir(), env=env)
+            times[label].append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[label].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    rows: list[dict[str, Any]] = [
+        {
+            "command": label,
+            "seconds": statistics.median(times[label]),
+            "cpu_s": statistics.median(cpu[label]),
+            "load": statistics.median(loads),
+        }
+        for label in commands
+    ]
     unwanted = ("openai", "langchain_openai", "rich.markdown", "matplotlib")
     probe = (
         f"import json, sys; from app.cli import main; main({run_router!r}); "
@@ -500,15 +661,13 @@ def startup(repeat: int = 5) -> list[dict[str, Any]]:
 
 async def tiered_cost() -> list[dict[str, Any]]:
     """Cost of each graph with a tier per stage, against every stage on BALANCED."""
-    from models.stages import STAGES
-
     rows = []
     base = settings(latency=0)
     prepare(base)
-    everything_balanced = settings(latency=0, stage_tiers={name: "BALANCED" for name in STAGES})
     for name in ("analysis", "report", "orchestrator", "document", "faq"):
         payload, _ = CASES[name]
-        graph = GRAPHS[name].builder().compile()
+        graph = GRAPHS[name].compile()
+        everything_balanced = settings(latency=0, stage_tiers={s.name: "BALANCED" for s in GRAPHS[name].stages})
         tiered = (await graph.ainvoke(payload, context=base))["execution_report"]["cost_usd"]
         balanced = (await graph.ainvoke(payload, context=everything_balanced))["execution_report"]["cost_usd"]
         rows.append({"graph": name, "tiered_usd": tiered, "balanced_usd": balanced})
@@ -524,7 +683,7 @@ async def cached_rerun() -> dict[str, Any]:
         try:
             context = Settings(provider="offline", offline_latency=LATENCY)
             prepare(context)
-            graph = GRAPHS["document"].builder().compile(cache=STAGE_CACHE)
+            graph = GRAPHS["document"].compile()
             payload = {"document": await asyncio.to_thread((ROOT / "examples" / "quarterly-report.txt").read_text)}
             times, reports = [], []
             for _ in range(2):
@@ -544,6 +703,243 @@ async def cached_rerun() -> dict[str, Any]:
     }
 
 
+def engine_work_once(rounds: int = 3) -> dict[str, Any]:
+    """Engine CPU for work that is the same across calls: per FAQ question, and per KB of a document.
+
+    FAQ: every labelled question of the FAQ evaluation sets against all their sources and the
+    example's, each question with the subset of the sources its worker gets (as the graph sends
+    them), answered and attributed. *Cold* forgets every source's worked-out part before each
+    question (what each question paid when the index was kept per source set: every worker's
+    subset is another set); *warm* keeps them, as a process does.
+    Analysis: sentiment, entities, topics and summary of a 100 KB document (the analysis graph's
+    skills), each on its own with the shared per-text work forgotten, then all four on one text.
+    The least of `rounds` runs; CPU time of this process.
+    """
+    from nodes.faq import sources_per_question
+    from offline.text import answer_question, attribute, basics, embed, entities, faq, sentiment, summarize, topics
+
+    embed.model()  # the one-off load is not per-question work
+    sets = [
+        json.loads(line)
+        for part in ("dev", "holdout")
+        for line in (ROOT / "evals" / f"faq.{part}.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    sources = [s for example in sets for s in example["sources"]] + list(ENERGY_SOURCES)
+    questions = [q["question"] for example in sets for q in example.get("questions", [])]
+    chosen = sources_per_question(questions, sources, Settings().faq_context_chars)
+    pairs = [(q, [(s["title"], s["content"]) for s in picked]) for q, picked in zip(questions, chosen, strict=True)]
+
+    def faq_cpu(cold: bool) -> float:
+        faq.clear_caches()
+        started = time.process_time()
+        for question, subset in pairs:
+            if cold:
+                faq.clear_caches()
+            answer, _ = answer_question(question, subset)
+            if answer:
+                attribute(answer, subset)
+        return (time.process_time() - started) / len(pairs)
+
+    faq_ms = {label: min(faq_cpu(label == "cold") for _ in range(rounds)) * 1000 for label in ("cold", "warm")}
+    documents = [
+        json.loads(line)["document"]
+        for part in ("dev", "holdout")
+        for line in (ROOT / "evals" / f"analysis.{part}.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    document = ("\n\n".join(documents) + "\n\n") * (100_000 // len("\n\n".join(documents)) + 1)
+    document = document[:100_000]
+    skills: list[Callable[[str], Any]] = [sentiment, entities, topics, lambda text: summarize(text, max_sentences=3)]
+    alone, together = [], []
+    for n in range(rounds):
+        text = document + " " * n  # another text each round: nothing kept from the round before
+        total = 0.0
+        for skill in skills:
+            basics.sentence_words.cache_clear()
+            basics._sentences.cache_clear()
+            started = time.process_time()
+            skill(text)
+            total += time.process_time() - started
+        alone.append(total)
+        text = document + "\n" * (n + 1)
+        started = time.process_time()
+        for skill in skills:
+            skill(text)
+        together.append(time.process_time() - started)
+    return {
+        "sources": len(sources),
+        "questions": len(pairs),
+        "faq_cold_ms": faq_ms["cold"],
+        "faq_warm_ms": faq_ms["warm"],
+        "document_kb": len(document) / 1000,
+        "analysis_alone_ms": min(alone) * 1000,
+        "analysis_shared_ms": min(together) * 1000,
+    }
+
+
 def as_json(value: Any) -> str:
     """Pretty JSON for the benchmark log."""
     return json.dumps(value, indent=2, default=str)
+
+
+def semantic_lookups(sizes: tuple[int, ...] = (1_000, 10_000, 100_000), queries: int = 200) -> list[dict[str, Any]]:
+    """Semantic-cache lookup time at each namespace size, against scoring every entry, and its recall.
+
+    The entries are stored in a SQLite store first, as another process would have left them; a
+    new cache reads them (as a process starting on that store does), and once its lists are
+    built, each lookup is timed whole: embedding the query, reading the store for new rows,
+    searching. Half the queries are stored inputs with a word added (near duplicates), half new.
+    The baseline scores every entry of the namespace at once (one matrix product), as every
+    lookup did before; recall is the share of queries with an entry at least the threshold
+    similar for which the index found one.
+    """
+    import random
+
+    import numpy as np
+
+    from models import caches
+    from models.providers import embedder_for
+
+    embedder = embedder_for(settings())
+    threshold = settings().semantic_threshold
+    words = (
+        "internet router printer invoice refund password account laptop phone screen billing charge twice "
+        "cancel order delivery late broken slow wifi email login error update payment card shipping return "
+        "warranty battery my the is not working since yesterday please help again still cannot"
+    ).split()
+    rng = random.Random(20)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 12))) for _ in range(max(sizes))]
+    vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        store = caches._SqliteStore(Path(scratch) / "semantic.sqlite")
+        for n in sizes:
+            namespace = ("semantic", "bench", str(n), embedder.name)
+            label = caches._label(namespace)
+            store._conn.execute("BEGIN")
+            store._conn.executemany(
+                "INSERT INTO semantic_entries (namespace, entry, digest, created, vector, output) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (label, f"e{i}", store.digest(texts[i]), time.time(), vectors[i].tobytes(), '{"value": "x"}')
+                    for i in range(n)
+                ),
+            )
+            store._conn.execute("COMMIT")
+            cache = caches.SemanticCache(store, embedder, max_entries=max(sizes), ttl_s=3600)
+            cache.lookup(namespace, "warm up", threshold)  # reads every row, files them in the background
+            caches.flush()
+            asked = [
+                f"{texts[i]} {rng.choice(words)}" if q % 2 == 0 else " ".join(rng.choice(words) for _ in range(9))
+                for q, i in enumerate(rng.sample(range(n), queries))
+            ]
+            found, needed, took = 0, 0, []
+            for text in asked:
+                started = time.perf_counter()
+                probe = cache.lookup(namespace, text, threshold)
+                took.append(time.perf_counter() - started)
+                query = caches._unit(embedder.embed([text])[0])
+                if float(np.max(vectors[:n] @ query)) >= threshold:
+                    needed += 1
+                    found += probe is not None and probe.hit is not None
+            index = cache._indexes[namespace]
+            query = caches._unit(embedder.embed([asked[0]])[0])
+            exact = []
+            for _ in range(min(queries, 50)):
+                started = time.perf_counter()
+                int(np.argmax(index.matrix[index.lo - index.base : index.hi - index.base] @ query))
+                exact.append(time.perf_counter() - started)
+            rows.append(
+                {
+                    "entries": n,
+                    "lookup_ms": statistics.median(took) * 1000,
+                    "p95_ms": sorted(took)[int(0.95 * len(took))] * 1000,
+                    "scan_ms": statistics.median(exact) * 1000,
+                    "recall": found / needed if needed else 1.0,
+                    "near": needed,
+                    "load": os.getloadavg()[0],
+                }
+            )
+    return rows
+
+
+POSTGRES_URL = os.environ.get("STAGECRAFT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def checkpointers(graph: str = "orchestrator", rounds: int = 7) -> list[dict[str, Any]]:
+    """Wall time of a run through the CLI's path with each checkpointer, against none, and bytes saved per run.
+
+    Remote-like provider at LATENCY per call, caches off; rounds interleave the checkpointers (each
+    the median of its rounds). Bytes: what the store holds of one run's thread (checkpoints,
+    channel values, pending writes), read from its tables.
+    """
+    from app.persistence import open_checkpointer
+    from app.runner import run as cli_run
+
+    _remote_like()
+    prepare(settings())
+    context = settings(provider=REMOTE)
+    payload, _ = CASES[graph]
+    spec = GRAPHS[graph]
+    rows: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        urls = {"none": None, "memory": "memory://", "sqlite": f"sqlite:///{scratch}/runs.sqlite"}
+        if await asyncio.to_thread(_reachable, POSTGRES_URL):
+            urls["postgres"] = POSTGRES_URL
+        async with contextlib.AsyncExitStack() as stack:
+            savers = {
+                label: (await stack.enter_async_context(open_checkpointer(url)) if url else None)
+                for label, url in urls.items()
+            }
+            times: dict[str, list[float]] = {label: [] for label in savers}
+            threads: dict[str, str] = {}
+            for r in range(rounds + 1):
+                for label, saver in savers.items():
+                    thread = f"bench-{label}-{r}-{time.time_ns()}"
+                    started = time.perf_counter()
+                    await cli_run(spec, payload, context, thread_id=thread, checkpointer=saver)
+                    if r:  # the first round warms
+                        times[label].append(time.perf_counter() - started)
+                    threads[label] = thread
+            for label in savers:
+                rows[label] = {"checkpointer": label, "run_s": statistics.median(times[label])}
+        for label in ("sqlite", "postgres"):
+            if label in rows:
+                rows[label]["bytes"] = await asyncio.to_thread(_saved_bytes, label, urls[label] or "", threads[label])
+    base = rows["none"]["run_s"]
+    return [{**row, "ratio": row["run_s"] / base, "load": os.getloadavg()[0]} for row in rows.values()]
+
+
+def _reachable(url: str) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+def _saved_bytes(kind: str, url: str, thread: str) -> int:
+    """What the store holds of one thread, in bytes of serialized data."""
+    if kind == "sqlite":
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as db:
+            one = "SELECT coalesce(sum(length(checkpoint) + length(metadata)), 0) FROM checkpoints WHERE thread_id = ?"
+            two = "SELECT coalesce(sum(length(value)), 0) FROM writes WHERE thread_id = ?"
+            return int(db.execute(one, (thread,)).fetchone()[0]) + int(db.execute(two, (thread,)).fetchone()[0])
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        total = 0
+        for query in (
+            "SELECT coalesce(sum(pg_column_size(checkpoint) + pg_column_size(metadata)), 0) FROM checkpoints "
+            "WHERE thread_id = %s",
+            "SELECT coalesce(sum(length(blob)), 0) FROM checkpoint_blobs WHERE thread_id = %s",
+            "SELECT coalesce(sum(length(blob)), 0) FROM checkpoint_writes WHERE thread_id = %s",
+        ):
+            total += int(db.execute(query, (thread,)).fetchone()[0])  # type: ignore[index]
+        return total

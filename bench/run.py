@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from bench import measures as m
+from bench import pipelines
 
 DOCS = m.ROOT / "docs"
 IMG = DOCS / "img"
@@ -25,9 +26,15 @@ TARGETS = {
     "critical_path": 1.05,
     "faq_fifty": 1.10,
     "seam_structured_ms": 0.5,
-    "batch_vs_skeleton": 0.5,
+    "batch_analysis": 0.7,
+    "batch_router": 0.9,
     "invoke_vs_ainvoke": 1.10,
     "startup_s": 0.3,
+    "faq_question_ms": 10.0,
+    "analysis_100kb_ms": 200.0,
+    "semantic_lookup_ms": 2.0,
+    "checkpointer": 1.10,
+    "startup_run": 1.2,
 }
 
 
@@ -44,16 +51,23 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     results: dict[str, Any] = {
         "critical_path": asyncio.run(m.critical_path(repeat)),
+        "above_stack": asyncio.run(m.above_stack(repeat=2 if quick else 3)),
         "faq_fifty": asyncio.run(m.faq_fifty(2 if quick else 3)),
         "seam": asyncio.run(m.seam_cpu(100 if quick else 400)),
         "throughput": asyncio.run(m.throughput((10, 50) if quick else (10, 50, 200))),
-        "batch": m.batch_throughput(items=200 if quick else 400),
+        "batch": m.batch_throughput(items=150 if quick else 300, rounds=2 if quick else 3),
         "invoke": asyncio.run(m.invoke_vs_ainvoke(repeat)),
         "startup": m.startup(3 if quick else 5),
         "cost": asyncio.run(m.tiered_cost()),
         "cached": asyncio.run(m.cached_rerun()),
+        "work_once": m.engine_work_once(2 if quick else 3),
+        "pipelines": pipelines.measure(quick),
+        "semantic": m.semantic_lookups(queries=100 if quick else 200),
+        "checkpointers": asyncio.run(m.checkpointers(rounds=5 if quick else 11)),
     }
     lines, failures = report(results)
+    more, missed = pipelines.report(results["pipelines"])
+    lines, failures = lines + more, failures + missed
     print("\n".join(lines))
     if quick:  # a look, with fewer repeats: never the committed figures
         print(f"\n{len(failures)} target(s) missed: {', '.join(failures) or 'none'} (quick: docs/ unchanged)")
@@ -116,6 +130,29 @@ def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
         )
         + " to it through ainvoke. The CLI path adds LangGraph's SQLite checkpointer, written before each next step.",
     ]
+    latencies = sorted({row["latency_s"] for row in r["above_stack"]})
+    out += [
+        "",
+        "### Above a same-shape LangGraph graph, by latency",
+        "",
+        "What each graph adds to the wall time of LangGraph and langchain-core alone in its shape (the stack "
+        "floor), with a provider that only waits each call's latency, as a hosted model does: ms above, "
+        "through ainvoke, medians of runs alternating with the skeleton's, the load beside them.",
+        "",
+        "| graph | " + " | ".join(f"{lat * 1000:.0f} ms per call" for lat in latencies) + " | load |",
+        "|---|" + "---|" * len(latencies) + "---|",
+    ]
+    for name in dict.fromkeys(row["graph"] for row in r["above_stack"]):
+        cells = {row["latency_s"]: row for row in r["above_stack"] if row["graph"] == name}
+        out.append(
+            f"| {name} | "
+            + " | ".join(
+                f"{(cells[lat]['ours_s'] - cells[lat]['stack_s']) * 1000:+.1f} ms "
+                f"({cells[lat]['ours_s'] / cells[lat]['stack_s']:.3f}x)"
+                for lat in latencies
+            )
+            + f" | {max(c['load'] for c in cells.values()):.1f} |"
+        )
     f50 = r["faq_fifty"]
     ratio = f50["ainvoke_s"] / f50["ideal_s"]
     ok = ratio <= TARGETS["faq_fifty"]
@@ -153,17 +190,32 @@ def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
             f"{row['skeleton_per_s']:.0f}/s | "
             f"{row['asyncio_per_s']:.0f}/s | {row['ours_per_s'] / row['skeleton_per_s']:.2f} |"
         )
-    b = r["batch"]
-    share = b["throughput_per_s"] / b["skeleton_per_s"]
-    ok = share >= TARGETS["batch_vs_skeleton"]
-    failures += [] if ok else ["batch throughput"]
     out += [
         "",
-        f"`stagecraft batch analysis`, {b['items']} items, {b['workers']} workers x {b['concurrency']}: "
-        f"{b['throughput_per_s']:.0f} items/s against the skeleton's {b['skeleton_per_s']:.0f}/s at "
-        f"{b['workers'] * b['concurrency']} concurrent runs: {share:.0%} (target at least "
-        f"{TARGETS['batch_vs_skeleton']:.0%}): {verdict(ok)}. p50 {b['p50_s']} s, p95 {b['p95_s']} s, peak "
-        f"memory {b['peak_rss_mb']} MB per process, workers ready after {b['startup_s']} s.",
+        "### `stagecraft batch` at equal resources",
+        "",
+        "The batch's one worker process against a LangGraph skeleton of the same nodes and edges that only "
+        "sleeps, both in this one process, the same items through the same number of concurrent runs, caches "
+        "off, 50 ms per call; rounds alternate batch and skeleton, each figure the median of its rounds, the "
+        "1-minute load average at each round beside it. *batch*: the command as it runs (the offline engine "
+        "doing its work in this process, every item checkpointed in SQLite). *remote-like*: the same batch "
+        "with a provider that only waits, as a hosted model does: what our code and the checkpointer add.",
+        "",
+        "| graph | items x concurrent | batch | remote-like | skeleton | batch / skeleton | remote-like / skeleton "
+        "| target | | load |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for b in r["batch"]:
+        share, remote = b["batch_per_s"] / b["skeleton_per_s"], b["remote_per_s"] / b["skeleton_per_s"]
+        least = TARGETS[f"batch_{b['graph']}"]
+        ok = share >= least
+        failures += [] if ok else [f"batch {b['graph']}"]
+        out.append(
+            f"| {b['graph']} | {b['items']} x {b['concurrency']} | {b['batch_per_s']:.0f}/s | "
+            f"{b['remote_per_s']:.0f}/s | {b['skeleton_per_s']:.0f}/s | {share:.2f} | {remote:.2f} | "
+            f">= {least} | {verdict(ok)} | {' '.join(f'{x:.1f}' for x in b['loads'])} |"
+        )
+    out += [
         "",
         "![throughput](img/throughput.png)",
         "",
@@ -180,18 +232,34 @@ def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
             f"| {row['graph']} | {row['invoke_s'] * 1000:.1f} ms | {row['ainvoke_s'] * 1000:.1f} ms | {ratio:.3f} | "
             f"{TARGETS['invoke_vs_ainvoke']} | {verdict(ok)} |"
         )
-    out += ["", "## Start-up", "", "| command | time | target | |", "|---|---|---|---|"]
+    out += [
+        "",
+        "## Start-up",
+        "",
+        "Each command in a new process, the commands interleaved, medians: wall time, and CPU time (user and "
+        "system, which a loaded machine does not inflate as it does wall time); the run's CPU against the "
+        "import floor's is the one judged.",
+        "",
+        "| command | wall | CPU | CPU / floor | target | | load |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    floor_cpu = next(row["cpu_s"] for row in r["startup"] if row["command"].startswith("import floor"))
     for row in r["startup"]:
         if not isinstance(row["seconds"], float):
             clean = row["seconds"] == "[]"
             failures += [] if clean else ["offline run imports"]
-            out.append(f"| {row['command']} | {row['seconds']} | [] | {verdict(clean)} |")
+            out.append(f"| {row['command']} | {row['seconds']} | | | [] | {verdict(clean)} | |")
             continue
         fast = row["command"] in ("stagecraft graphs", "stagecraft --help")
-        ok = not fast or row["seconds"] < TARGETS["startup_s"]
+        run = row["command"].startswith("stagecraft run")
+        share = row["cpu_s"] / floor_cpu
+        ok = (not fast or row["seconds"] < TARGETS["startup_s"]) and (not run or share <= TARGETS["startup_run"])
         failures += [] if ok else [row["command"]]
-        target = f"< {TARGETS['startup_s']} s" if fast else "-"
-        out.append(f"| {row['command']} | {row['seconds']:.3f} s | {target} | {verdict(ok) if fast else ''} |")
+        target = f"< {TARGETS['startup_s']} s" if fast else (f"<= {TARGETS['startup_run']}x" if run else "-")
+        out.append(
+            f"| {row['command']} | {row['seconds']:.3f} s | {row['cpu_s']:.3f} s | {share:.2f} | {target} | "
+            f"{verdict(ok) if fast or run else ''} | {row['load']:.1f} |"
+        )
     out += [
         "",
         "![start-up](img/startup.png)",
@@ -219,6 +287,68 @@ def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
         f"{c['calls']} calls served from the stage cache.",
         "",
     ]
+    w = r["work_once"]
+    faq_ok = w["faq_warm_ms"] <= TARGETS["faq_question_ms"]
+    analysis_ok = w["analysis_shared_ms"] <= TARGETS["analysis_100kb_ms"]
+    failures += ([] if faq_ok else ["engine CPU per FAQ question"]) + ([] if analysis_ok else ["analysis CPU"])
+    out += [
+        "## Engine work once",
+        "",
+        f"Engine CPU per FAQ question ({w['questions']} questions, {w['sources']} sources, each worker's subset, "
+        f"answer and attribution): {w['faq_cold_ms']:.1f} ms with every source worked out afresh, "
+        f"{w['faq_warm_ms']:.1f} ms with each source's work kept (target {TARGETS['faq_question_ms']:.0f} ms): "
+        f"{verdict(faq_ok)}. Analysis of a {w['document_kb']:.0f} KB document (sentiment, entities, topics, "
+        f"summary): {w['analysis_alone_ms']:.0f} ms each on its own, {w['analysis_shared_ms']:.0f} ms sharing the "
+        f"per-text work, {w['analysis_shared_ms'] / w['document_kb']:.1f} ms per KB "
+        f"(target {TARGETS['analysis_100kb_ms']:.0f} ms): {verdict(analysis_ok)}.",
+        "",
+    ]
+    out += [
+        "",
+        "## Semantic cache lookup",
+        "",
+        "One lookup, whole (embedding the query, reading the store for new rows, searching), median and p95, "
+        "in a namespace of N entries read from a SQLite store; the baseline scores every entry at once, as "
+        "each lookup did before the index. Recall: of the queries with a stored entry at least "
+        "`semantic_threshold` similar, the share the index found one for (half the queries are stored inputs "
+        "with a word added).",
+        "",
+        "| entries | lookup (median) | p95 | every entry scored | recall | target | | load |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in r["semantic"]:
+        ok = row["entries"] != 100_000 or row["lookup_ms"] <= TARGETS["semantic_lookup_ms"]
+        failures += [] if ok else ["semantic lookup at 100k"]
+        target = f"<= {TARGETS['semantic_lookup_ms']} ms" if row["entries"] == 100_000 else "-"
+        out.append(
+            f"| {row['entries']:,} | {row['lookup_ms']:.2f} ms | {row['p95_ms']:.2f} ms | {row['scan_ms']:.2f} ms | "
+            f"{row['recall']:.3f} of {row['near']} | {target} | {verdict(ok) if row['entries'] == 100_000 else ''} | "
+            f"{row['load']:.1f} |"
+        )
+    out += ["", "![semantic lookup](img/semantic_lookup.png)"]
+    out += [
+        "",
+        "## Checkpointers",
+        "",
+        "An orchestrator run through the CLI's path (checkpoints written before each next step) with each "
+        "checkpointer, against the same run without one: remote-like provider at 50 ms per call, caches off, "
+        "rounds interleaved, medians. Bytes: what the store holds of one run's thread.",
+        "",
+        "| checkpointer | run | ratio | bytes per run | target | | load |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in r["checkpointers"]:
+        judged = row["checkpointer"] == "postgres"
+        ok = not judged or row["ratio"] <= TARGETS["checkpointer"]
+        failures += [] if ok else ["postgres checkpointer"]
+        saved = f"{row['bytes']:,}" if "bytes" in row else "-"
+        out.append(
+            f"| {row['checkpointer']} | {row['run_s'] * 1000:.1f} ms | {row['ratio']:.3f} | {saved} | "
+            f"{'<= ' + str(TARGETS['checkpointer']) if judged else '-'} | {verdict(ok) if judged else ''} | "
+            f"{row['load']:.1f} |"
+        )
+    if not any(row["checkpointer"] == "postgres" for row in r["checkpointers"]):
+        out.append("\nPostgreSQL was not reachable (STAGECRAFT_BENCH_POSTGRES_URL): not measured.")
     return out, failures
 
 
@@ -278,6 +408,21 @@ def plots(r: dict[str, Any]) -> None:
     ax.set_xlabel("seconds (median)")
     fig.tight_layout()
     fig.savefig(IMG / "startup.png", dpi=100)
+    plt.close(fig)
+
+    rows = r["semantic"]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    sizes = [row["entries"] for row in rows]
+    ax.plot(sizes, [row["lookup_ms"] for row in rows], marker="o", label="lookup (index)")
+    ax.plot(sizes, [row["scan_ms"] for row in rows], marker="o", label="every entry scored")
+    ax.axhline(TARGETS["semantic_lookup_ms"], color="red", linestyle="--", label="target at 100,000")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("entries in the namespace")
+    ax.set_ylabel("ms per lookup (median)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(IMG / "semantic_lookup.png", dpi=100)
     plt.close(fig)
 
     rows = r["cost"]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from langgraph.graph import END, START, StateGraph
 
-from models.cache import STAGE_CACHE, node_cache, wire_cache
-from models.retry import MODEL_RETRY
+from graphs.spec import GraphSpec, Section, failed_branches
 from nodes.analysis import (
     ANALYSIS_SYNTHESIS,
     DOC_SUMMARY,
     ENTITIES,
     SENTIMENT,
     TOPICS,
-    analysis_intake,
+    check_input,
     entities,
     sentiment,
     summary,
@@ -20,8 +22,11 @@ from nodes.analysis import (
     topics,
 )
 from nodes.finish import finish
+from nodes.intake import intake
 from state.analysis import AnalysisOutput, AnalysisState, DocumentInput
 from state.settings import Settings
+
+STAGES = (SENTIMENT, ENTITIES, DOC_SUMMARY, TOPICS, ANALYSIS_SYNTHESIS)
 
 
 def build() -> StateGraph[AnalysisState, Settings, DocumentInput, AnalysisOutput]:
@@ -29,25 +34,47 @@ def build() -> StateGraph[AnalysisState, Settings, DocumentInput, AnalysisOutput
     builder = StateGraph(
         AnalysisState, context_schema=Settings, input_schema=DocumentInput, output_schema=AnalysisOutput
     )
-    builder.add_node("intake", analysis_intake)
-    branches = {
-        "sentiment": (sentiment, SENTIMENT),
-        "entities": (entities, ENTITIES),
-        "summary": (summary, DOC_SUMMARY),
-        "topics": (topics, TOPICS),
-    }
-    for name, (branch, stage) in branches.items():
-        builder.add_node(name, branch, retry_policy=MODEL_RETRY, cache_policy=node_cache(stage))
-        builder.add_edge("intake", name)
-    builder.add_node(
-        "synthesize", synthesize_analysis, retry_policy=MODEL_RETRY, cache_policy=node_cache(ANALYSIS_SYNTHESIS)
-    )
+    builder.add_node("intake", intake(AnalysisState, DocumentInput, check_input, STAGES))
+    branches = (sentiment, entities, summary, topics)
+    for branch in branches:
+        builder.add_node(branch.get_name(), branch)
+        builder.add_edge("intake", branch.get_name())
+    builder.add_node("synthesize", synthesize_analysis)
     builder.add_node("finish", finish)
     builder.add_edge(START, "intake")
-    builder.add_edge(list(branches), "synthesize")
+    builder.add_edge([branch.get_name() for branch in branches], "synthesize")
     builder.add_edge("synthesize", "finish")
     builder.add_edge("finish", END)
-    return wire_cache(builder)
+    return builder
 
 
-graph = build().compile(name="analysis", cache=STAGE_CACHE)
+def analyses(output: Mapping[str, Any]) -> list[Section]:
+    """Sentiment, entities, topics and summary, as far as they were made."""
+    sections = []
+    if s := output.get("sentiment"):
+        sections.append(Section("sentiment", f"{s['label']} ({s['confidence']:.2f}); {', '.join(s['key_phrases'])}"))
+    if output.get("entities"):
+        sections.append(Section("entities", ", ".join(f"{e['name']} [{e['type']}]" for e in output["entities"])))
+    if output.get("topics"):
+        sections.append(Section("topics", ", ".join(f"{t['name']} ({t['relevance']:.2f})" for t in output["topics"])))
+    if output.get("summary"):
+        sections.append(Section("summary", output["summary"]))
+    return sections
+
+
+def show(output: Mapping[str, Any]) -> list[Section]:
+    """The four analyses, any that failed, and the synthesis."""
+    return [*analyses(output), *failed_branches(output), Section("synthesis", output.get("synthesis") or "")]
+
+
+SPEC = GraphSpec(
+    name="analysis",
+    description="Parallel: sentiment, entities, summary and topics of a document at once, then a synthesis.",
+    build=build,
+    input=DocumentInput,
+    check=check_input,
+    from_text=lambda text, options: {"document": text},
+    stages=STAGES,
+    show=show,
+)
+graph = SPEC.compile()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
-from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
-from models.retry import MODEL_RETRY
-from nodes.analysis import DOC_SUMMARY, ENTITIES, EXTRACT, SENTIMENT, TOPICS, entities, extract, sentiment, summary
-from nodes.analysis import topics as topics_node
+from graphs.analysis import analyses as analysis_sections
+from graphs.spec import GraphSpec, Section, failed_branches
+from nodes.analysis import DOC_SUMMARY, ENTITIES, SENTIMENT, TOPICS, check_input, entities, sentiment, summary, topics
 from nodes.document import (
     ASSESS,
     BRIEF,
@@ -23,17 +23,33 @@ from nodes.document import (
     assess,
     brief,
     confident,
-    intake,
     opportunities,
     risks,
     synthesize,
+    trivial_is_its_own_answer,
     verify,
 )
 from nodes.finish import finish
+from nodes.intake import intake
+from nodes.report import EXTRACT, extract
 from state.analysis import DocumentInput
 from state.document import DocumentOutput, DocumentState
 from state.run import stopped
 from state.settings import Settings, settings_of
+
+STAGES = (
+    ASSESS,
+    BRIEF,
+    DOC_SUMMARY,
+    EXTRACT,
+    SENTIMENT,
+    ENTITIES,
+    TOPICS,
+    DOC_RISKS,
+    DOC_OPPORTUNITIES,
+    DOC_SYNTHESIS,
+    VERIFY,
+)
 
 Analysis = Literal["summary", "key_points", "sentiment", "entities", "topics", "risks", "opportunities"]
 
@@ -43,7 +59,6 @@ def route_after_intake(state: DocumentState) -> Literal["assess", "finish"]:
     return "finish" if stopped(state) else "assess"
 
 
-@route_reads("termination")
 def route_after_assess(state: DocumentState) -> list[Analysis] | Literal["brief", "finish"]:
     """Fast path: a brief; standard: summary and key points; full: every analysis, all at once."""
     if stopped(state):
@@ -53,13 +68,11 @@ def route_after_assess(state: DocumentState) -> list[Analysis] | Literal["brief"
     return list(STANDARD_ANALYSES if state["path"] == "standard" else FULL_ANALYSES)  # type: ignore[arg-type]
 
 
-@route_reads("path")
 def route_after_standard_analysis(state: DocumentState) -> list[Literal["finish"]]:
     """On the standard path the summary and key points are the answer; on the full path the join waits."""
     return ["finish"] if state["path"] == "standard" else []
 
 
-@route_reads("termination")
 def route_after_synthesis(state: DocumentState, runtime: Runtime[Settings]) -> Literal["verify", "finish"]:
     """Verify the briefing against the document, unless it is confident (or the run was stopped)."""
     if stopped(state) or confident(state.get("confidence") or 0.0, settings_of(runtime)):
@@ -72,22 +85,22 @@ def build() -> StateGraph[DocumentState, Settings, DocumentInput, DocumentOutput
     builder = StateGraph(
         DocumentState, context_schema=Settings, input_schema=DocumentInput, output_schema=DocumentOutput
     )
-    builder.add_node("intake", intake)
-    builder.add_node("assess", assess, retry_policy=MODEL_RETRY, cache_policy=node_cache(ASSESS))
-    builder.add_node("brief", brief, retry_policy=MODEL_RETRY, cache_policy=node_cache(BRIEF))
+    builder.add_node("intake", intake(DocumentState, DocumentInput, check_input, STAGES, trivial_is_its_own_answer))
+    builder.add_node("assess", assess)
+    builder.add_node("brief", brief)
     analyses = {
-        "summary": (summary, DOC_SUMMARY),
-        "key_points": (extract, EXTRACT),
-        "sentiment": (sentiment, SENTIMENT),
-        "entities": (entities, ENTITIES),
-        "topics": (topics_node, TOPICS),
-        "risks": (risks, DOC_RISKS),
-        "opportunities": (opportunities, DOC_OPPORTUNITIES),
+        "summary": summary,
+        "key_points": extract,
+        "sentiment": sentiment,
+        "entities": entities,
+        "topics": topics,
+        "risks": risks,
+        "opportunities": opportunities,
     }
-    for name, (stage_node, stage) in analyses.items():
-        builder.add_node(name, stage_node, retry_policy=MODEL_RETRY, cache_policy=node_cache(stage))
-    builder.add_node("synthesize", synthesize, retry_policy=MODEL_RETRY, cache_policy=node_cache(DOC_SYNTHESIS))
-    builder.add_node("verify", verify, retry_policy=MODEL_RETRY, cache_policy=node_cache(VERIFY))
+    for name, analysis in analyses.items():
+        builder.add_node(name, analysis)
+    builder.add_node("synthesize", synthesize)
+    builder.add_node("verify", verify)
     builder.add_node("finish", finish)
 
     builder.add_edge(START, "intake")
@@ -100,7 +113,36 @@ def build() -> StateGraph[DocumentState, Settings, DocumentInput, DocumentOutput
     builder.add_conditional_edges("synthesize", route_after_synthesis)
     builder.add_edge("verify", "finish")
     builder.add_edge("finish", END)
-    return wire_cache(builder)
+    return builder
 
 
-graph = build().compile(name="document", cache=STAGE_CACHE)
+def show(output: Mapping[str, Any]) -> list[Section]:
+    """The path taken and what it produced."""
+    sections = [Section("path", str(output.get("path")))]
+    if output.get("brief"):
+        sections.append(Section("brief", output["brief"]))
+    sections += analysis_sections(output)
+    if output.get("key_points"):
+        sections.append(Section("key points", "\n".join(f"- {k}" for k in output["key_points"])))
+    for kind in ("risks", "opportunities"):
+        if output.get(kind):
+            sections.append(Section(kind, "\n".join(f"- {k}" for k in output[kind])))
+    sections += failed_branches(output)
+    if output.get("synthesis"):
+        sections.append(Section("synthesis", output["synthesis"]))
+    if output.get("verification"):
+        sections.append(Section("verification", output["verification"]))
+    return sections
+
+
+SPEC = GraphSpec(
+    name="document",
+    description="Optimised pipeline: a cheap assessment picks a fast, standard or full (parallel) path.",
+    build=build,
+    input=DocumentInput,
+    check=check_input,
+    from_text=lambda text, options: {"document": text},
+    stages=STAGES,
+    show=show,
+)
+graph = SPEC.compile()

@@ -2,84 +2,104 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import get_runtime
 from langgraph.types import Send
 
-from models.cache import STAGE_CACHE, node_cache, wire_cache
+from graphs.spec import GraphSpec, Section
 from models.progress import emit
-from models.retry import MODEL_RETRY
 from nodes.faq import (
     ANSWER,
     ATTRIBUTE,
     GENERATE_QUESTIONS,
+    MAX_QUESTIONS,
     answer_question,
-    ask_each,
     assemble,
+    check_input,
     generate_questions,
-    intake,
     sources_per_question,
 )
 from nodes.finish import finish
-from state.chain import FaqInput, FaqOutput, FaqState, QuestionTask
+from nodes.intake import intake
+from state.faq import FaqInput, FaqOutput, FaqState, QuestionTask
+from state.inputs import InputError, TextOptions
 from state.run import stopped
 from state.settings import Settings, settings_of
+
+STAGES = (GENERATE_QUESTIONS, ANSWER, ATTRIBUTE)
 
 
 def fan_out_questions(state: FaqState) -> list[Send] | Literal["finish"]:
     """Send each question to its own answering worker; a stop condition ends the run instead."""
     if stopped(state):
         return "finish"
-    emit("fan_out", node="answer_question", count=len(state["questions"]))
+    # A served client can write `questions` (threads.update_state): no more are sent than any
+    # valid input asks for.
+    questions = state["questions"][:MAX_QUESTIONS]
+    emit("fan_out", node="answer_question", count=len(questions))
     budget = settings_of(get_runtime()).faq_context_chars
-    chosen = sources_per_question(state["questions"], state["sources"], budget)
+    chosen = sources_per_question(questions, state["sources"], budget)
     return [
-        Send(
-            "answer_question",
-            QuestionTask(
-                index=i,
-                question=q,
-                sources=sources,
-                request_id=state["request_id"],
-                cache_scope=state["cache_scope"],
-            ),
-        )
-        for i, (q, sources) in enumerate(zip(state["questions"], chosen, strict=True))
+        Send("answer_question", QuestionTask(index=i, question=q, sources=sources, request_id=state["request_id"]))
+        for i, (q, sources) in enumerate(zip(questions, chosen, strict=True))
     ]
 
 
 def build() -> StateGraph[FaqState, Settings, FaqInput, FaqOutput]:
     """Return the FAQ graph, uncompiled."""
     builder = StateGraph(FaqState, context_schema=Settings, input_schema=FaqInput, output_schema=FaqOutput)
-    builder.add_node("intake", intake)
-    builder.add_node(
-        "generate_questions",
-        generate_questions,
-        retry_policy=MODEL_RETRY,
-        cache_policy=node_cache(GENERATE_QUESTIONS),
-    )
-    builder.add_node("ask_each", ask_each)
-    builder.add_node(
-        "answer_question",
-        answer_question,
-        input_schema=QuestionTask,
-        retry_policy=MODEL_RETRY,
-        cache_policy=node_cache(ANSWER, ATTRIBUTE),
-    )
+    builder.add_node("intake", intake(FaqState, FaqInput, check_input, STAGES))
+    builder.add_node("generate_questions", generate_questions)
+    builder.add_node("answer_question", answer_question, input_schema=QuestionTask)
     builder.add_node("assemble", assemble)
     builder.add_node("finish", finish)
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "generate_questions")
-    builder.add_edge("generate_questions", "ask_each")
-    builder.add_conditional_edges("ask_each", fan_out_questions, ["answer_question", "finish"])
+    builder.add_conditional_edges("generate_questions", fan_out_questions, ["answer_question", "finish"])
     builder.add_edge("answer_question", "assemble")
     builder.add_edge("assemble", "finish")
     builder.add_edge("finish", END)
-    return wire_cache(builder)
+    return builder
 
 
-MAX_CONCURRENCY = 8
+def from_text(text: str, options: TextOptions) -> dict[str, Any]:
+    """Sources as a JSON list of {title, content}, or the text as one source titled after its file."""
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            sources = json.loads(stripped)
+        except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested 100,000 deep
+            raise InputError(f"the sources look like JSON but do not parse: {str(exc)[:120]}") from None
+    else:
+        sources = [{"title": options.source_title, "content": text}]
+    return {"sources": sources, "num_questions": options.questions}
 
-graph = build().compile(name="faq", cache=STAGE_CACHE).with_config(max_concurrency=MAX_CONCURRENCY)
+
+def show(output: Mapping[str, Any]) -> list[Section]:
+    """Each question with its answer and the sources it cites; why there are fewer than asked."""
+    sections = []
+    for i, entry in enumerate(output.get("faq") or [], 1):
+        fallback = "not named (the budget ran out first)" if entry.get("answerable") else "no source"
+        cited = ", ".join(entry["sources"]) or fallback
+        sections.append(Section(f"{i}. {entry['question']}", f"{entry['answer']}\nsources: {cited}"))
+    if output.get("shortfall"):
+        sections.append(Section("Fewer questions", f"{output['shortfall']}.", "warn"))
+    return sections
+
+
+SPEC = GraphSpec(
+    name="faq",
+    description="Chain: write N questions about source documents, answer each from them and cite them.",
+    build=build,
+    input=FaqInput,
+    check=check_input,
+    from_text=from_text,
+    stages=STAGES,
+    show=show,
+    max_concurrency=8,
+)
+graph = SPEC.compile()

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
 
-from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
-from models.retry import MODEL_RETRY
+from graphs.spec import GraphSpec, Section
 from nodes.finish import finish
-from nodes.refine import CRITIQUE, DRAFT, REVISE, critique, draft, intake, revise
-from state.document import RefineInput, RefineOutput, RefineState
+from nodes.intake import intake
+from nodes.refine import CRITIQUE, DRAFT, REVISE, check_input, critique, draft, revise
+from state.refine import RefineInput, RefineOutput, RefineState
 from state.run import stopped
 from state.settings import Settings
 
+STAGES = (DRAFT, CRITIQUE, REVISE)
 
-@route_reads("termination")
+
 def route_after_draft(state: RefineState) -> Literal["critique", "finish"]:
     """Evaluate the draft, unless the budget ran out writing it."""
     return "finish" if stopped(state) else "critique"
 
 
-@route_reads("termination")
 def route_after_critique(state: RefineState) -> Literal["revise", "finish"]:
     """Revise again, unless a stop condition (quality, no improvement, round cap, budget) holds."""
     return "finish" if stopped(state) else "revise"
@@ -30,10 +31,10 @@ def route_after_critique(state: RefineState) -> Literal["revise", "finish"]:
 def build() -> StateGraph[RefineState, Settings, RefineInput, RefineOutput]:
     """Return the refine graph, uncompiled."""
     builder = StateGraph(RefineState, context_schema=Settings, input_schema=RefineInput, output_schema=RefineOutput)
-    builder.add_node("intake", intake)
-    builder.add_node("draft", draft, retry_policy=MODEL_RETRY, cache_policy=node_cache(DRAFT))
-    builder.add_node("critique", critique, retry_policy=MODEL_RETRY, cache_policy=node_cache(CRITIQUE))
-    builder.add_node("revise", revise, retry_policy=MODEL_RETRY, cache_policy=node_cache(REVISE))
+    builder.add_node("intake", intake(RefineState, RefineInput, check_input, STAGES))
+    builder.add_node("draft", draft)
+    builder.add_node("critique", critique)
+    builder.add_node("revise", revise)
     builder.add_node("finish", finish)
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "draft")
@@ -41,7 +42,28 @@ def build() -> StateGraph[RefineState, Settings, RefineInput, RefineOutput]:
     builder.add_conditional_edges("critique", route_after_critique)
     builder.add_conditional_edges("revise", route_after_draft)
     builder.add_edge("finish", END)
-    return wire_cache(builder)
+    return builder
 
 
-graph = build().compile(name="refine", cache=STAGE_CACHE)
+def show(output: Mapping[str, Any]) -> list[Section]:
+    """The score of every round, the best one, and its draft."""
+    rounds = ", ".join(f"{r['round']}: {r['score']:.3f}" for r in output.get("rounds") or [])
+    return [
+        Section("scores by round", rounds),
+        Section("best score", f"{output.get('score') or 0:.3f}"),
+        Section("", output.get("draft") or ""),
+    ]
+
+
+SPEC = GraphSpec(
+    name="refine",
+    description="Evaluator-optimizer: draft, critique, revise until quality, no improvement, budget or "
+    "round cap (--task).",
+    build=build,
+    input=RefineInput,
+    check=check_input,
+    from_text=lambda text, options: {"text": text, "task": options.task},
+    stages=STAGES,
+    show=show,
+)
+graph = SPEC.compile()

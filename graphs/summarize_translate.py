@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
 
-from models.cache import STAGE_CACHE, node_cache, route_reads, wire_cache
-from models.retry import MODEL_RETRY
+from graphs.spec import GraphSpec, Section
 from nodes.finish import finish
-from nodes.summarize_translate import SUMMARIZE, TRANSLATE, intake, summarize, translate
-from state.chain import SummarizeTranslateInput, SummarizeTranslateOutput, SummarizeTranslateState
+from nodes.intake import intake
+from nodes.summarize_translate import SUMMARIZE, TRANSLATE, check_input, summarize, translate
 from state.run import stopped
 from state.settings import Settings
+from state.summarize_translate import SummarizeTranslateInput, SummarizeTranslateOutput, SummarizeTranslateState
+
+STAGES = (SUMMARIZE, TRANSLATE)
 
 
-@route_reads("termination")
 def route_after_summary(state: SummarizeTranslateState) -> Literal["translate", "finish"]:
     """Translate the summary, unless a stop condition ended the run."""
     return "finish" if stopped(state) else "translate"
@@ -29,16 +31,34 @@ def build() -> StateGraph[SummarizeTranslateState, Settings, SummarizeTranslateI
         input_schema=SummarizeTranslateInput,
         output_schema=SummarizeTranslateOutput,
     )
-    builder.add_node("intake", intake)
-    builder.add_node("summarize", summarize, retry_policy=MODEL_RETRY, cache_policy=node_cache(SUMMARIZE))
-    builder.add_node("translate", translate, retry_policy=MODEL_RETRY, cache_policy=node_cache(TRANSLATE))
+    builder.add_node("intake", intake(SummarizeTranslateState, SummarizeTranslateInput, check_input, STAGES))
+    builder.add_node("summarize", summarize)
+    builder.add_node("translate", translate)
     builder.add_node("finish", finish)
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "summarize")
     builder.add_conditional_edges("summarize", route_after_summary)
     builder.add_edge("translate", "finish")
     builder.add_edge("finish", END)
-    return wire_cache(builder)
+    return builder
 
 
-graph = build().compile(name="summarize_translate", cache=STAGE_CACHE)
+def show(output: Mapping[str, Any]) -> list[Section]:
+    """The summary and its translation."""
+    return [
+        Section("summary", output.get("summary") or ""),
+        Section(f"translation ({output.get('target_language')})", output.get("translation") or ""),
+    ]
+
+
+SPEC = GraphSpec(
+    name="summarize_translate",
+    description="Chain: summarise a text, then translate the summary (--language).",
+    build=build,
+    input=SummarizeTranslateInput,
+    check=check_input,
+    from_text=lambda text, options: {"text": text, "target_language": options.language},
+    stages=STAGES,
+    show=show,
+)
+graph = SPEC.compile()

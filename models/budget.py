@@ -37,6 +37,8 @@ class Spending:
     usd: float = 0.0
     tokens: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    counted: set[tuple[object, ...]] = field(default_factory=set, repr=False)
+    """The calls counted, by identity (see `carry`)."""
 
     def check(self, stage: str, settings: Settings) -> None:
         """Raise BudgetExhausted if the request may not start another call."""
@@ -57,8 +59,27 @@ class Spending:
     def add(self, call: ModelCall) -> None:
         """Count a finished call."""
         with self.lock:
-            self.usd += call["cost_usd"] or 0.0
-            self.tokens += call["input_tokens"] + call["output_tokens"]
+            self._add(call)
+
+    def carry(self, call: ModelCall) -> None:
+        """Count a call made before this node run, unless it was counted (an agent's turn before a pause).
+
+        A resume in a new process starts from the saved ledger, which holds no turn of a node that
+        had not finished: its earlier turns come back with its saved messages and are counted here.
+        """
+        with self.lock:
+            if identity(call) not in self.counted:
+                self._add(call)
+
+    def _add(self, call: ModelCall) -> None:
+        self.counted.add(identity(call))
+        self.usd += call["cost_usd"] or 0.0
+        self.tokens += call["input_tokens"] + call["output_tokens"]
+
+
+def identity(call: ModelCall) -> tuple[object, ...]:
+    """Return what tells one ledger entry from another: its stage, times, attempt and task."""
+    return (call["stage"], call["started"], call["ended"], call["attempt"], call.get("task"))
 
 
 _lock = threading.Lock()

@@ -9,9 +9,10 @@
     deadline    the whole call took longer than the stage's deadline: not retried, since a retry
                 would break the bound the deadline promises
 
-The stage is the one retry layer for transient faults: the OpenAI client's own retries are off
-by default (they would multiply with these), and LangGraph's node retry does not retry what a
-stage already retried.
+The stage is the one retry layer for model calls: the provider client's own retries are off by
+default (they would multiply with these), and no node retries a model call. LangGraph's node
+retry is used only where a node does other I/O that a moment may heal: the support desk's
+database (nodes.orchestrator.DESK_RETRY), whose writes are idempotent per request and task.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import json
 import sys
 from typing import Any, Literal
 
-from models.steps import DeadlineExceeded
+from models.effects import DeadlineExceeded
+from state.inputs import InputError
 from state.secrets import redact
 
 FaultKind = Literal["transient", "permanent", "deadline", "other"]
@@ -61,28 +63,46 @@ class StageTimeout(StageCallError):
     """The call took longer than the stage's deadline."""
 
 
+class InputRefused(StageCallError, InputError):
+    """The provider cannot process this input as it is (422): the input must change, not the settings."""
+
+
 def kind_of(exc: BaseException) -> FaultKind:
     """Classify an exception raised by a model call."""
     if isinstance(exc, DeadlineExceeded):
         return "deadline"
-    if isinstance(exc, (BadReply, json.JSONDecodeError)):
+    if isinstance(exc, (BadReply, json.JSONDecodeError)) or _not_an_object(exc):
         return "transient"
     openai = sys.modules.get("openai")
     if openai is not None:
-        if isinstance(exc, openai.APIStatusError):
-            status: int = exc.status_code
-            return "transient" if status in (408, 409, 429) or status >= 500 else "permanent"
         if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError, openai.APIResponseValidationError)):
             return "transient"
         # A structured reply cut at the token limit: asking again usually gets a whole one.
         if isinstance(exc, openai.LengthFinishReasonError):
             return "transient"
+    anthropic = sys.modules.get("anthropic")
+    if anthropic is not None and isinstance(exc, (anthropic.APIConnectionError, anthropic.APITimeoutError)):
+        return "transient"
+    # A provider's error that carries an HTTP status (openai's, anthropic's, ollama's, the offline engine's).
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int) and not isinstance(status, bool) and 400 <= status < 600:
+        return "transient" if status in (408, 409, 429) or status >= 500 else "permanent"
     httpx = sys.modules.get("httpx")
     if httpx is not None and isinstance(exc, (httpx.TransportError, httpx.DecodingError)):
         return "transient"
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return "transient"
     return "other"
+
+
+def _not_an_object(exc: BaseException) -> bool:
+    # A tool call whose arguments are JSON but not an object ('[1, 2]'): the provider's client
+    # fails building the message itself. Asked again, a model usually sends an object.
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(exc, pydantic.ValidationError) and exc.title in _MESSAGES
+
+
+_MESSAGES = frozenset({"AIMessage", "AIMessageChunk"})
 
 
 def pause_before(attempt: int, exc: BaseException) -> float:
@@ -103,6 +123,22 @@ def describe(exc: BaseException) -> str:
     status = getattr(exc, "status_code", None)
     text = redact(str(exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"{type(exc).__name__}{f' ({status})' if status else ''}: {text[:300]}"
+
+
+def check_turn_reply(reply: Any) -> None:
+    """Raise BadReply if an agent's turn (tool calls or text) cannot be used as it is."""
+    meta = getattr(reply, "response_metadata", None) or {}
+    finish = meta.get("finish_reason")
+    if finish == "length":
+        raise BadReply("the reply was cut off at the token limit", reply)
+    if getattr(reply, "invalid_tool_calls", None):
+        raise BadReply("the model's tool call arguments are not valid JSON", reply)
+    if getattr(reply, "tool_calls", None):
+        return
+    if not str(getattr(reply, "text", "")).strip():
+        raise BadReply("the model returned an empty reply", reply)
+    if meta.get("model_provider") == "openai" and finish is None:
+        raise BadReply("the stream ended before the reply was complete", reply)
 
 
 def check_text_reply(reply: Any) -> None:

@@ -8,10 +8,13 @@ them; `render` then `parse` gives back every value, whatever text the user sent.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
@@ -44,8 +47,14 @@ class Prompt:
 
     @property
     def key(self) -> str:
-        """Return the name and version, for cache keys and traces."""
+        """Return the name and version, for traces and the ledger."""
         return f"{self.name}@{self.version}"
+
+    @property
+    def fingerprint(self) -> str:
+        """Return the name, version and a digest of the templates: an edited text is another prompt."""
+        text = hashlib.sha256(f"{self.system}\0{self.user}".encode()).hexdigest()[:12]
+        return f"{self.key}:{text}"
 
     def render(self, **values: object) -> list[BaseMessage]:
         """Return the messages for these values; a missing or unknown variable raises."""
@@ -66,6 +75,15 @@ class Prompt:
         if match is None:
             raise PromptError(f"prompt {self.key}: the user message is not a rendering of this prompt")
         return {name: _restore(value, self._tags) for name, value in match.groupdict().items()}
+
+
+def as_json(value: Any) -> str:
+    """Render data for a prompt as indented JSON, keeping non-ASCII text as it is.
+
+    json.dumps escapes every non-ASCII character (as a six-character escape) by default,
+    so a 60,000-character Russian source became 360,000 characters of prompt.
+    """
+    return json.dumps(value, indent=1, ensure_ascii=False)
 
 
 # User text must not be able to close our delimiters and speak outside them: the "<" of "<tag" and

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from state.settings import Settings
 
 if TYPE_CHECKING:
-    from models.stages import Stage
+    from models.stage import Stage
 
 Complexity = Literal["low", "medium", "high"]
 TaskType = Literal["classify", "extract", "format", "analysis", "writing", "verification", "reasoning", "general"]
@@ -45,9 +45,11 @@ def choose_tier(profile: StageProfile) -> Tier:
 
 
 def tier_for(stage: Stage, settings: Settings) -> Tier:
-    """Return the tier for a stage: the run's override if any, else the one its profile calls for."""
+    """Return the tier for a stage: the run's override if any, else its own, else the one its profile calls for."""
     override = settings.stage_tiers.get(stage.name)
-    return Tier(override) if override is not None else choose_tier(stage.profile)
+    if override is not None:
+        return Tier(override)
+    return stage.tier if stage.tier is not None else choose_tier(stage.profile)
 
 
 def model_name(tier: Tier, settings: Settings) -> str:

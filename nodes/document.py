@@ -9,24 +9,20 @@ The analyses themselves are the analysis and report graphs' own nodes.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from langgraph.runtime import Runtime
 
-from models.prompts import Prompt
-from models.stage import stage_model
-from models.stages import Exact, Stage
-from models.steps import Steps
+from models.effects import Steps
+from models.prompts import Prompt, as_json
+from models.seam import stage_model
+from models.stage import Stage
 from models.tiers import StageProfile
 from nodes.analysis import branch
-from nodes.analysis import check_input as check_document
-from nodes.intake import start_request
 from nodes.node import node
-from state.analysis import DocumentInput, Findings
 from state.document import Assessment, Brief, DocumentState, Path, Synthesis, Verification
+from state.report import Findings
 from state.run import Termination
 from state.settings import Settings, settings_of
 
@@ -46,7 +42,6 @@ ASSESS = Stage(
         user="<document>\n{document}\n</document>",
     ),
     StageProfile(complexity="low", task_type="classify"),
-    exact=Exact(inputs=("document",)),
 )
 BRIEF = Stage(
     "brief",
@@ -57,7 +52,6 @@ BRIEF = Stage(
         user="<document>\n{document}\n</document>",
     ),
     StageProfile(complexity="low", task_type="writing"),
-    exact=Exact(inputs=("document",)),
 )
 DOC_RISKS = Stage(
     "doc_risks",
@@ -68,7 +62,6 @@ DOC_RISKS = Stage(
         user="<document>\n{document}\n</document>",
     ),
     StageProfile(complexity="high", task_type="analysis"),
-    exact=Exact(inputs=("document",)),
 )
 DOC_OPPORTUNITIES = Stage(
     "doc_opportunities",
@@ -79,7 +72,6 @@ DOC_OPPORTUNITIES = Stage(
         user="<document>\n{document}\n</document>",
     ),
     StageProfile(complexity="high", task_type="analysis"),
-    exact=Exact(inputs=("document",)),
 )
 DOC_SYNTHESIS = Stage(
     "doc_synthesis",
@@ -94,10 +86,6 @@ DOC_SYNTHESIS = Stage(
         user="<findings>\n{findings}\n</findings>\n<missing>{missing}</missing>",
     ),
     StageProfile(complexity="high", task_type="writing"),
-    exact=Exact(
-        inputs=("summary", "key_points", "sentiment", "entities", "topics", "risks", "opportunities", "errors"),
-        settings=("verify_below",),
-    ),
 )
 VERIFY = Stage(
     "verify",
@@ -109,16 +97,10 @@ VERIFY = Stage(
         user="<briefing>\n{briefing}\n</briefing>\n<document>\n{document}\n</document>",
     ),
     StageProfile(complexity="low", task_type="verification"),
-    exact=Exact(inputs=("synthesis", "document")),
 )
 
 FULL_ANALYSES = ("summary", "key_points", "sentiment", "entities", "topics", "risks", "opportunities")
 STANDARD_ANALYSES = ("summary", "key_points")
-
-
-def check_input(value: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
-    """Return a document input checked and normalised, or raise InputError."""
-    return check_document(value, settings)
 
 
 # A sentence end: ., ! or ? followed by white space or the end of the text ("e.g." counts too:
@@ -145,14 +127,12 @@ def confident(confidence: float, settings: Settings) -> bool:
     return confidence >= settings.verify_below
 
 
-@node
-def intake(state: DocumentState, runtime: Runtime[Any]) -> dict[str, Any]:
-    """Check the document and start a new request; a trivial one is the answer itself."""
-    update = start_request(DocumentState, DocumentInput, runtime, **check_input(state, settings_of(runtime)))
+def trivial_is_its_own_answer(update: dict[str, Any]) -> dict[str, Any]:
+    """Return a new request's update; a trivial document is its own brief, and the run ends there."""
     if is_trivial(update["document"]):
         words = len(update["document"].split())
         stop = Termination(reason="fast_path", stage="intake", detail=f"trivial input: one sentence, {words} words")
-        update.update(path="trivial", brief=update["document"], termination=stop)
+        return {**update, "path": "trivial", "brief": update["document"], "termination": stop}
     return update
 
 
@@ -161,7 +141,7 @@ def assess(state: DocumentState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]
     """Assess complexity and length cheaply, and choose the path."""
     llm = stage_model(ASSESS, runtime, state)
     result = yield from llm.structured(Assessment, ASSESS.prompt.render(document=state["document"]))
-    return {"assessment": result.model_dump(), "path": path_for(result), "ledger": llm.ledger}
+    return {"assessment": result.model_dump(), "path": path_for(result)}
 
 
 @node
@@ -170,7 +150,7 @@ def brief(state: DocumentState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     llm = stage_model(BRIEF, runtime, state)
     result = yield from llm.structured(Brief, BRIEF.prompt.render(document=state["document"]))
     stop = Termination(reason="fast_path", stage="brief", detail="short, simple text: a brief instead of analyses")
-    return {"brief": result.brief, "termination": stop, "ledger": llm.ledger}
+    return {"brief": result.brief, "termination": stop}
 
 
 @branch
@@ -178,7 +158,7 @@ def risks(state: DocumentState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """List the risks the document mentions."""
     llm = stage_model(DOC_RISKS, runtime, state)
     result = yield from llm.structured(Findings, DOC_RISKS.prompt.render(document=state["document"]))
-    return {"risks": result.items, "ledger": llm.ledger}
+    return {"risks": result.items}
 
 
 @branch
@@ -186,7 +166,7 @@ def opportunities(state: DocumentState, runtime: Runtime[Any]) -> Steps[dict[str
     """List the opportunities the document mentions."""
     llm = stage_model(DOC_OPPORTUNITIES, runtime, state)
     result = yield from llm.structured(Findings, DOC_OPPORTUNITIES.prompt.render(document=state["document"]))
-    return {"opportunities": result.items, "ledger": llm.ledger}
+    return {"opportunities": result.items}
 
 
 @node
@@ -197,11 +177,9 @@ def synthesize(state: DocumentState, runtime: Runtime[Any]) -> Steps[dict[str, A
     found = {part: values[part] for part in parts if values.get(part) is not None}
     missing = ", ".join(e["stage"] for e in state.get("errors") or []) or "none"
     llm = stage_model(DOC_SYNTHESIS, runtime, state)
-    result = yield from llm.structured(
-        Synthesis, DOC_SYNTHESIS.prompt.render(findings=json.dumps(found, indent=1), missing=missing)
-    )
+    result = yield from llm.structured(Synthesis, DOC_SYNTHESIS.prompt.render(findings=as_json(found), missing=missing))
     settings = settings_of(runtime)
-    update: dict[str, Any] = {"synthesis": result.synthesis, "confidence": result.confidence, "ledger": llm.ledger}
+    update: dict[str, Any] = {"synthesis": result.synthesis, "confidence": result.confidence}
     if confident(result.confidence, settings):
         update["verification"] = (
             f"skipped: confidence {result.confidence:.2f} is at least verify_below {settings.verify_below:.2f}"
@@ -217,4 +195,4 @@ def verify(state: DocumentState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]
         Verification, VERIFY.prompt.render(briefing=state["synthesis"], document=state["document"])
     )
     verdict = "verified" if result.supported else "unsupported: " + "; ".join(result.unsupported)
-    return {"verification": verdict, "ledger": llm.ledger}
+    return {"verification": verdict}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -11,17 +10,16 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from models.budget import BudgetExhausted
-from models.prompts import Prompt
-from models.stage import stage_model
-from models.stages import Exact, Semantic, Stage
-from models.steps import Steps
+from models.effects import Steps
+from models.prompts import Prompt, as_json
+from models.seam import stage_model
+from models.stage import Semantic, Stage
 from models.tiers import StageProfile
-from nodes.intake import start_request
 from nodes.node import node
-from state.chain import Answer, Attribution, FaqEntry, FaqInput, FaqState, QuestionList, QuestionTask, Source
+from state.faq import Answer, Attribution, FaqEntry, FaqState, QuestionList, QuestionTask, Source
 from state.inputs import InputError, require_text
 from state.run import Termination
-from state.settings import Settings, settings_of
+from state.settings import Settings
 
 MAX_QUESTIONS = 50
 NOT_IN_SOURCES = "The sources do not answer this question."
@@ -42,7 +40,6 @@ GENERATE_QUESTIONS = Stage(
         user="<count>{count}</count>\n<sources>\n{sources}\n</sources>",
     ),
     StageProfile(complexity="medium", task_type="writing"),
-    exact=Exact(inputs=("sources", "num_questions")),
 )
 
 ANSWER = Stage(
@@ -58,7 +55,6 @@ ANSWER = Stage(
         user="<question>{question}</question>\n<sources>\n{sources}\n</sources>",
     ),
     StageProfile(complexity="medium", task_type="analysis"),
-    exact=Exact(inputs=("index", "question", "sources")),
     semantic=Semantic(query="question", scope=("sources",)),
 )
 
@@ -75,13 +71,12 @@ ATTRIBUTE = Stage(
         user=("<question>{question}</question>\n<answer>{answer}</answer>\n<sources>\n{sources}\n</sources>"),
     ),
     StageProfile(complexity="low", task_type="extract"),
-    exact=Exact(inputs=("index", "question", "sources")),
 )
 
 
 def sources_json(sources: list[Source]) -> str:
     """Render sources as the JSON block the prompts expect."""
-    return json.dumps([{"title": s["title"], "content": s["content"]} for s in sources], indent=1)
+    return as_json([{"title": s["title"], "content": s["content"]} for s in sources])
 
 
 def _checked_sources(value: Mapping[str, Any], max_chars: int) -> list[Source]:
@@ -100,6 +95,10 @@ def _checked_sources(value: Mapping[str, Any], max_chars: int) -> list[Source]:
         raise InputError("source titles must be distinct, so answers can be attributed")
     if sum(len(s["content"]) for s in sources) > max_chars:
         raise InputError(f"sources total more than {max_chars:,} characters (setting max_input_chars)")
+    if len(sources_json(sources)) > 2 * max_chars:
+        # Every stage gets the sources as JSON: text of control characters escapes to six times its
+        # size, more than any stage's prompt may hold. Refused here, before anything is paid for.
+        raise InputError("the sources hold too many control characters to send (setting max_input_chars)")
     return sources
 
 
@@ -110,12 +109,6 @@ def check_input(value: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_QUESTIONS:
         raise InputError(f"num_questions must be a whole number from 1 to {MAX_QUESTIONS}")
     return {"sources": sources, "num_questions": count}
-
-
-@node
-def intake(state: FaqState, runtime: Runtime[Any]) -> dict[str, Any]:
-    """Check the sources and the question count, then start a new request."""
-    return start_request(FaqState, FaqInput, runtime, **check_input(state, settings_of(runtime)))
 
 
 @node
@@ -153,17 +146,7 @@ def generate_questions(state: FaqState, runtime: Runtime[Any]) -> Steps[dict[str
         if len(questions) < count
         else ""
     )
-    return {"questions": questions, "shortfall": shortfall, "ledger": llm.ledger}
-
-
-def ask_each(state: FaqState) -> dict[str, Any]:
-    """Hand the questions on: the fan-out to the answering workers is this node's edge.
-
-    A cache hit replays a node's writes, its edges' included, and the Send packets carry the
-    request's identity. Made here, by a node that is never cached, they are always this request's,
-    and `generate_questions` stays cacheable across requests (a repeated FAQ makes no call at all).
-    """
-    return {}
+    return {"questions": questions, "shortfall": shortfall}
 
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -174,18 +157,13 @@ def _words(text: str) -> set[str]:
     return {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in _WORD.findall(text.lower())}
 
 
-def sources_for(question: str, sources: list[Source], budget_chars: int) -> list[Source]:
-    """The sources one question's worker gets: all of them if they fit the budget, else the most relevant.
+def sources_per_question(questions: list[str], sources: list[Source], budget_chars: int) -> list[list[Source]]:
+    """Return the sources each question's worker gets: all if they fit the budget, else the most relevant.
 
     Every worker otherwise carries every source: in its prompt (tokens billed per question) and in
     its Send (written to the checkpoint once per question). Relevance is the question's words found
     in a source's title and content, rarer words counting more; the chosen sources keep their order.
-    """
-    return sources_per_question([question], sources, budget_chars)[0]
-
-
-def sources_per_question(questions: list[str], sources: list[Source], budget_chars: int) -> list[list[Source]]:
-    """Return `sources_for` each question, reading the sources once.
+    The sources are read once for all the questions: the fan-out runs on the critical path.
 
     The fan-out runs on the critical path: 50 questions over 42 sources took 42 ms when every
     question read them all again.
@@ -224,7 +202,6 @@ def answer_question(state: QuestionTask, runtime: Runtime[Any]) -> Steps[dict[st
     answerer = stage_model(ANSWER, runtime, state)
     answer = yield from answerer.structured(Answer, ANSWER.prompt.render(question=state["question"], sources=sources))
     entry = FaqEntry(question=state["question"], answer=NOT_IN_SOURCES, answerable=False, sources=[])
-    ledger = answerer.ledger
     if answer.answerable:
         titles = [s["title"] for s in state["sources"]]
 
@@ -246,11 +223,10 @@ def answer_question(state: QuestionTask, runtime: Runtime[Any]) -> Steps[dict[st
             # The answer is paid for: keep it, saying its sources were not named, and end the run.
             entry = FaqEntry(question=state["question"], answer=answer.answer.strip(), answerable=True, sources=[])
             stop = Termination(reason="budget", stage="answer_question", detail=exc.reason)
-            return {"answers": [(state["index"], entry)], "ledger": ledger + attributor.ledger, "termination": stop}
+            return {"answers": [(state["index"], entry)], "termination": stop}
         ordered = [t for t in titles if t in set(attribution.sources)]
         entry = FaqEntry(question=state["question"], answer=answer.answer.strip(), answerable=True, sources=ordered)
-        ledger = ledger + attributor.ledger
-    return {"answers": [(state["index"], entry)], "ledger": ledger}
+    return {"answers": [(state["index"], entry)]}
 
 
 @node

@@ -7,7 +7,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from nodes.node import node
-from state.report import execution_report
+from state.execution import execution_report
 from state.run import EARLY
 
 

@@ -1,49 +1,45 @@
-"""The first node of every graph: check the input and the settings, then start a new request."""
+"""The first node of every graph: check the settings and the input, then start a new request."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from langgraph.runtime import Runtime
 from langgraph.types import Overwrite
 
-from models.cache import cache_scope
-from models.stage import check_run
-from state.request import fresh_request, request_id
-from state.settings import settings_of
+from models.seam import check_run
+from models.stage import Stage
+from nodes.node import Node, node
+from state.request import cleared_keys, request_id
+from state.settings import Settings, settings_of
 
-_cleared: dict[tuple[type[Any], type[Any]], tuple[tuple[str, Any], ...]] = {}
-
-
-def _cleared_keys(state_schema: type[Any], input_schema: type[Any]) -> tuple[tuple[str, Any], ...]:
-    key = (state_schema, input_schema)
-    if key not in _cleared:
-        update = fresh_request(state_schema, input_schema)
-        _cleared[key] = tuple((k, v) for k, v in update.items() if k != "request_id")
-    return _cleared[key]
+Check = Callable[[Mapping[str, Any], Settings], dict[str, Any]]
 
 
-def start_request(
-    state_schema: type[Any], input_schema: type[Any], runtime: Runtime[Any], **checked_input: Any
-) -> dict[str, Any]:
-    """Return the intake's update: the checked input, every other key cleared, a new request id.
+def intake(
+    state_schema: type[Any],
+    input_schema: type[Any],
+    check: Check,
+    stages: Iterable[Stage],
+    then: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Node[Any]:
+    """Return a graph's intake node: `check` its input, clear the previous request, mint a request id.
 
-    Raises before any model call when the run's settings cannot be used (unknown provider,
-    missing key, unknown stage names).
+    It refuses, before any model call, settings the graph cannot use (an unknown provider, a
+    missing key, a tier override for a stage the graph does not have) and input `check` refuses.
+    `then` may add to the new request's update (the document graph returns a trivial text as is).
     """
-    settings = settings_of(runtime)
-    check_run(settings)
-    # Fresh Overwrite values each time: a channel must never share a list with another request.
-    update: dict[str, Any] = {
-        key: Overwrite(type(value.value)() if value.value is not None else None)
-        if isinstance(value, Overwrite)
-        else None
-        for key, value in _cleared_keys(state_schema, input_schema)
-    }
-    return {**update, **checked_input, "request_id": request_id(), "cache_scope": cache_scope(settings)}
+    stages = tuple(stages)
+    cleared = cleared_keys(state_schema, input_schema)
 
+    def intake(state: Any, runtime: Runtime[Any]) -> dict[str, Any]:
+        """Check the settings and the input, then start a new request."""
+        settings = settings_of(runtime)
+        check_run(settings, stages)
+        # Fresh empty values each time: a channel must never share a list with another request.
+        fresh = {key: Overwrite(type(empty)()) if empty is not None else None for key, empty in cleared.items()}
+        update = {**fresh, **check(state, settings), "request_id": request_id()}
+        return then(update) if then is not None else update
 
-def _fresh(cleared: Any) -> Any:
-    if isinstance(cleared, Overwrite):
-        return Overwrite([] if isinstance(cleared.value, list) else {})
-    return None
+    return node(intake)

@@ -8,9 +8,9 @@ from typing import Any, Generic, TypeVar
 from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.runtime import Runtime, get_runtime
 
-from models.budget import BudgetExhausted
-from models.stage import recording_node_calls
-from models.steps import Steps, arun_steps, run_steps
+from models.budget import BudgetExhausted, identity
+from models.effects import Steps, arun_steps, run_steps
+from models.seam import recording_node_calls
 from state.ledger import ModelCall
 from state.run import Termination
 
@@ -59,14 +59,18 @@ class Node(Runnable[Any, Update], Generic[S]):
 
 
 def _with_every_call(update: Update, calls: list[ModelCall]) -> Update:
-    """Make the node's update carry every call it billed: the report prices what was paid for.
+    """Write every call the node's stages made to the ledger: a stage body never has to.
 
-    A branch that records its failure instead of raising (invalid outputs re-asked until the
-    stage gave up, say) returns no ledger of its own, yet it paid for those calls.
+    Calls a branch paid for before it recorded its failure are there too (invalid outputs
+    re-asked until the stage gave up): the report prices what was paid for. A body may return
+    entries of its own (an agent resumed after an approval returns the turns it took before the
+    pause, from its saved messages): each call is written once.
     """
-    ledger = list(update.get("ledger") or [])
-    missing = [call for call in calls if not any(call is entry for entry in ledger)]
-    return {**update, "ledger": ledger + missing} if missing else update
+    if not calls:
+        return update
+    seen = {identity(call) for call in calls}
+    earlier = [call for call in update.get("ledger") or [] if identity(call) not in seen]
+    return {**update, "ledger": [*earlier, *calls]}
 
 
 def _stopped(name: str, exc: BudgetExhausted, calls: list[ModelCall]) -> Update:

@@ -14,15 +14,14 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from models.effects import Steps
 from models.prompts import Prompt
-from models.stage import stage_model
-from models.stages import Exact, Stage
-from models.steps import Steps
+from models.seam import stage_model
+from models.stage import Stage
 from models.tiers import StageProfile
-from nodes.intake import start_request
 from nodes.node import node
-from state.document import Critique, Draft, RefineInput, RefineState, Round
 from state.inputs import require_text
+from state.refine import Critique, Draft, RefineState, Round
 from state.run import Termination
 from state.settings import Settings, settings_of
 
@@ -35,7 +34,6 @@ DRAFT = Stage(
         user="<task>{task}</task>\n<text>\n{text}\n</text>",
     ),
     StageProfile(complexity="medium", task_type="writing"),
-    exact=Exact(inputs=("task", "text")),
 )
 CRITIQUE = Stage(
     "critique",
@@ -50,12 +48,6 @@ CRITIQUE = Stage(
         user="<task>{task}</task>\n<draft>\n{draft}\n</draft>\n<text>\n{text}\n</text>",
     ),
     StageProfile(complexity="low", task_type="verification"),
-    # The update also carries the round number, the best draft so far and the stop decision, so
-    # the rounds so far and the stop settings are part of the key: a replay never skips a stop.
-    exact=Exact(
-        inputs=("task", "current", "text", "rounds"),
-        settings=("quality_threshold", "min_improvement", "max_rounds"),
-    ),
 )
 REVISE = Stage(
     "revise",
@@ -67,7 +59,6 @@ REVISE = Stage(
         user="<task>{task}</task>\n<feedback>{feedback}</feedback>\n<draft>\n{draft}\n</draft>\n<text>\n{text}\n</text>",
     ),
     StageProfile(complexity="medium", task_type="writing"),
-    exact=Exact(inputs=("task", "current", "feedback", "text")),
 )
 
 StopCondition = Callable[[list[Round], Settings], Termination | None]
@@ -119,17 +110,11 @@ def check_input(value: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
 
 
 @node
-def intake(state: RefineState, runtime: Runtime[Any]) -> dict[str, Any]:
-    """Check the text and the task and start a new request."""
-    return start_request(RefineState, RefineInput, runtime, **check_input(state, settings_of(runtime)))
-
-
-@node
 def draft(state: RefineState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Write the first draft."""
     llm = stage_model(DRAFT, runtime, state)
     result = yield from llm.structured(Draft, DRAFT.prompt.render(task=state["task"], text=state["text"]))
-    return {"current": result.draft, "ledger": llm.ledger}
+    return {"current": result.draft}
 
 
 @node
@@ -148,7 +133,6 @@ def critique(state: RefineState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]
         "feedback": result.feedback,
         "draft": best["draft"],
         "score": best["score"],
-        "ledger": llm.ledger,
     }
     settings = settings_of(runtime)
     for condition in STOP_CONDITIONS:
@@ -163,7 +147,10 @@ def revise(state: RefineState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Revise the current draft as the critique asked."""
     llm = stage_model(REVISE, runtime, state)
     rendered = REVISE.prompt.render(
-        task=state["task"], feedback=json.dumps(state.get("feedback") or []), draft=state["current"], text=state["text"]
+        task=state["task"],
+        feedback=json.dumps(state.get("feedback") or [], ensure_ascii=False),
+        draft=state["current"],
+        text=state["text"],
     )
     result = yield from llm.structured(Draft, rendered)
-    return {"current": result.draft, "ledger": llm.ledger}
+    return {"current": result.draft}

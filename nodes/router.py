@@ -7,15 +7,14 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from models.effects import Steps
 from models.prompts import Prompt
-from models.stage import StageOutputError, stage_model
-from models.stages import Exact, Semantic, Stage
-from models.steps import Steps
+from models.seam import StageOutputError, stage_model
+from models.stage import Semantic, Stage
 from models.tiers import StageProfile
-from nodes.intake import start_request
 from nodes.node import node
 from state.inputs import require_text
-from state.router import Classification, RouterInput, RouterState
+from state.router import Classification, RouterState
 from state.settings import Settings, settings_of
 
 CLASSIFY = Stage(
@@ -33,7 +32,6 @@ CLASSIFY = Stage(
         user="<query>{query}</query>",
     ),
     StageProfile(complexity="low", task_type="classify"),
-    exact=Exact(inputs=("query",), settings=("confidence_threshold",)),
     semantic=Semantic(query="query"),
 )
 
@@ -50,7 +48,6 @@ TECHNICAL = Stage(
         user="<query>{query}</query>",
     ),
     StageProfile(complexity="medium", task_type="writing"),
-    exact=Exact(inputs=("query",)),
 )
 
 BILLING = Stage(
@@ -66,7 +63,6 @@ BILLING = Stage(
         user="<query>{query}</query>",
     ),
     StageProfile(complexity="medium", task_type="writing"),
-    exact=Exact(inputs=("query",)),
 )
 
 GENERAL = Stage(
@@ -81,19 +77,12 @@ GENERAL = Stage(
         user="<query>{query}</query>",
     ),
     StageProfile(complexity="low", task_type="writing"),
-    exact=Exact(inputs=("query",)),
 )
 
 
 def check_input(value: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     """Return the router's input checked and normalised, or raise InputError."""
     return {"query": require_text(value.get("query"), "query", settings.max_input_chars)}
-
-
-@node
-def intake(state: RouterState, runtime: Runtime[Any]) -> dict[str, Any]:
-    """Check the query and start a new request."""
-    return start_request(RouterState, RouterInput, runtime, **check_input(state, settings_of(runtime)))
 
 
 @node
@@ -109,7 +98,6 @@ def classify(state: RouterState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]
             "confidence": 0.0,
             "classified_as": "invalid",
             "route_reason": f"classifier output unusable ({exc})",
-            "ledger": llm.ledger,
         }
     if result.confidence < settings.confidence_threshold:
         intent = "General Question"
@@ -121,7 +109,6 @@ def classify(state: RouterState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]
         "confidence": result.confidence,
         "classified_as": result.intent,
         "route_reason": reason,
-        "ledger": llm.ledger,
     }
 
 
@@ -146,4 +133,4 @@ def general(state: RouterState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
 def _respond(stage: Stage, state: RouterState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     llm = stage_model(stage, runtime, state)
     response = yield from llm.text(stage.prompt.render(query=state["query"]))
-    return {"response": response, "ledger": llm.ledger}
+    return {"response": response}

@@ -7,16 +7,15 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from models.effects import Steps
 from models.prompts import Prompt
-from models.stage import stage_model
-from models.stages import Exact, Stage
-from models.steps import Steps
+from models.seam import stage_model
+from models.stage import Stage
 from models.tiers import StageProfile
-from nodes.intake import start_request
 from nodes.node import node
-from state.chain import SummarizeTranslateInput, SummarizeTranslateState
 from state.inputs import InputError, require_text
-from state.settings import Settings, settings_of
+from state.settings import Settings
+from state.summarize_translate import SummarizeTranslateState
 
 SUMMARIZE = Stage(
     "summarize",
@@ -31,7 +30,6 @@ SUMMARIZE = Stage(
         user="<text>\n{text}\n</text>",
     ),
     StageProfile(complexity="medium", task_type="writing"),
-    exact=Exact(inputs=("text",)),
 )
 
 TRANSLATE = Stage(
@@ -46,7 +44,6 @@ TRANSLATE = Stage(
         user="<language>{language}</language>\n<text>\n{text}\n</text>",
     ),
     StageProfile(complexity="low", task_type="format"),
-    exact=Exact(inputs=("summary", "target_language")),
 )
 
 
@@ -60,18 +57,11 @@ def check_input(value: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
 
 
 @node
-def intake(state: SummarizeTranslateState, runtime: Runtime[Any]) -> dict[str, Any]:
-    """Check the text and the language name, then start a new request."""
-    checked = check_input(state, settings_of(runtime))
-    return start_request(SummarizeTranslateState, SummarizeTranslateInput, runtime, **checked)
-
-
-@node
 def summarize(state: SummarizeTranslateState, runtime: Runtime[Any]) -> Steps[dict[str, Any]]:
     """Summarise the input text."""
     llm = stage_model(SUMMARIZE, runtime, state)
     summary = yield from llm.text(SUMMARIZE.prompt.render(text=state["text"]))
-    return {"summary": summary, "ledger": llm.ledger}
+    return {"summary": summary}
 
 
 @node
@@ -80,4 +70,4 @@ def translate(state: SummarizeTranslateState, runtime: Runtime[Any]) -> Steps[di
     llm = stage_model(TRANSLATE, runtime, state)
     rendered = TRANSLATE.prompt.render(language=state["target_language"], text=state["summary"])
     translation = yield from llm.text(rendered)
-    return {"translation": translation, "ledger": llm.ledger}
+    return {"translation": translation}

@@ -1,16 +1,14 @@
-"""State of the optimised document pipeline and of the refine (evaluator-optimizer) loop."""
+"""State of the optimised document pipeline."""
 
 from __future__ import annotations
 
-import operator
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
-from typing_extensions import TypedDict
 
-from state.analysis import DocumentInput, StageError
-from state.ledger import ModelCall, documented
-from state.run import RequestKeys, RunOutput
+from state.analysis import DocumentInput
+from state.ledger import documented
+from state.run import BranchErrors, RequestKeys, RunOutput
 
 Path = Literal["trivial", "fast", "standard", "full"]
 
@@ -29,12 +27,6 @@ class Brief(BaseModel):
     brief: str = Field(min_length=1, description="One or two sentences.")
 
 
-class KeyPoints(BaseModel):
-    """The document's key points."""
-
-    key_points: list[str] = Field(min_length=1, description="Self-contained statements of fact.")
-
-
 class Synthesis(BaseModel):
     """A briefing that joins the analyses, and how sure its writer is that the document supports it."""
 
@@ -50,7 +42,7 @@ class Verification(BaseModel):
 
 
 @documented
-class DocumentOutput(RunOutput):
+class DocumentOutput(RunOutput, BranchErrors):
     """The path the document took and what that path produced."""
 
     path: Path
@@ -77,10 +69,6 @@ class DocumentOutput(RunOutput):
     """full path: the briefing that joins every analysis."""
     verification: str
     """full path: verified, corrected, or skipped because the briefing's confidence was high."""
-    errors: Annotated[list[StageError], operator.add]
-    """One entry per failed analysis branch; appended, cleared by intake."""
-    ledger: Annotated[list[ModelCall], operator.add]
-    """Every model call of this request; appended by each stage, cleared by intake."""
 
 
 @documented
@@ -89,64 +77,3 @@ class DocumentState(DocumentInput, DocumentOutput, RequestKeys, total=False):
 
     confidence: float
     """The synthesis's own confidence, which decides whether it is verified."""
-
-
-class Draft(BaseModel):
-    """A draft of the requested text."""
-
-    draft: str = Field(min_length=1)
-
-
-class Critique(BaseModel):
-    """An evaluation of a draft against the source and the task."""
-
-    score: float = Field(ge=0.0, le=1.0, description="Overall quality, 0 to 1.")
-    feedback: list[str] = Field(description="Concrete changes that would raise the score.")
-
-
-@documented
-class RefineInput(TypedDict):
-    """A source text and what to write from it."""
-
-    text: str
-    """The source text."""
-    task: str
-    """What to write, e.g. "an executive summary in at most 60 words"."""
-
-
-@documented
-class Round(TypedDict):
-    """One draft and its evaluation."""
-
-    round: int
-    """1 for the first draft."""
-    draft: str
-    """The draft."""
-    score: float
-    """Its score, 0 to 1."""
-    feedback: list[str]
-    """What the evaluator asked to change."""
-
-
-@documented
-class RefineOutput(RunOutput):
-    """The best draft so far, every round's score, and why the loop stopped."""
-
-    draft: str
-    """The best-scoring draft of all rounds."""
-    score: float
-    """Its score."""
-    rounds: Annotated[list[Round], operator.add]
-    """Every round in order; appended by each evaluation, cleared by intake."""
-    ledger: Annotated[list[ModelCall], operator.add]
-    """Every model call of this request; appended by each stage, cleared by intake."""
-
-
-@documented
-class RefineState(RefineInput, RefineOutput, RequestKeys, total=False):
-    """Working state of the refine loop."""
-
-    current: str
-    """The draft waiting to be evaluated."""
-    feedback: list[str]
-    """The latest critique's requested changes, for the next revision."""

@@ -1,6 +1,8 @@
-"""Input checks every graph runs before its first model call."""
+"""Input checks every graph runs before its first model call, and what a command line adds to a text."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class InputError(ValueError):
@@ -19,3 +21,13 @@ def require_text(value: object, name: str, max_chars: int) -> str:
     if not any(ch.isalnum() for ch in text):
         raise InputError(f"{name} has no words in it")
     return text
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """What the command line may add to a text to make a graph's input (graphs.spec.GraphSpec.from_text)."""
+
+    language: str = "Spanish"
+    questions: int = 10
+    source_title: str = "Input"
+    task: str = "an executive summary in at most 60 words"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NotRequired
+
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
@@ -41,19 +43,18 @@ class ModelCall(TypedDict):
     """For a cache hit, what the call it replaced had cost; else 0."""
     similarity: float | None
     """For a semantic hit, the cosine similarity of this input to the cached one."""
-    matched_input: str | None
-    """For a semantic hit, the cached input it matched."""
+    matched_entry: str | None
+    """For a semantic hit, the id of the stored entry it matched (never another request's words)."""
+    structured_method: NotRequired[str]
+    """For a structured call: how the output was asked for (json_schema, function_calling, json_mode)."""
+    tool_calls: NotRequired[list[str]]
+    """For an agent's turn: the tools the model called, `name(arg="value", ...)` (none: it answered in text)."""
+    step: NotRequired[int]
+    """The graph step (superstep) the call ran in; absent outside a graph run."""
+    task: NotRequired[str]
+    """The task that made it (LangGraph's checkpoint namespace): Send workers of one step differ here."""
 
 
 def total_cost(ledger: list[ModelCall]) -> float:
     """Return the dollar cost of every priced call."""
     return sum(call["cost_usd"] or 0.0 for call in ledger)
-
-
-def stage_spans(ledger: list[ModelCall]) -> dict[str, tuple[float, float]]:
-    """Return, per stage, the wall-clock span from its first call's start to its last call's end."""
-    spans: dict[str, tuple[float, float]] = {}
-    for call in ledger:
-        start, end = spans.get(call["stage"], (call["started"], call["ended"]))
-        spans[call["stage"]] = (min(start, call["started"]), max(end, call["ended"]))
-    return spans

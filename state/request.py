@@ -2,12 +2,12 @@
 
 A thread (a checkpointed conversation) can take many inputs. Each input is a request of its own:
 its tasks, results, answers, errors and ledger must not mix with the previous request's. Every
-graph therefore starts with an intake node that writes `fresh_request(...)`: every key of the
-working state that is not part of the input is cleared (reducer keys are overwritten with an
-empty list, the others set to None), and a new `request_id` is minted. The id is checkpointed
-with the intake's step, so a retry or a resume of the same request reuses it, while any other
-request, on the same thread or not, gets its own. No graph remembers anything across requests
-on purpose; the checkpoint history still holds every earlier request.
+graph therefore starts with an intake node that clears every key of the working state that is
+not part of the input (reducer keys are overwritten with an empty list or dict, the others set
+to None) and mints a new `request_id`. The id is checkpointed with the intake's step, so a retry
+or a resume of the same request reuses it, while any other request, on the same thread or not,
+gets its own. No graph remembers anything across requests on purpose; the checkpoint history
+still holds every earlier request.
 """
 
 from __future__ import annotations
@@ -15,27 +15,26 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
-from langgraph.types import Overwrite
-
 
 def request_id() -> str:
     """Mint the identity of a new request."""
     return uuid.uuid4().hex
 
 
-def fresh_request(state_schema: type[Any], input_schema: type[Any]) -> dict[str, Any]:
-    """Return the update that clears every non-input key of `state_schema` and mints a request id."""
+def cleared_keys(state_schema: type[Any], input_schema: type[Any]) -> dict[str, list[Any] | dict[str, Any] | None]:
+    """Return, for every key of `state_schema` outside its input, the value a new request starts from.
+
+    Keys with a reducer start from the empty value of their type (a plain write would be merged
+    into the old value: the intake overwrites it); the others from None.
+    """
     inputs = set(get_type_hints(input_schema))
-    update: dict[str, Any] = {}
+    cleared: dict[str, list[Any] | dict[str, Any] | None] = {}
     for key, hint in get_type_hints(state_schema, include_extras=True).items():
-        if key in inputs:
+        if key in inputs or key == "request_id":
             continue
         if get_origin(hint) is Annotated and any(callable(m) for m in get_args(hint)[1:]):
-            # A reducer would merge a plain write with the old value: overwrite it with the empty
-            # value of its type (LangGraph's channel also starts from that value).
             base = get_args(hint)[0]
-            update[key] = Overwrite([] if (get_origin(base) or base) is list else {})
+            cleared[key] = [] if (get_origin(base) or base) is list else {}
         else:
-            update[key] = None
-    update["request_id"] = request_id()
-    return update
+            cleared[key] = None
+    return cleared

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import operator
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from state.ledger import ModelCall, documented
+from state.ledger import documented
 from state.run import RequestKeys, RunOutput
 
 Intent = Literal["Technical Support", "Billing Inquiry", "General Question"]
@@ -46,8 +45,6 @@ class RouterOutput(RunOutput):
     """Why the query went where it did."""
     response: str
     """The handler's reply to the customer."""
-    ledger: Annotated[list[ModelCall], operator.add]
-    """Every model call of this request; appended by each stage, cleared by intake."""
 
 
 @documented

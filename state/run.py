@@ -1,17 +1,20 @@
-"""Keys every graph's state shares: the request's identity and cache scope, how the run ended, its report."""
+"""Keys every graph's state shares: the request's identity, its ledger, how the run ended, its report."""
 
 from __future__ import annotations
 
+import operator
 from typing import Annotated, Literal
 
 from pydantic import Field
 from typing_extensions import TypedDict
 
-from state.ledger import documented
-from state.report import ExecutionReport
+from state.execution import ExecutionReport
+from state.ledger import ModelCall, documented
 
-StopReason = Literal["budget", "quality", "no_improvement", "round_cap", "fast_path", "confident"]
-EARLY = frozenset({"budget", "quality", "no_improvement", "fast_path", "confident"})
+StopReason = Literal[
+    "budget", "quality", "no_improvement", "round_cap", "fast_path", "confident", "condition", "step_cap"
+]
+EARLY = frozenset({"budget", "quality", "no_improvement", "fast_path", "confident", "condition", "step_cap"})
 """Reasons that end a run before it did all it otherwise would (round_cap means every round ran)."""
 
 
@@ -20,7 +23,8 @@ class Termination(TypedDict):
     """Why a run stopped where it did."""
 
     reason: StopReason
-    """budget, quality (threshold met), no_improvement, round_cap, fast_path or confident (a step skipped)."""
+    """budget, quality (threshold met), no_improvement, round_cap, fast_path, confident (a step skipped),
+    condition (a pipeline's stop_when), or step_cap (an agent used all its model turns)."""
     stage: str
     """The node where the condition was met."""
     detail: str
@@ -50,6 +54,34 @@ class RunOutput(TypedDict):
         ExecutionReport,
         Field(description="Stages, models, tokens, cost, time, cache hits, speed-up and critical path of the request."),
     ]
+    ledger: Annotated[
+        list[ModelCall],
+        Field(description="Every model call of this request, cache hits included; appended by the node that made it."),
+        operator.add,
+    ]
+
+
+@documented
+class StageError(TypedDict):
+    """A branch that failed, recorded so the join can say what is missing."""
+
+    stage: str
+    """The branch that failed."""
+    error_type: str
+    """The exception's class name."""
+    message: str
+    """What went wrong (secrets redacted)."""
+
+
+@documented
+class BranchErrors(TypedDict):
+    """What the output of a graph with parallel branches adds: the branches that failed."""
+
+    errors: Annotated[
+        list[StageError],
+        Field(description="One entry per failed branch (with on_branch_error='record'); appended by the branch."),
+        operator.add,
+    ]
 
 
 @documented
@@ -58,8 +90,6 @@ class RequestKeys(TypedDict, total=False):
 
     request_id: str
     """This request's identity, minted by intake."""
-    cache_scope: dict[str, str]
-    """Per stage, the prompt version, provider, model and settings this run's cache keys use ("off": none)."""
 
 
 def stopped(state: object) -> bool:

@@ -9,14 +9,18 @@ that is not a setting.
 from __future__ import annotations
 
 import os
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
-from state.deployment import deployment
+from state.deployment import Deployment, deployment, env_file_values
 
 BranchErrorPolicy = Literal["record", "fail"]
 TierName = Literal["FAST", "BALANCED", "PREMIUM", "REASONING"]
+StructuredMethodName = Literal["auto", "json_schema", "function_calling", "json_mode"]
 
 # Context keys a client might try that only the deployment may set, and where they are set.
 DEPLOYMENT_KEYS: dict[str, str] = {
@@ -40,13 +44,29 @@ class Settings(BaseModel):
     provider: str = Field(
         default="auto",
         pattern=r"^[a-z][a-z0-9_-]{0,31}$",
-        description="Chat model provider: 'offline' (embedded deterministic engine), 'openai' (the "
-        "deployment's OpenAI-compatible endpoint) or 'auto' (openai when OPENAI_API_KEY is set, else offline).",
+        description="Provider of a tier model named without one: 'offline' (embedded deterministic engine), "
+        "'openai' (the deployment's OpenAI-compatible endpoint), 'anthropic', 'ollama', or 'auto' (openai "
+        "when OPENAI_API_KEY is set, else offline).",
     )
-    model_fast: str = Field(default="gpt-4o-mini", description="Model for the FAST tier (classify, extract, format).")
+    model_fast: str = Field(
+        default="gpt-4o-mini",
+        description="Model for the FAST tier (classify, extract, format): a name, or provider:model "
+        "(anthropic:claude-haiku-4-5, ollama:llama3.2).",
+    )
     model_balanced: str = Field(default="gpt-4o", description="Model for the BALANCED tier (analysis, writing).")
     model_premium: str = Field(default="gpt-4.5", description="Model for the PREMIUM tier (quality-critical stages).")
     model_reasoning: str = Field(default="o1", description="Model for the REASONING tier.")
+    structured_method: StructuredMethodName = Field(
+        default="auto",
+        description="How structured output is asked for: 'auto' (the provider's best), 'json_schema', "
+        "'function_calling' or 'json_mode'. A server that refuses it with a 400 gets the next method once.",
+    )
+    embeddings: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Semantic cache embeddings as provider:model (openai:text-embedding-3-small); unset, or "
+        "a provider with no embeddings, uses WordLlama, locally.",
+    )
     stage_tiers: dict[str, TierName] = Field(
         default_factory=dict,
         description='Per-stage tier overrides, e.g. {"summarize": "FAST"}; stages not listed use the tier '
@@ -59,7 +79,8 @@ class Settings(BaseModel):
         default=90.0,
         gt=0,
         le=900,
-        description="The most one model call may take in all, streaming included (0-900]; not retried.",
+        description="The most one stage may spend on its model calls in all (0-900]: every attempt, retry "
+        "pause and re-ask together, streaming included; the stage then fails with a timeout.",
     )
     run_timeout_s: float = Field(
         default=900.0, gt=0, le=86_400, description="The most a CLI or batch run may take in all, in seconds."
@@ -68,8 +89,8 @@ class Settings(BaseModel):
         default=0,
         ge=0,
         le=10,
-        description="Retries the OpenAI client itself makes (0-10). Each stage already retries transient "
-        "faults three times with backoff and Retry-After, so more here multiplies the requests.",
+        description="Retries the provider's client itself makes (0-10). Each stage already retries transient "
+        "faults five times with backoff and Retry-After, so more here multiplies the requests.",
     )
     offline_latency: float | None = Field(
         default=None,
@@ -84,6 +105,13 @@ class Settings(BaseModel):
         le=5,
         description="How many times a malformed structured output is re-asked with the validation error "
         "before the stage fails (0-5).",
+    )
+    approval_above_usd: float | None = Field(
+        default_factory=lambda: deployment().approval_above_usd,
+        ge=0,
+        description="Orchestrator: a return of a product priced above this many dollars waits for a person's "
+        "approval before the desk acts (stagecraft resume THREAD --approve / --reject REASON); unset, none waits. "
+        "The operator's STAGECRAFT_APPROVAL_ABOVE_USD is the highest a run may set (it may only lower it).",
     )
     confidence_threshold: float = Field(
         default=0.5,
@@ -176,12 +204,28 @@ class Settings(BaseModel):
 
     @field_validator("model_fast", "model_balanced", "model_premium", "model_reasoning")
     @classmethod
-    def _allowed_model(cls, value: str) -> str:
+    def _allowed_model(cls, value: str, info: ValidationInfo) -> str:
+        # A served run's models are the operator's to allow; a person running the CLI on their own
+        # machine chooses any (make_settings(local=True)).
+        if isinstance(info.context, dict) and info.context.get("local"):
+            return value
         allowed = deployment().allowed_models
-        if allowed is not None and value not in allowed:
+        if allowed is not None and value not in allowed and value.partition(":")[2] not in allowed:
             raise ValueError(
                 f"model {value!r} is not allowed here; choose one of {sorted(allowed)} "
                 "(the operator extends the list with STAGECRAFT_ALLOWED_MODELS)"
+            )
+        return value
+
+    @field_validator("approval_above_usd")
+    @classmethod
+    def _approval_within_ceiling(cls, value: float | None) -> float | None:
+        # A client may ask for more approvals, never fewer than the operator requires.
+        ceiling = deployment().approval_above_usd
+        if ceiling is not None and (value is None or value > ceiling):
+            raise ValueError(
+                f"approval_above_usd may be at most {ceiling:g} here (STAGECRAFT_APPROVAL_ABOVE_USD); "
+                "returns above it always wait for a person"
             )
         return value
 
@@ -194,10 +238,10 @@ class Settings(BaseModel):
         return value
 
     def resolved_provider(self) -> str:
-        """Return the provider this run uses: the explicit one, else by OPENAI_API_KEY."""
+        """Return the provider of tier models named without one: the explicit one, else by OPENAI_API_KEY."""
         if self.provider != "auto":
             return self.provider
-        return "openai" if os.environ.get("OPENAI_API_KEY") else "offline"
+        return "openai" if deployment().openai_api_key is not None else "offline"
 
 
 def describe(error: ValidationError) -> str:
@@ -210,12 +254,67 @@ def describe(error: ValidationError) -> str:
     return "invalid settings: " + "; ".join(parts)
 
 
-def make_settings(**values: Any) -> Settings:
-    """Build settings, raising SettingsError with one readable line when they are invalid."""
+def make_settings(*, local: bool = False, **values: Any) -> Settings:
+    """Build settings, raising SettingsError with one readable line when they are invalid.
+
+    `local`: chosen by the person running this process (the CLI), not a client of a served graph,
+    so any model may be named.
+    """
     try:
-        return Settings(**values)
+        return Settings.model_validate(values, context={"local": local})
     except ValidationError as exc:
         raise SettingsError(describe(exc)) from None
+
+
+@dataclass(frozen=True)
+class CliShape:
+    """How one setting is given on the command line."""
+
+    kind: Literal["value", "bool", "pairs"]
+    choices: tuple[str, ...] | None
+    shown: str
+    """The default, as --help shows it."""
+
+
+def cli_shape(field: FieldInfo) -> CliShape:
+    """Return how a settings field is given on the command line, from its type alone."""
+    annotation = field.annotation
+    default = field.default
+    shown = "none" if default in (None, PydanticUndefined) or default == {} else str(default)
+    if annotation is bool:
+        return CliShape("bool", None, shown)
+    if get_origin(annotation) is dict:
+        return CliShape("pairs", None, shown)
+    if get_origin(annotation) is Literal:
+        return CliShape("value", tuple(str(a) for a in get_args(annotation)), shown)
+    return CliShape("value", None, shown)
+
+
+def local_settings(given: dict[str, Any]) -> Settings:
+    """Return the settings of a run started on this machine.
+
+    Each setting comes from `given` (the command line), else STAGECRAFT_<NAME> in the environment,
+    else in `.env` in the working folder, else its default.
+
+    A variable the deployment already reads (STAGECRAFT_CACHE is the cache's URL) is not a setting.
+    """
+    taken = {str(f.validation_alias) for f in Deployment.model_fields.values()}
+    found = {**env_file_values(), **os.environ}
+    values: dict[str, Any] = {}
+    for name, field in Settings.model_fields.items():
+        variable = f"STAGECRAFT_{name.upper()}"
+        raw = found.get(variable)
+        if variable in taken or raw is None or not raw.strip():
+            continue
+        if get_origin(field.annotation) is dict:  # STAGECRAFT_STAGE_TIERS=summarize=FAST,classify=BALANCED
+            values[name] = dict(pair.split("=", 1) for pair in raw.split(",") if "=" in pair)
+        else:
+            values[name] = raw.strip()
+    for name, value in given.items():
+        if value is None:
+            continue
+        values[name] = dict(value) if isinstance(value, list) else value
+    return make_settings(local=True, **values)
 
 
 _DEFAULT: Settings | None = None

@@ -1,7 +1,7 @@
 """The support desk the Stagecraft support workers act on: SQLite by default, PostgreSQL by URL."""
 
 from supportdesk.desk import RETURN_ADDRESS, Desk, normalize_id
-from supportdesk.models import Case, DeskUnavailable, Invoice, NotReturnable, OrderStatus, Rma
+from supportdesk.models import Case, DeskUnavailable, Invoice, NotReturnable, OrderStatus, Product, Rma
 from supportdesk.store import SupportDesk
 from supportdesk.urls import DeskLocation, close_desks, desk_from_url, open_desk
 
@@ -14,6 +14,7 @@ __all__ = [
     "Invoice",
     "NotReturnable",
     "OrderStatus",
+    "Product",
     "Rma",
     "SupportDesk",
     "close_desks",

@@ -11,6 +11,7 @@ in any thread or process, reads back the one row that won.
 
 from __future__ import annotations
 
+import re
 import string
 import threading
 from abc import ABC, abstractmethod
@@ -20,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Final, Literal, Protocol
 
-from supportdesk.models import Case, Invoice, NotReturnable, OrderStatus, Rma
+from supportdesk.models import Case, Invoice, NotReturnable, OrderStatus, Product, Rma
 from supportdesk.seed import SEEDS
 
 Row = dict[str, Any]
@@ -36,12 +37,17 @@ RETURN_ADDRESS: Final = "Returns Department, 123 Automation Lane, Tech City, TC 
 # Both sides compare on the same key: lower-case, spaces and hyphens removed.
 # A name match wins over an alias match should the two ever collide.
 _FIND_PRODUCT_SQL: Final = """
-    SELECT sku, name, returnable, return_window_days FROM products
+    SELECT sku, name, price, returnable, return_window_days FROM products
     WHERE replace(replace(lower(name), ' ', ''), '-', '') = :key
        OR replace(replace(lower(alias), ' ', ''), '-', '') = :key
     ORDER BY replace(replace(lower(name), ' ', ''), '-', '') = :key DESC
     LIMIT 1
 """
+# The number as written wins over the desk's own spelling of the same digits.
+_FIND_INVOICE_SQL: Final = (
+    "SELECT * FROM invoices WHERE invoice_number IN (:id, :house) ORDER BY invoice_number = :id DESC LIMIT 1"
+)
+_HOUSE_INVOICE: Final = re.compile(r"(?:INV[-\s]*)?(\d+)")
 _FIND_CASE_SQL: Final = (
     "SELECT id, invoice_number, concern, eta_business_days FROM cases"
     " WHERE request_id = :request_id AND task_key = :task_key"
@@ -185,9 +191,17 @@ class Desk(ABC):
                 self._ready = True
 
     def find_invoice(self, invoice_number: str) -> Invoice | None:
-        """Return the invoice with this number, or None if it does not exist."""
+        """Return the invoice with this number, or None if it does not exist.
+
+        The desk writes its numbers INV-<digits>; a customer who writes only the digits ("7890",
+        "INV 7890", "inv7890") means that invoice. Any other number is looked up as written, so
+        "FAC-7890" is not INV-7890.
+        """
+        wanted = normalize_id(invoice_number)
+        digits = _HOUSE_INVOICE.fullmatch(wanted)
+        params = {"id": wanted, "house": f"INV-{digits[1]}" if digits else wanted}
         with self._reading() as db:
-            row = db.one("SELECT * FROM invoices WHERE invoice_number = :id", {"id": normalize_id(invoice_number)})
+            row = db.one(_FIND_INVOICE_SQL, params)
         return None if row is None else Invoice.model_validate(row)
 
     def open_case(self, *, request_id: str, task_key: str, invoice_number: str, concern: str) -> Case | None:
@@ -246,6 +260,12 @@ class Desk(ABC):
             shipping_instructions=_shipping_instructions(row["name"], rma_number, row["return_window_days"]),
             created=created,
         )
+
+    def find_product(self, product_name: str) -> Product | None:
+        """Return the product a customer names (its name or alias, as `issue_rma` matches it), or None."""
+        with self._reading() as db:
+            row = db.one(_FIND_PRODUCT_SQL, {"key": _product_key(product_name)})
+        return None if row is None else Product.model_validate(row)
 
     def order_status(self, order_id: str) -> OrderStatus | None:
         """Return the fulfilment status of an order, or None if it does not exist."""

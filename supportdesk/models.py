@@ -39,6 +39,16 @@ class Rma(_Record):
     created: bool
 
 
+class Product(_Record):
+    """Describe a product the desk sells, with its price (in US dollars)."""
+
+    sku: str
+    name: str
+    price: float
+    returnable: bool
+    return_window_days: int
+
+
 class OrderStatus(_Record):
     """Describe where an order is in fulfilment."""
 

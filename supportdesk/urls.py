@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 from supportdesk.desk import Desk
+from supportdesk.models import DeskUnavailable
 
 _SQLITE: Final = "sqlite:///"
 _POSTGRES: Final = ("postgresql://", "postgres://")
@@ -57,7 +58,15 @@ def desk_from_url(url: str) -> Desk:
 def _create(location: DeskLocation) -> Desk:
     if location.backend == "postgresql":
         # Imported here so that SQLite users never load the PostgreSQL driver.
-        from supportdesk.postgres import PostgresDesk
+        try:
+            from supportdesk.postgres import PostgresDesk
+        except ImportError:
+            raise DeskUnavailable(
+                "PostgreSQL",
+                "STAGECRAFT_SUPPORT_DB",
+                "its client is the 'postgres' extra, not installed: "
+                "pip install 'stagecraft[postgres]' (in a checkout: uv sync --extra postgres)",
+            ) from None
 
         return PostgresDesk(location.target)
     from supportdesk.store import SupportDesk

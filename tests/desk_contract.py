@@ -93,6 +93,10 @@ class DeskContract:
     def test_lookups_normalise_ids(self, desk: Desk) -> None:
         invoice = desk.find_invoice("#inv-7890")
         assert invoice is not None and invoice.invoice_number == "INV-7890"
+        # The desk's own numbers are INV-<digits>: the digits alone, as a customer writes them, are the same invoice.
+        for written in ("7890", "#7890", "inv 7890", "INV7890"):
+            found = desk.find_invoice(written)
+            assert found is not None and found.invoice_number == "INV-7890", written
         order = desk.order_status(" a-12345 ")
         assert order is not None and order.order_id == "A-12345"
 
@@ -107,6 +111,9 @@ class DeskContract:
 
     def test_unknown_ids_return_none(self, desk: Desk) -> None:
         assert desk.find_invoice("INV-0000") is None
+        # Another shape with the same digits is another invoice, never the desk's own.
+        for written in ("FAC-7890", "RE-7890", "7890-A", "2024/7890", "78900"):
+            assert desk.find_invoice(written) is None, written
         assert desk.order_status("Z-99999") is None
         assert desk.open_case(request_id="t", task_key="k", invoice_number="INV-0000", concern="x") is None
         assert desk.issue_rma(request_id="t", task_key="k", product_name="Hoverboard", reason="x") is None

@@ -179,6 +179,11 @@ class FaultServer:
         with self._lock:
             self._queued.extend(faults)
 
+    def clear(self) -> None:
+        """Forget the injected faults no request has taken yet."""
+        with self._lock:
+            self._queued.clear()
+
     def count(self, fault: Fault | None) -> int:
         """Return how many requests got `fault` (None: how many were answered cleanly)."""
         return self.counts()[fault]

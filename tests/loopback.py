@@ -21,10 +21,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-# A reply is (HTTP status, body); for 200 the body is the assistant message content.
-Reply = tuple[int, str]
-Responder = Callable[[dict[str, Any]], Reply]
-
 USAGE = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
 CHUNK_CHARS = 12
 
@@ -50,6 +46,12 @@ class ToolCall:
     arguments: str
 
 
+# A reply is (HTTP status, body); for 200 the body is the assistant message content, or the tool
+# calls the assistant makes (an agent's turn: `[ToolCall(name, arguments), ...]`).
+Reply = tuple[int, str | list[ToolCall]]
+Responder = Callable[[dict[str, Any]], Reply]
+
+
 def completion(
     body: dict[str, Any],
     content: str | None,
@@ -57,8 +59,9 @@ def completion(
     finish_reason: str | None = "stop",
     tool_call: ToolCall | None = None,
     number: int = 0,
+    tool_calls: list[ToolCall] | None = None,
 ) -> dict[str, Any]:
-    """Return a chat.completion answering `body`."""
+    """Return a chat.completion answering `body` (`tool_calls`: several calls, ids unique per request)."""
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if tool_call is not None:
         message["tool_calls"] = [
@@ -67,6 +70,11 @@ def completion(
                 "type": "function",
                 "function": {"name": tool_call.name, "arguments": tool_call.arguments},
             }
+        ]
+    if tool_calls:
+        message["tool_calls"] = [
+            {"id": f"call_{number}_{i}", "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for i, c in enumerate(tool_calls)
         ]
     return {
         "id": f"chatcmpl-{number}",
@@ -84,6 +92,8 @@ def chunks(
     *,
     finish_reason: str | None = "stop",
     tool_call: ToolCall | None = None,
+    tool_calls: list[ToolCall] | None = None,
+    number: int = 0,
 ) -> list[dict[str, Any]]:
     """Return the chat.completion.chunk events of a streamed answer, without `[DONE]`.
 
@@ -95,7 +105,7 @@ def chunks(
     def event(delta: dict[str, Any], **extra: Any) -> dict[str, Any]:
         return {**base, "choices": [{"index": 0, "delta": delta, **extra}]}
 
-    events = [event({"role": "assistant", "content": "" if tool_call is None else None})]
+    events = [event({"role": "assistant", "content": "" if tool_call is None and not tool_calls else None})]
     for piece in _pieces(content or ""):
         events.append(event({"content": piece}))
     if tool_call is not None:
@@ -103,6 +113,11 @@ def chunks(
         events.append(event({"tool_calls": [{**opening, "function": {"name": tool_call.name, "arguments": ""}}]}))
         for piece in _pieces(tool_call.arguments):
             events.append(event({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}))
+    for i, call in enumerate(tool_calls or ()):
+        opening = {"index": i, "id": f"call_{number}_{i}", "type": "function"}
+        events.append(event({"tool_calls": [{**opening, "function": {"name": call.name, "arguments": ""}}]}))
+        for piece in _pieces(call.arguments):
+            events.append(event({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}))
     if finish_reason is not None:
         events.append(event({}, finish_reason=finish_reason))
     if body.get("stream_options", {}).get("include_usage"):
@@ -241,17 +256,21 @@ def openai_server(respond: Responder) -> Iterator[Loopback]:
                 state.requests.append(body)
                 state.headers.append({k.lower(): v for k, v in self.headers.items()})
                 number = len(state.requests)
-            status, content = respond(body)
+            status, answer = respond(body)
+            calls = answer if isinstance(answer, list) else None
+            content = None if isinstance(answer, list) else answer
+            finish = "tool_calls" if calls else "stop"
             if status != 200:
-                self.send_json(status, error_body(content))
+                self.send_json(status, error_body(str(answer)))
             elif body.get("stream"):
-                events: list[dict[str, Any] | str] = [*chunks(body, content), "[DONE]"]
+                streamed = chunks(body, content, finish_reason=finish, tool_calls=calls, number=number)
+                events: list[dict[str, Any] | str] = [*streamed, "[DONE]"]
                 self.start_stream()
                 for event in events:
                     self.send_chunk(sse(event))
                 self.end_stream()
             else:
-                self.send_json(200, completion(body, content, number=number))
+                self.send_json(200, completion(body, content, finish_reason=finish, tool_calls=calls, number=number))
 
     with serve(Handler) as base_url:
         state.base_url = base_url

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -57,12 +59,17 @@ def langgraph_dev(root: Path, env: dict[str, str], log: Path, config: str = "lan
     threads and runs in `.langgraph_api/` there, never in the repository, so no run of the tests
     sees what an earlier one left. It reads a copy of the config whose paths (graphs, auth,
     checkpointer, dependencies: relative to the working folder for `langgraph dev`) name the
-    repository's files.
+    repository's files, but its `env` file (`.env`) is the one in the scratch folder: a developer's
+    own `.env` never reaches the tests. LANGGRAPH_STRICT_MSGPACK is set as `make dev` sets it.
     """
     port = free_port()
     langgraph = str(Path(sys.executable).parent / "langgraph")
     scratch_config = log.parent / f"served-{config}"
-    scratch_config.write_text(json.dumps(_rooted(json.loads((root / config).read_text()), root)))
+    served = _rooted(json.loads((root / config).read_text()), root)
+    if isinstance(served.get("env"), str):
+        served["env"] = str(log.parent / Path(served["env"]).name)
+    scratch_config.write_text(json.dumps(served))
+    env = {"LANGGRAPH_STRICT_MSGPACK": "true", **env}
     command = [langgraph, "dev", "--config", str(scratch_config), "--no-browser", "--no-reload", "--host", "127.0.0.1"]
     with log.open("w") as out:
         command += ["--port", str(port)]
@@ -82,3 +89,33 @@ def langgraph_dev(root: Path, env: dict[str, str], log: Path, config: str = "lan
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def lines_until(proc: subprocess.Popen[str], prefix: str, timeout: float = 120) -> list[str]:
+    """Read a process's stderr until a line starts with `prefix`; kill it and fail if that takes `timeout` s.
+
+    A plain readline() loop cannot keep a deadline: it blocks while the process is silent.
+    """
+    assert proc.stderr is not None
+    stream, lines = proc.stderr, queue.Queue[str | None]()
+
+    def pump() -> None:
+        for line in stream:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.0))
+        except queue.Empty:
+            line = None
+        if line is None:
+            proc.kill()
+            proc.wait(timeout=30)
+            pytest.fail(f"no line starting with {prefix!r} within {timeout:g} s; saw: {''.join(seen)[-2000:]}")
+        seen.append(line)
+        if line.startswith(prefix):
+            return seen

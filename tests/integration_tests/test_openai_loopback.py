@@ -204,3 +204,43 @@ def test_a_provider_error_that_echoes_the_key_never_shows_it(flags: list[str]) -
     assert done.returncode == 1 and "invalid credentials" in done.stderr, done.stderr
     assert key not in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_credentials_in_the_base_url_are_never_printed_or_stored(tmp_path: Path) -> None:
+    # A user:password in OPENAI_BASE_URL is sent as Basic auth; a gateway that echoed it put it on
+    # stderr, in the batch results file and in seven rows of runs.sqlite.
+    import base64
+
+    from tests.loopback import OpenAIHandler, serve
+
+    class Echo(OpenAIHandler):
+        def do_POST(self) -> None:
+            self.read_json()
+            headers = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+            self.send_json(401, {"error": {"message": f"denied, you sent {headers}", "type": "auth"}})
+
+    password, user = "hunter2-gateway-pass", "gateway-user"
+    pair = base64.b64encode(f"{user}:{password}".encode()).decode()
+    inputs = tmp_path / "queries.jsonl"
+    inputs.write_text(json.dumps({"id": "q1", "query": QUERY}) + "\n")
+    with serve(Echo) as base_url:
+        url = base_url.replace("http://", f"http://{user}:{password}@")
+        env = {**os.environ, "OPENAI_API_KEY": "sk-loopback-echoed-key", "OPENAI_BASE_URL": url, "COLUMNS": "300"}
+        runs = [
+            subprocess.run(
+                [STAGECRAFT, *command, "--runs-db", str(tmp_path / "runs.sqlite")],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                cwd=tmp_path,
+                env=env,
+            )
+            for command in (["run", "router", QUERY, "--no-cache"], ["batch", "router", str(inputs), "--no-cache"])
+        ]
+    assert [done.returncode for done in runs] == [1, 1], [done.stderr for done in runs]
+    assert "denied" in runs[0].stderr
+    written = [path.read_bytes() for path in tmp_path.rglob("*") if path.is_file() and path != inputs]
+    shown = "".join(done.stdout + done.stderr for done in runs).encode()
+    for secret in (password, pair, "sk-loopback-echoed-key"):
+        assert secret.encode() not in shown, secret
+        assert not any(secret.encode() in blob for blob in written), secret

@@ -35,6 +35,7 @@ def newcomer(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A fresh folder holding the repository's examples and labelled sets, and an environment with no keys."""
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     shutil.copytree(ROOT / "evals", tmp_path / "evals")
+    shutil.copytree(ROOT / "pipelines", tmp_path / "pipelines")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "STAGECRAFT_", "LANGSMITH_API"))}
     return tmp_path, {**env, "LANGSMITH_TRACING": "false", "COLUMNS": "100"}
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from graphs.router import build as build_router
-from models.cache import STAGE_CACHE, CacheUnavailable
+from models.caches import STAGE_CACHE, CacheUnavailable
 from state.settings import Settings
 from tests.integration_tests.services import require
 from tests.loopback import Reply, openai_server, schema_name

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("STAGECRAFT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-POOL_MAX = 10
+POOL_MAX = 4  # the default pool_max
 SEEDED_INVOICE = "TestPostgresDesk and test_seeded_invoice"
 
 
@@ -128,6 +128,14 @@ class TestPostgresDesk(DeskContract):
             assert sum(case is not None and case.created for case in cases) == 1
             # Forty threads, one desk, at most the pool's connections on the server.
             assert 1 <= _backends(postgres_url, name) <= POOL_MAX
+            small = _with(fresh_url(), application_name=name + "_small", pool_max="2")
+            race(
+                40,
+                lambda: open_desk(small).open_case(
+                    request_id="r", task_key="k", invoice_number="INV-7893", concern="c"
+                ),
+            )
+            assert 1 <= _backends(postgres_url, name + "_small") <= 2
         finally:
             close_desks()
         assert _backends_after_they_settle(postgres_url, name) == 0

@@ -9,11 +9,10 @@ import pytest
 
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
 from graphs.document import build as build_document
-from graphs.faq import MAX_CONCURRENCY
-from graphs.faq import build as build_faq
+from graphs.faq import SPEC as FAQ
 from graphs.orchestrator import build as build_orchestrator
 from graphs.refine import build as build_refine
-from models.cache import STAGE_CACHE
+from models.caches import STAGE_CACHE
 from state.settings import Settings
 from tests.conftest import Script
 
@@ -22,7 +21,7 @@ LONG_SOURCES = [{"title": f"{s['title']} ({i})", "content": s["content"]} for i 
 
 async def _faq(sources: Any, questions: int, **settings: Any) -> dict[str, Any]:
     """Run the FAQ graph on the scripted model, its fan-out capped as exported, with no stage cache."""
-    graph = build_faq().compile().with_config(max_concurrency=MAX_CONCURRENCY)
+    graph = FAQ.compile()
     context = Settings(provider="scripted", cache=False, **settings)
     out: dict[str, Any] = await graph.ainvoke({"sources": sources, "num_questions": questions}, context=context)
     return out
@@ -40,7 +39,7 @@ async def test_the_budget_stops_a_fan_out_and_overshoots_by_at_most_the_calls_in
     # Every question is listed; those whose worker could not start say why.
     assert len(out["faq"]) == 15 and any("budget" in e["answer"] for e in out["faq"])
     # The overshoot is bounded by the calls in flight when the budget ran out: one per running worker.
-    assert spent - budget <= MAX_CONCURRENCY * max(costs)
+    assert spent - budget <= FAQ.max_concurrency * max(costs)
     # And no call started after the budget was known to be spent.
     running, spent_at = 0.0, None
     for call in ledger:
@@ -77,12 +76,13 @@ async def test_a_zero_budget_makes_no_model_call_and_says_so(script: Script) -> 
 
 async def test_a_customer_still_gets_a_reply_when_the_budget_runs_out(script: Script) -> None:
     graph = build_orchestrator().compile()
-    free = await graph.ainvoke({"query": CUSTOMER_QUERY}, context=Settings(provider="scripted"))
+    free = await graph.ainvoke({"query": CUSTOMER_QUERY}, context=Settings(provider="scripted", cache=False))
     script.calls.clear()
     tokens = {c["stage"]: c["input_tokens"] + c["output_tokens"] for c in free["ledger"]}
     # Enough to start decompose and the billing concern, not the reply's writer.
     budget = tokens["decompose"] + tokens["billing_concern"] - 1
-    out = await graph.ainvoke({"query": CUSTOMER_QUERY}, context=Settings(provider="scripted", max_tokens=budget))
+    spent = Settings(provider="scripted", cache=False, max_tokens=budget)
+    out = await graph.ainvoke({"query": CUSTOMER_QUERY}, context=spent)
     assert out["termination"]["reason"] == "budget" and out["termination"]["stage"] == "synthesize"
     assert out["reply"] and all(r["summary"] in out["reply"] for r in out["results"])
     assert "synthesize_reply" not in script.calls
@@ -102,8 +102,17 @@ DOCUMENTS = {
 }
 
 
+ASSESSED = {
+    "fast": {"complexity": "simple", "length": "short", "confidence": 0.9},
+    "standard": {"complexity": "moderate", "length": "medium", "confidence": 0.9},
+    "full": {"complexity": "complex", "length": "medium", "confidence": 0.9},
+}
+
+
 @pytest.mark.parametrize("path", sorted(DOCUMENTS))
 async def test_each_document_path_is_taken_and_reported(path: str, script: Script) -> None:
+    if path in ASSESSED:
+        script.outputs["assess"] = [ASSESSED[path]]
     out = await build_document().compile().ainvoke({"document": DOCUMENTS[path]}, context=Settings(provider="scripted"))
     assert out["path"] == path
     stages = {c["stage"] for c in out["ledger"]}

@@ -1,8 +1,9 @@
-"""The stage-output cache (LangGraph node caching) and the semantic cache."""
+"""The stage-output cache (a model call's answer, keyed on what the model is asked) and the semantic cache."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,6 @@ import ormsgpack
 import pytest
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
-from typing_extensions import TypedDict
 
 from app.examples import BUSINESS_DOCUMENT, CUSTOMER_QUERY, ENERGY_SOURCES
 from graphs.analysis import build as build_analysis
@@ -19,8 +19,9 @@ from graphs.document import build as build_document
 from graphs.faq import build as build_faq
 from graphs.orchestrator import build as build_orchestrator
 from graphs.router import build as build_router
-from models.cache import STAGE_CACHE, cache_scope, node_cache, route_reads, wire_cache
-from models.stages import STAGES
+from models import caches
+from models.caches import STAGE_CACHE, call_key
+from nodes import router
 from nodes.router import CLASSIFY
 from state.settings import Settings
 from tests.conftest import Script
@@ -43,7 +44,7 @@ def _caches(out: dict[str, Any]) -> list[str]:
 
 
 async def test_a_repeated_query_hits_inside_a_thread_whose_state_has_grown(script: Script) -> None:
-    graph = build_router().compile(checkpointer=InMemorySaver(), cache=STAGE_CACHE)
+    graph = build_router().compile(checkpointer=InMemorySaver())
     context = Settings(provider="scripted")
     first = await graph.ainvoke({"query": QUERY}, config=_thread("t"), context=context)
     await graph.ainvoke({"query": "What are your opening hours?"}, config=_thread("t"), context=context)
@@ -55,7 +56,7 @@ async def test_a_repeated_query_hits_inside_a_thread_whose_state_has_grown(scrip
 
 
 async def test_a_cache_hit_costs_nothing_and_says_what_it_saved(cached: Settings) -> None:
-    graph = build_router().compile(cache=STAGE_CACHE)
+    graph = build_router().compile()
     first = await graph.ainvoke({"query": QUERY}, context=cached)
     again = await graph.ainvoke({"query": QUERY}, context=cached)
     for call, original in zip(again["ledger"], first["ledger"], strict=True):
@@ -66,37 +67,63 @@ async def test_a_cache_hit_costs_nothing_and_says_what_it_saved(cached: Settings
     assert report["cache"]["saved_usd"] == pytest.approx(first["execution_report"]["cost_usd"])
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"model_fast": "gpt-4.1-mini"},
-        {"confidence_threshold": 0.9},
-        {"provider": "scripted"},
-    ],
-)
+@pytest.mark.parametrize("change", [{"model_fast": "gpt-4.1-mini"}, {"provider": "scripted"}])
 async def test_a_changed_model_setting_or_provider_misses(
     change: dict[str, Any], cached: Settings, script: Script, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("STAGECRAFT_ALLOWED_MODELS", "gpt-4.1-mini")
-    graph = build_router().compile(cache=STAGE_CACHE)
+    graph = build_router().compile()
     await graph.ainvoke({"query": QUERY}, context=cached)
     changed = await graph.ainvoke({"query": QUERY}, context=cached.model_copy(update=change))
     assert _caches(changed)[0] == "miss"
 
 
-async def test_a_changed_prompt_version_misses(cached: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    graph = build_router().compile(cache=STAGE_CACHE)
+async def test_a_changed_setting_that_routes_reuses_the_answer_and_routes_anew(cached: Settings) -> None:
+    # Only the model's answer is reused, never a node's update: the classification is served
+    # again, and the router decides anew with the new threshold.
+    graph = build_router().compile()
+    first = await graph.ainvoke({"query": QUERY}, context=cached)
+    strict = await graph.ainvoke({"query": QUERY}, context=cached.model_copy(update={"confidence_threshold": 0.99}))
+    assert first["intent"] == "Technical Support"
+    assert strict["intent"] == "General Question" and "low confidence" in strict["route_reason"]
+    assert _caches(strict) == ["exact", "miss"]  # the label from the cache; the general handler asked
+
+
+@pytest.mark.parametrize("edit", ["text", "version"])
+async def test_a_prompt_whose_text_or_version_changed_misses(
+    edit: str, cached: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The key holds the rendered messages: an edited prompt misses even when nobody bumped its version.
+    graph = build_router().compile()
     await graph.ainvoke({"query": QUERY}, context=cached)
-    monkeypatch.delitem(STAGES, "classify")  # restored after the test
-    dataclasses.replace(CLASSIFY, prompt=dataclasses.replace(CLASSIFY.prompt, version="2"))  # registers itself
-    assert cache_scope(cached)["classify"].startswith("classify@2|")
+    prompt = dataclasses.replace(
+        CLASSIFY.prompt,
+        **({"system": CLASSIFY.prompt.system + " Be brief."} if edit == "text" else {"version": "2"}),
+    )
+    monkeypatch.setattr(router, "CLASSIFY", dataclasses.replace(CLASSIFY, prompt=prompt))
     again = await graph.ainvoke({"query": QUERY}, context=cached)
     # The classifier's prompt changed: it misses; the handler's did not: it hits.
     assert _caches(again) == ["miss", "exact"]
 
 
+def test_a_calls_key_holds_everything_that_decides_its_answer() -> None:
+    messages = CLASSIFY.prompt.render(query=QUERY)
+    base = call_key("classify@1", "offline@5", "gpt-4o-mini", "Classification:abc", messages)
+    assert call_key("classify@1", "offline@5", "gpt-4o-mini", "Classification:abc", list(messages)) == base
+    for changed in (
+        call_key("classify@2", "offline@5", "gpt-4o-mini", "Classification:abc", messages),
+        call_key("classify@1", "offline@6", "gpt-4o-mini", "Classification:abc", messages),
+        call_key("classify@1", "openai", "gpt-4o-mini", "Classification:abc", messages),
+        call_key("classify@1", "offline@5", "gpt-4o", "Classification:abc", messages),
+        call_key("classify@1", "offline@5", "gpt-4o-mini", "Classification:abd", messages),
+        call_key("classify@1", "offline@5", "gpt-4o-mini", "text", messages),
+        call_key("classify@1", "offline@5", "gpt-4o-mini", "Classification:abc", CLASSIFY.prompt.render(query="x")),
+    ):
+        assert changed != base
+
+
 async def test_a_changed_input_misses_and_caching_off_stores_nothing(cached: Settings, script: Script) -> None:
-    graph = build_router().compile(cache=STAGE_CACHE)
+    graph = build_router().compile()
     await graph.ainvoke({"query": QUERY}, context=cached)
     other = await graph.ainvoke({"query": "My laptop screen flickers."}, context=cached)
     assert _caches(other) == ["miss", "miss"]
@@ -118,7 +145,7 @@ def test_a_run_with_caching_off_never_reaches_the_backend(mode: str, monkeypatch
         monkeypatch.setattr(
             SqliteCache, name, lambda self, arg, real=real, name=name: touched.append(name) or real(self, arg)
         )
-    graph = build_analysis().compile(cache=STAGE_CACHE)
+    graph = build_analysis().compile()
     off = Settings(provider="offline", offline_latency=0, cache=False)
     if mode == "ainvoke":
         out = asyncio.run(graph.ainvoke({"document": BUSINESS_DOCUMENT}, context=off))
@@ -145,8 +172,8 @@ async def test_a_node_two_graphs_share_never_replays_the_other_graphs_edges(firs
     payload = {"document": BUSINESS_DOCUMENT}
     uncached = Settings(provider="offline", offline_latency=0, cache=False)
     expected = _outcome(await builders[second]().compile().ainvoke(payload, context=uncached))
-    await builders[first]().compile(cache=STAGE_CACHE).ainvoke(payload, context=cached)
-    out = await builders[second]().compile(cache=STAGE_CACHE).ainvoke(payload, context=cached)
+    await builders[first]().compile().ainvoke(payload, context=cached)
+    out = await builders[second]().compile().ainvoke(payload, context=cached)
     assert out["synthesis"] and out["execution_report"]
     assert _outcome(out) == expected
 
@@ -156,7 +183,7 @@ async def test_an_identical_message_from_another_request_gets_its_own_case_and_r
 ) -> None:
     # The decomposition of an identical message may be reused, but its Send packets carry the
     # request's identity: replayed, the second customer got the first one's case and RMA.
-    graph = build_orchestrator().compile(cache=STAGE_CACHE)
+    graph = build_orchestrator().compile()
     runs = [await graph.ainvoke({"query": CUSTOMER_QUERY}, context=cached) for _ in range(2)]
     made = ("case_id", "rma_number")
     ids = [{k: v for r in out["results"] for k, v in r["facts"].items() if k in made} for out in runs]
@@ -166,15 +193,10 @@ async def test_an_identical_message_from_another_request_gets_its_own_case_and_r
         assert db.execute("SELECT count(*) FROM cases").fetchone() == (2,)
 
 
-class _Routed(TypedDict, total=False):
-    query: str
-    intent: str
-
-
 async def test_a_repeated_faq_makes_no_call_and_its_workers_serve_the_new_request(cached: Settings) -> None:
     # The fan-out's Send packets carry the request's identity, so they come from an uncached node:
     # the questions are served from the cache, the packets are always the current request's.
-    graph = build_faq().compile(cache=STAGE_CACHE)
+    graph = build_faq().compile()
     payload = {"sources": ENERGY_SOURCES, "num_questions": 3}
 
     async def run() -> tuple[dict[str, Any], set[str]]:
@@ -193,37 +215,10 @@ async def test_a_repeated_faq_makes_no_call_and_its_workers_serve_the_new_reques
     assert len(first_requests) == len(again_requests) == 1 and first_requests != again_requests
 
 
-def test_a_cached_node_whose_route_declares_nothing_is_refused() -> None:
-    from langgraph.graph import END, START, StateGraph
-
-    def route(state: _Routed) -> str:
-        return END
-
-    builder = StateGraph(_Routed)
-    builder.add_node("classify", lambda state: {}, cache_policy=node_cache(CLASSIFY))
-    builder.add_edge(START, "classify")
-    builder.add_conditional_edges("classify", route, [END])
-    with pytest.raises(ValueError, match="route_reads"):
-        wire_cache(builder)
-    route_reads("intent")(route)
-    wire_cache(builder)  # declared: accepted
-
-
-def test_a_cached_nodes_key_holds_what_its_route_reads_and_nothing_else() -> None:
-    key = build_document().nodes["summary"].cache_policy.key_func  # type: ignore[union-attr]
-    scope = cache_scope(Settings(provider="offline"))
-    state = {"document": BUSINESS_DOCUMENT, "cache_scope": scope, "path": "full", "ledger": []}
-    # On the standard path the summary's edge goes to finish, on the full path to the join.
-    assert key({**state, "path": "standard"}) != key(state)
-    assert key({**state, "ledger": [{"stage": "assess"}], "brief": "x"}) == key(state)
-    # The same node in the analysis graph has other edges: other keys.
-    assert build_analysis().nodes["summary"].cache_policy.key_func(state) != key(state)  # type: ignore[union-attr]
-
-
 async def test_a_fallback_after_unusable_outputs_is_never_served_from_the_cache(script: Script) -> None:
     # The router falls back to the general handler when the classifier's output stays unusable:
     # stored, that fallback answered the same query for every later customer until the TTL.
-    graph = build_router().compile(cache=STAGE_CACHE)
+    graph = build_router().compile()
     context = Settings(provider="scripted")
     script.outputs["classify"] = [{"intent": "Nonsense", "confidence": 2}] * 3
     fallback = await graph.ainvoke({"query": QUERY}, context=context)
@@ -234,7 +229,7 @@ async def test_a_fallback_after_unusable_outputs_is_never_served_from_the_cache(
 
 
 async def test_a_failed_branch_is_never_served_from_the_cache(script: Script) -> None:
-    graph = build_analysis().compile(cache=STAGE_CACHE)
+    graph = build_analysis().compile()
     context = Settings(provider="scripted")
     script.fail("entities", times=1)
     failed = await graph.ainvoke({"document": BUSINESS_DOCUMENT}, context=context)
@@ -245,23 +240,24 @@ async def test_a_failed_branch_is_never_served_from_the_cache(script: Script) ->
     assert {c["stage"]: c["cache"] for c in healed["ledger"]}["sentiment"] == "exact"
 
 
-@pytest.mark.parametrize("kind", ["pickle-gadget", "garbage", "not-writes"])
+@pytest.mark.parametrize("kind", ["pickle-gadget", "garbage", "not-an-answer"])
 async def test_a_tampered_or_corrupt_cache_entry_is_a_miss_and_executes_nothing(
     cached: Settings, tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Refusing it loudly made that one input fail on every run until the entry expired; it is
     # read as a miss instead (never executed), and the fresh output replaces it.
-    graph = build_router().compile(cache=STAGE_CACHE)
+    graph = build_router().compile()
     await graph.ainvoke({"query": QUERY}, context=cached)
     marker = tmp_path / "pwned"
     planted = ormsgpack.Ext(1, ormsgpack.packb(("os", "system", [f"touch {marker}"])))
     value, encoding = {
         "pickle-gadget": (ormsgpack.packb([["response", planted]]), "msgpack"),
         "garbage": (b"\xc1\xff\x00not msgpack", "msgpack"),
-        "not-writes": (ormsgpack.packb({"surprise": 1}), "msgpack"),
+        "not-an-answer": (ormsgpack.packb({"surprise": 1}), "msgpack"),
     }[kind]
     with sqlite3.connect(tmp_path / ".stagecraft" / "cache.sqlite") as conn:
         conn.execute("UPDATE cache SET val = ?, encoding = ?", (value, encoding))
+    STAGE_CACHE.forget()  # as a new process would: what this one kept at hand is not read again
     again = await graph.ainvoke({"query": QUERY}, context=cached)
     assert not marker.exists()
     assert again["intent"] == "Technical Support"
@@ -274,17 +270,24 @@ async def test_a_tampered_or_corrupt_cache_entry_is_a_miss_and_executes_nothing(
 # The semantic cache
 
 
+@pytest.fixture
+def semantic_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stage cache off, so that only the semantic cache can answer a repeated call."""
+    monkeypatch.setenv("STAGECRAFT_CACHE", "off")
+
+
 NEAR = ("My internet connection is not working.", "My internet connection isn't working at all!")
 
 
 def _similarity(a: str, b: str) -> float:
-    from models.offline.text import embed
+    from offline.text import embed
 
     vectors = embed.embed([a, b])
     return float(vectors[0] @ vectors[1])
 
 
 @pytest.mark.parametrize(("offset", "hit"), [(-0.001, True), (0.001, False)])
+@pytest.mark.usefixtures("semantic_only")
 async def test_semantic_hit_just_above_the_threshold_and_miss_just_below(offset: float, hit: bool) -> None:
     similarity = _similarity(*NEAR)
     context = Settings(provider="offline", offline_latency=0, semantic_threshold=round(similarity + offset, 4))
@@ -294,10 +297,12 @@ async def test_semantic_hit_just_above_the_threshold_and_miss_just_below(offset:
     classify = near["ledger"][0]
     assert (classify["cache"] == "semantic") is hit
     if hit:
-        assert classify["matched_input"] == NEAR[0] and classify["similarity"] == pytest.approx(similarity, abs=1e-3)
+        assert classify["similarity"] == pytest.approx(similarity, abs=1e-3)
+        assert isinstance(classify["matched_entry"], str) and NEAR[0] not in classify["matched_entry"]
         assert classify["cost_usd"] == 0.0 and near["intent"] == "Technical Support"
 
 
+@pytest.mark.usefixtures("semantic_only")
 async def test_semantic_entries_never_cross_namespaces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STAGECRAFT_ALLOWED_MODELS", "gpt-4.1-mini")
     lenient = Settings(provider="offline", offline_latency=0, semantic_threshold=0.5)
@@ -317,6 +322,7 @@ async def test_semantic_entries_never_cross_namespaces(monkeypatch: pytest.Monke
     assert [e["answer"] for e in again["faq"]] == [e["answer"] for e in first["faq"]]
 
 
+@pytest.mark.usefixtures("semantic_only")
 async def test_a_near_duplicate_from_another_request_never_gets_a_reply_quoting_the_first() -> None:
     lenient = Settings(provider="offline", offline_latency=0, semantic_threshold=0.8)
     graph = build_router().compile()
@@ -328,15 +334,89 @@ async def test_a_near_duplicate_from_another_request_never_gets_a_reply_quoting_
     assert "Wednesday" in second["response"]
 
 
-async def test_a_request_continued_with_other_settings_stores_nothing_under_its_old_key() -> None:
-    # A request's node keys hold the settings it began with; a thread continued with another
-    # context ran its nodes with the new settings and stored their answers under the old key.
-    graph = build_router().compile(cache=STAGE_CACHE, checkpointer=InMemorySaver(), interrupt_before=["classify"])
+async def test_a_request_continued_with_other_settings_stores_only_the_models_answer() -> None:
+    # Continued with a stricter threshold, the request routes to the general handler; what is
+    # stored is the classifier's answer alone, which a fresh request with the defaults routes right.
+    graph = build_router().compile(checkpointer=InMemorySaver(), interrupt_before=["classify"])
     base = Settings(provider="offline", offline_latency=0)
     await graph.ainvoke({"query": QUERY}, config=_thread("t"), context=base)
     strict = base.model_copy(update={"confidence_threshold": 0.99})
     continued = await graph.ainvoke(None, config=_thread("t"), context=strict)
     assert continued["intent"] == "General Question" and "low confidence" in continued["route_reason"]
-    assert {c["stage"]: c["cache"] for c in continued["ledger"]}["classify"] == "off"
-    fresh = await build_router().compile(cache=STAGE_CACHE).ainvoke({"query": QUERY}, context=base)
+    fresh = await build_router().compile().ainvoke({"query": QUERY}, context=base)
     assert fresh["intent"] == "Technical Support", fresh["route_reason"]
+    assert _caches(fresh)[0] == "exact"
+
+
+PERSONAL = (
+    "My internet keeps dropping, call me back on 0171 555 0192, date of birth 12/03/1987.",
+    "My internet keeps dropping, call me back on 0161 555 0834, date of birth 04/11/1990.",
+)
+
+
+@pytest.mark.usefixtures("semantic_only")
+async def test_a_semantic_hit_carries_nothing_of_the_other_requests_words(tmp_path: Path) -> None:
+    # The ledger said which input a hit matched, word for word: the second customer's --json,
+    # `stagecraft show` and served run then held the first customer's phone number and birth date.
+    context = Settings(provider="offline", offline_latency=0, semantic_threshold=0.85)
+    graph = build_router().compile()
+    await graph.ainvoke({"query": PERSONAL[0]}, context=context)
+    second = await graph.ainvoke({"query": PERSONAL[1]}, context=context)
+    classify = second["ledger"][0]
+    assert classify["cache"] == "semantic" and classify["matched_entry"]
+    shown = json.dumps(second)
+    assert "0171 555 0192" not in shown and "12/03/1987" not in shown
+    # Nor does the store keep the customers' words: what matching needs, and no more.
+    caches.flush()
+    stored = b"".join(p.read_bytes() for p in (tmp_path / ".stagecraft").glob("semantic*"))
+    for secret in (b"0171 555 0192", b"12/03/1987", b"0161 555 0834", b"internet keeps dropping"):
+        assert secret not in stored
+
+
+def _semantic_rows(tmp_path: Path) -> sqlite3.Connection:
+    caches.flush()  # the entries remembered so far are written
+    return sqlite3.connect(tmp_path / ".stagecraft" / "semantic.sqlite")
+
+
+@pytest.mark.parametrize("damage", ["output", "vector", "both"])
+@pytest.mark.usefixtures("semantic_only")
+async def test_a_malformed_semantic_row_is_a_logged_miss(
+    damage: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A row without its output made every near-duplicate query fail for good (KeyError: 'output').
+    context = Settings(provider="offline", offline_latency=0, semantic_threshold=0.8)
+    graph = build_router().compile()
+    await graph.ainvoke({"query": NEAR[0]}, context=context)
+    with _semantic_rows(tmp_path) as db:
+        if damage in ("output", "both"):
+            db.execute("UPDATE semantic_entries SET output = ?", ('{"surprise": 1}',))
+        if damage in ("vector", "both"):
+            db.execute("UPDATE semantic_entries SET vector = ?", (b"\x00\x01",))
+    # A new process (no index in memory yet) reads the damaged row.
+    caches._caches.clear()
+    near = await graph.ainvoke({"query": NEAR[1]}, context=context)
+    assert near["intent"] == "Technical Support" and near["ledger"][0]["cache"] == "miss"
+    assert "treated as a miss" in caplog.text
+
+
+@pytest.mark.usefixtures("semantic_only")
+async def test_the_semantic_store_is_bounded_and_expires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STAGECRAFT_SEMANTIC_MAX_ENTRIES", "3")
+    context = Settings(provider="offline", offline_latency=0, semantic_threshold=0.999)
+    graph = build_router().compile()
+    queries = [f"My {thing} stopped working this morning." for thing in ("router", "printer", "laptop", "phone", "tv")]
+    for query in queries:
+        await graph.ainvoke({"query": query}, context=context)
+    with _semantic_rows(tmp_path) as db:
+        assert db.execute("SELECT count(*) FROM semantic_entries").fetchone() == (3,)
+    # The newest are kept: the last query is served again; the first is not.
+    assert (await graph.ainvoke({"query": queries[-1]}, context=context))["ledger"][0]["cache"] == "semantic"
+    assert (await graph.ainvoke({"query": queries[0]}, context=context))["ledger"][0]["cache"] == "miss"
+    # Entries older than the TTL are neither served nor kept.
+    monkeypatch.setenv("STAGECRAFT_SEMANTIC_TTL", "60")
+    caches._caches.clear()
+    with _semantic_rows(tmp_path) as db:
+        db.execute("UPDATE semantic_entries SET created = created - 120")
+    assert (await graph.ainvoke({"query": queries[-1]}, context=context))["ledger"][0]["cache"] == "miss"
+    with _semantic_rows(tmp_path) as db:
+        assert db.execute("SELECT count(*) FROM semantic_entries").fetchone() == (1,)

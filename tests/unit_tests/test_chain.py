@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from app.examples import ENERGY_SOURCES
 from graphs.faq import build as build_faq
 from graphs.summarize_translate import build as build_summarize_translate
-from models.offline import text as T
+from offline import text as T
 from state.inputs import InputError
-from state.ledger import stage_spans
 from state.settings import Settings
-from tests.conftest import Script
+from tests.conftest import Script, stage_spans
 
 TEXT = " ".join(source["content"] for source in ENERGY_SOURCES)
 TITLES = {source["title"] for source in ENERGY_SOURCES}
@@ -79,21 +80,28 @@ async def test_unanswerable_question_says_so_and_cites_nothing(script: Script, s
     script.outputs["generate_questions"] = [
         {"questions": ["What is the capital of France?", "What is the main challenge for wind energy?"]}
     ]
+    script.handlers["answer"] = lambda call: (
+        {"answerable": False, "answer": "The sources do not say."}
+        if "France" in call.values["question"]
+        else {"answerable": True, "answer": "Intermittency."}
+    )
     out = await build_faq().compile().ainvoke({"sources": ENERGY_SOURCES, "num_questions": 2}, context=scripted)
     unknown, known = out["faq"]
     assert not unknown["answerable"] and unknown["sources"] == []
     assert "do not" in unknown["answer"]
-    assert known["sources"] == ["Understanding Wind Turbines"] and "intermittency" in known["answer"]
+    assert known["sources"] == [ENERGY_SOURCES[0]["title"]] and known["answer"] == "Intermittency."
     # The unanswerable question never reached the attribution stage.
     assert script.calls["attribute"] == 1
 
 
 async def test_invented_source_titles_are_reasked(script: Script, scripted: Settings) -> None:
     script.outputs["generate_questions"] = [{"questions": ["What is the main challenge for wind energy?"]}]
-    script.outputs["attribute"] = [{"sources": ["Wikipedia"]}]
+    script.outputs["attribute"] = [{"sources": ["Wikipedia"]}, {"sources": ["Understanding Wind Turbines"]}]
     out = await build_faq().compile().ainvoke({"sources": ENERGY_SOURCES, "num_questions": 1}, context=scripted)
     assert out["faq"][0]["sources"] == ["Understanding Wind Turbines"]
     assert [c["outcome"] for c in out["ledger"] if c["stage"] == "attribute"] == ["invalid", "ok"]
+    # The re-ask told the model what was wrong and which titles there are.
+    assert script.calls["attribute"] == 2
 
 
 async def test_too_few_or_duplicate_questions_are_reasked(script: Script, scripted: Settings) -> None:
@@ -118,6 +126,32 @@ async def test_too_few_or_duplicate_questions_are_reasked(script: Script, script
 async def test_bad_faq_input_is_rejected(payload: dict[str, object], script: Script, scripted: Settings) -> None:
     with pytest.raises(InputError):
         await build_faq().compile().ainvoke(payload, context=scripted)
+    assert sum(script.calls.values()) == 0
+
+
+RUSSIAN = "Ветряная турбина преобразует энергию ветра в электричество. " * 1_000  # 59,000 characters
+
+
+async def test_a_long_non_ascii_source_the_intake_accepts_is_never_refused_later(
+    script: Script, scripted: Settings
+) -> None:
+    # Prompts escaped every Cyrillic character as \\uXXXX: six times the size. A 60,000-character
+    # Russian source passed the intake, then every stage's prompt (320,545 characters) was refused
+    # as larger than any checked input can make.
+    script.outputs["generate_questions"] = [{"questions": ["Что делает ветряная турбина?"]}]
+    script.outputs["answer"] = [{"answerable": True, "answer": "Она преобразует энергию ветра в электричество."}]
+    script.outputs["attribute"] = [{"sources": ["Ветер"]}]
+    payload = {"sources": [{"title": "Ветер", "content": RUSSIAN}], "num_questions": 1}
+    out = await build_faq().compile().ainvoke(payload, context=scripted)
+    assert out["faq"][0]["sources"] == ["Ветер"]
+    assert [c["stage"] for c in out["ledger"]] == ["generate_questions", "answer", "attribute"]
+
+
+async def test_sources_no_stage_could_send_are_refused_by_the_intake(script: Script, scripted: Settings) -> None:
+    # Control characters escape to six characters each in the JSON every stage receives.
+    payload = {"sources": [{"title": "A", "content": "a" + "\x01" * 900}], "num_questions": 1}
+    with pytest.raises(InputError, match="control characters"):
+        await build_faq().compile().ainvoke(payload, context=scripted.model_copy(update={"max_input_chars": 1_000}))
     assert sum(script.calls.values()) == 0
 
 
@@ -157,15 +191,17 @@ FILLER = [
 ]
 
 
-def test_sources_that_fit_the_budget_all_go_to_every_question() -> None:
-    from nodes.faq import sources_for
+def sources_for(question: str, sources: list[Any], budget: int) -> list[Any]:
+    from nodes.faq import sources_per_question
 
+    return sources_per_question([question], sources, budget)[0]
+
+
+def test_sources_that_fit_the_budget_all_go_to_every_question() -> None:
     assert sources_for("How do wind turbines work?", ENERGY_SOURCES, 8_000) == ENERGY_SOURCES
 
 
 def test_beyond_the_budget_a_question_gets_the_most_relevant_sources_in_their_order() -> None:
-    from nodes.faq import sources_for
-
     sources = [*FILLER[:3], *ENERGY_SOURCES, *FILLER[3:]]
     size = sum(len(s["title"]) + len(s["content"]) for s in ENERGY_SOURCES)
     picked = sources_for("How do wind turbines turn kinetic energy into electricity?", sources, size)
@@ -184,7 +220,7 @@ def test_the_fan_out_reads_each_source_once_for_all_its_questions(monkeypatch: p
 
     sources = [*FILLER, *ENERGY_SOURCES]
     questions = [f"What does it say about {s['title'].lower()}?" for s in sources] * 5
-    expected = [nodes.faq.sources_for(q, sources, 2_000) for q in questions]
+    expected = [sources_for(q, sources, 2_000) for q in questions]
     reads: list[str] = []
     real = nodes.faq._words
     monkeypatch.setattr(nodes.faq, "_words", lambda text: reads.append(text) or real(text))

@@ -9,7 +9,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import ormsgpack
 import pytest
@@ -47,8 +47,19 @@ def test_the_demo_runs_every_graph(stagecraft: type[Outcome]) -> None:
     # `make demo`, the README's main command, in-process.
     out = stagecraft("demo", "--latency", "0")
     assert out.code == 0, out.err
-    for graph in ("summarize_translate", "faq", "router", "orchestrator", "analysis", "report", "document", "refine"):
+    for graph in (
+        "summarize_translate",
+        "faq",
+        "router",
+        "orchestrator",
+        "support_agent",
+        "analysis",
+        "report",
+        "document",
+        "refine",
+    ):
         assert f"─ {graph} " in out.out
+    assert "support_agent turn 2: open_case(" in out.out
     assert out.out.count("Pipeline execution report") >= 10
 
 
@@ -167,7 +178,8 @@ def test_control_characters_from_input_and_output_never_reach_the_terminal(stage
         (("run", "router", "hello", "--latency", "-1"), "offline_latency"),
         (("run", "router", "hello", "--latency", "inf"), "offline_latency"),
         (("run", "router", "hello", "--latency", "abc"), "invalid float value"),
-        (("run", "faq", "some text", "--questions", "0"), "num_questions"),
+        (("run", "faq", "some text", "--questions", "0"), "--questions: must be at least 1"),
+        (("run", "faq", "some text", "--questions", "51"), "num_questions"),
         (("run", "router", "hello", "--no-such-option"), "unrecognized arguments"),
         (("frobnicate",), "invalid choice"),
     ],
@@ -193,7 +205,7 @@ def test_a_megabyte_document_is_refused(stagecraft: type[Outcome], tmp_path: Pat
     [
         (
             ("run", "summarize_translate", "Solar power is cheap. Wind is strong.", "--language", "Klingon"),
-            "--language",
+            "supported: Spanish",
         ),
         (("run", "faq", "Hi there."), "longer sources"),
     ],
@@ -211,8 +223,8 @@ def test_short_sources_get_a_shorter_faq_that_says_why(stagecraft: type[Outcome]
     out = stagecraft("run", "faq", "Solar power is cheap. Wind turbines need steady wind.", "--latency", "0", "--json")
     assert out.code == 0, out.err
     result = json.loads(out.out)
-    asked, written = result["num_questions"], len(result["faq"])
-    assert 0 < written < asked == 10
+    asked, written = 10, len(result["faq"])  # the default --questions
+    assert 0 < written < asked
     assert result["shortfall"] == (
         f"10 questions were asked; only {written} distinct ones could be written from these sources"
     )
@@ -335,6 +347,48 @@ def test_a_tampered_checkpoint_is_refused_and_executes_nothing(stagecraft: type[
     assert not marker.exists()
 
 
+def _plant(db: Path, thread: str, marker: Path) -> None:
+    """Plant a constructor call (module, name, args), as LangGraph's msgpack encodes one, in a thread's last row."""
+    planted = ormsgpack.Ext(1, ormsgpack.packb(("os", "system", [f"touch {marker}"])))
+    with sqlite3.connect(db) as conn:
+        blob, rowid = conn.execute(
+            "SELECT checkpoint, rowid FROM checkpoints WHERE thread_id = ? ORDER BY rowid DESC LIMIT 1", (thread,)
+        ).fetchone()
+        checkpoint = ormsgpack.unpackb(blob, ext_hook=ormsgpack.Ext, option=ormsgpack.OPT_NON_STR_KEYS)
+        checkpoint["channel_values"]["query"] = planted
+        conn.execute("UPDATE checkpoints SET checkpoint = ? WHERE rowid = ?", (ormsgpack.packb(checkpoint), rowid))
+
+
+def test_one_tampered_thread_is_named_and_every_other_run_still_listed_and_pruned(
+    stagecraft: type[Outcome], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One bad row made `threads` and `threads --prune` fail for every run, naming no thread.
+    db = tmp_path / "runs.sqlite"
+    threads = []
+    for query in ("My router is broken.", "I was charged twice on my invoice.", "Where is my parcel?"):
+        done = stagecraft("run", "router", query, "--runs-db", str(db), "--latency", "0", "--json")
+        threads.append(json.loads(done.out)["thread_id"])
+    bad, good = threads[1], [threads[0], threads[2]]
+    marker = tmp_path / "pwned"
+    _plant(db, bad, marker)
+
+    listed = stagecraft("threads", "--runs-db", str(db))
+    assert listed.code == 1 and "Traceback" not in listed.err
+    assert all(thread in listed.out for thread in good) and bad not in listed.out
+    assert listed.err.count("\n") == 1 and f"thread {bad}: " in listed.err and "os.system" in listed.err
+
+    import time as clock
+
+    later = clock.time() + 3 * 86400
+    monkeypatch.setattr(clock, "time", lambda: later)
+    pruned = stagecraft("threads", "--prune", "1", "--runs-db", str(db))
+    assert pruned.code == 1 and pruned.out.startswith("deleted 2 run(s)")
+    assert pruned.err.count("\n") == 1 and f"thread {bad} was kept" in pruned.err
+    with sqlite3.connect(db) as conn:
+        assert {row[0] for row in conn.execute("SELECT DISTINCT thread_id FROM checkpoints")} == {bad}
+    assert not marker.exists()
+
+
 @pytest.mark.parametrize(
     ("kind", "blob"),
     [("pickle", b"\x80\x04K\x01."), ("json", b"[" * 100_000), ("msgpack", b"\xc1\xc1garbage"), ("other", b"?")],
@@ -353,14 +407,8 @@ def test_a_corrupt_checkpoint_row_is_reported_not_a_traceback(
     assert "cannot be read" in out.err and "Traceback" not in out.err
 
 
-def test_a_run_longer_than_its_bound_ends_with_a_clear_error_and_can_be_resumed(
-    stagecraft: type[Outcome], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import app.commands
-
-    real = app.commands.make_settings
-    monkeypatch.setattr(app.commands, "make_settings", lambda **values: real(**values, run_timeout_s=0.5))
-    out = stagecraft("run", "router", "My router is broken.", "--latency", "2")
+def test_a_run_longer_than_its_bound_ends_with_a_clear_error_and_can_be_resumed(stagecraft: type[Outcome]) -> None:
+    out = stagecraft("run", "router", "My router is broken.", "--latency", "2", "--run-timeout-s", "0.5")
     assert out.code == 1 and "run_timeout_s (0.5 s)" in out.err and "stagecraft resume" in out.err
 
 
@@ -468,14 +516,19 @@ def test_listing_recent_runs_stops_at_the_newest_threads(stagecraft: type[Outcom
 
     async def listed() -> tuple[list[str], int, int]:
         async with sqlite_checkpointer(db) as saver:
-            real, read = saver.alist, [0]
+            real, real_get, read = saver.alist, saver.aget_tuple, [0]
 
             async def counting(*args: object, **kwargs: object) -> object:
                 async for saved in real(*args, **kwargs):  # type: ignore[arg-type]
                     read[0] += 1
                     yield saved
 
+            async def counting_get(config: Any) -> object:
+                read[0] += 1
+                return await real_get(config)
+
             saver.alist = counting  # type: ignore[method-assign,assignment]
+            saver.aget_tuple = counting_get  # type: ignore[method-assign,assignment]
             newest = [info.thread_id for info in await recent(saver, limit=2)]
             total = len([saved async for saved in real(None)])
             return newest, read[0], total
@@ -492,8 +545,8 @@ def test_client_written_metadata_neither_breaks_nor_hides_a_served_thread(
     import asyncio
 
     from app.persistence import open_checkpointer
-    from app.registry import GRAPHS
-    from app.runner import compile_entry
+    from app.runner import compile_spec
+    from graphs.registry import GRAPHS
 
     db = tmp_path / "runs.sqlite"
 
@@ -505,7 +558,7 @@ def test_client_written_metadata_neither_breaks_nor_hides_a_served_thread(
                 "served-renamed": {"stagecraft_graph": "x"},
             }.items():
                 config = {"configurable": {"thread_id": thread}, "metadata": {"graph_id": "router", **meta}}
-                graph = compile_entry(GRAPHS["router"], saver)
+                graph = compile_spec(GRAPHS["router"], saver)
                 await graph.ainvoke({"query": "My router is broken."}, config)
 
     asyncio.run(served())

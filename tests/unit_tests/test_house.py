@@ -9,13 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Script
+
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("app", "graphs", "models", "nodes", "state", "supportdesk")
+PACKAGES = ("app", "graphs", "models", "nodes", "offline", "state", "supportdesk")
 # Who may import whom: data flows one way, from entry points down to state.
 MAY_IMPORT = {
     "state": {"state"},
     "supportdesk": {"supportdesk"},
     "models": {"models", "state"},
+    # A provider beside the seam: it builds on the seam's types; nothing below it knows it exists.
+    "offline": {"offline", "models", "state"},
     "nodes": {"nodes", "models", "state", "supportdesk"},
     "graphs": {"graphs", "nodes", "models", "state"},
     "app": set(PACKAGES),
@@ -68,11 +72,15 @@ def test_the_offline_path_never_imports_openai() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_listing_graphs_and_help_import_nothing_heavy() -> None:
+def test_help_imports_nothing_heavy() -> None:
+    # `stagecraft graphs` reads the registry, which imports the graphs; --help needs none of them.
     script = (
         "import sys\n"
         "from app.cli import main\n"
-        "main(['graphs'])\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
         "heavy = ('langgraph', 'langchain_core', 'pydantic', 'rich', 'openai', 'numpy')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
     )
@@ -81,28 +89,127 @@ def test_listing_graphs_and_help_import_nothing_heavy() -> None:
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_the_shared_server_config_serves_what_langgraph_json_serves() -> None:
+def test_the_server_configs_serve_exactly_the_registrys_graphs() -> None:
     import json
+
+    from graphs.registry import GRAPHS, PIPELINES
 
     served = json.loads((ROOT / "langgraph.json").read_text())
     shared = json.loads((ROOT / "langgraph.shared.json").read_text())
     assert shared.pop("checkpointer") == {"path": "./app/served_checkpointer.py:checkpointer"}
     assert "checkpointer" not in served and shared == served
+    pipelines = {spec.name for spec in PIPELINES}
+    assert served["graphs"] == {
+        name: f"./graphs/pipelines/served.py:{name}" if name in pipelines else f"./graphs/{name}.py:graph"
+        for name in GRAPHS
+    }
 
 
-def test_every_cached_node_is_keyed_by_its_wiring() -> None:
-    # wire_cache is the last step of every build(): without it a replayed update could carry
-    # another graph's edges or another request's Send packets.
-    from app.registry import GRAPHS
+# LangGraph builder and Pregel internals: not documented API, so an upgrade may change them silently.
+_INTERNALS = {"branches", "waiting_edges", "_algo", "cache_policy", "_node_defaults", "channels", "writers"}
 
-    for name, entry in GRAPHS.items():
-        for node, spec in entry.builder().nodes.items():
-            if spec.cache_policy is not None:
-                assert spec.cache_policy.key_func.__name__ == "wired", f"{name}.{node}"
+
+def test_no_production_code_reads_langgraph_internals() -> None:
+    used = {}
+    for path in _sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)} & _INTERNALS
+        names |= {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("langgraph")
+            for alias in node.names
+            if alias.name.startswith("_")
+        }
+        if names:
+            used[str(path.relative_to(ROOT))] = sorted(names)
+    assert used == {}
+
+
+def test_a_graph_added_through_the_public_contract_runs_with_every_part_of_the_house(script: Script) -> None:
+    # What the README's "Adding a graph" shows: a stage, a node, a graph module's build and spec.
+    from langgraph.graph import END, START, StateGraph
+    from langgraph.runtime import Runtime
+    from typing_extensions import TypedDict
+
+    from graphs.spec import GraphSpec, Section
+    from models.effects import Steps
+    from models.prompts import Prompt
+    from models.seam import stage_model
+    from models.stage import Stage
+    from models.tiers import StageProfile
+    from nodes.finish import finish
+    from nodes.intake import intake
+    from nodes.node import node
+    from state.inputs import require_text
+    from state.run import RequestKeys, RunOutput
+    from state.settings import Settings
+
+    shout = Stage(
+        "shout",
+        Prompt(name="shout", version="1", system="Repeat the text in capitals.", user="<text>{text}</text>"),
+        StageProfile(complexity="low", task_type="format"),
+    )
+
+    class ShoutInput(TypedDict):
+        text: str
+
+    class ShoutOutput(RunOutput):
+        loud: str
+
+    class ShoutState(ShoutInput, ShoutOutput, RequestKeys, total=False):
+        pass
+
+    @node
+    def loud(state: ShoutState, runtime: Runtime[Settings]) -> Steps[dict[str, str]]:
+        """Say it louder."""
+        return {"loud": (yield from stage_model(shout, runtime, state).text(shout.prompt.render(text=state["text"])))}
+
+    def check(value: object, settings: Settings) -> dict[str, str]:
+        return {"text": require_text(dict(value).get("text"), "text", settings.max_input_chars)}  # type: ignore[call-overload]
+
+    def build() -> StateGraph[ShoutState, Settings, ShoutInput, ShoutOutput]:
+        builder = StateGraph(ShoutState, context_schema=Settings, input_schema=ShoutInput, output_schema=ShoutOutput)
+        builder.add_node("intake", intake(ShoutState, ShoutInput, check, (shout,)))
+        builder.add_node("loud", loud)
+        builder.add_node("finish", finish)
+        builder.add_edge(START, "intake")
+        builder.add_edge("intake", "loud")
+        builder.add_edge("loud", "finish")
+        builder.add_edge("finish", END)
+        return builder
+
+    spec = GraphSpec(
+        name="shout",
+        description="Say it louder.",
+        build=build,
+        input=ShoutInput,
+        check=check,
+        from_text=lambda text, options: {"text": text},
+        stages=(shout,),
+        show=lambda output: [Section("", output["loud"])],
+    )
+    script.outputs["shout"] = ["HELLO THERE"]
+    out = spec.compile().invoke({"text": "hello there"}, context=Settings(provider="scripted"))
+    assert out["loud"] == "HELLO THERE" and [c["stage"] for c in out["ledger"]] == ["shout"]
+    assert out["execution_report"]["by_stage"]["shout"]["calls"] == 1
+    with pytest.raises(Exception, match="stage_tiers names unknown stages"):
+        spec.compile().invoke({"text": "x"}, context=Settings(provider="scripted", stage_tiers={"classify": "FAST"}))
 
 
 @pytest.mark.parametrize(
-    "name", ["router", "summarize_translate", "faq", "orchestrator", "analysis", "report", "document", "refine"]
+    "name",
+    [
+        "router",
+        "summarize_translate",
+        "faq",
+        "orchestrator",
+        "analysis",
+        "report",
+        "document",
+        "refine",
+        "support_agent",
+    ],
 )
 async def test_no_graph_blocks_the_servers_event_loop_with_the_default_settings(
     name: str, monkeypatch: pytest.MonkeyPatch
@@ -123,6 +230,8 @@ async def test_no_graph_blocks_the_servers_event_loop_with_the_default_settings(
     payload = (
         CASES[name][0] if name in CASES else {"text": CASES["summarize_translate"][0]["text"], "task": "Summarise it."}
     )
+    if name == "support_agent":  # the orchestrator's message, with the desk's tools instead of its workers
+        payload = CASES["orchestrator"][0]
     with blockbuster_ctx():
         out = await graph.ainvoke(payload, context=Settings(provider="offline", offline_latency=0))
     assert out["execution_report"]["calls"] >= 1
@@ -140,3 +249,46 @@ def test_redact_hides_keys_tokens_and_url_passwords(monkeypatch: pytest.MonkeyPa
         assert secret not in text
     assert "postgresql://stage:***@db:5432/x" in text
     assert redact("nothing secret here: invoice IN-123") == "nothing secret here: invoice IN-123"
+
+
+def test_redact_hides_every_credential_form_a_gateway_may_echo(monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+
+    from state.secrets import redact
+
+    # A base URL with user info is sent as Basic auth; some gateways echo it back, plain or encoded.
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://gateway-user:hunter2-pass@llm.example.com/v1")
+    pair = base64.b64encode(b"gateway-user:hunter2-pass").decode()
+    text = redact(
+        f"401 for Authorization: Basic {pair}; we saw password hunter2-pass in "
+        "https://gateway-user:hunter2-pass@llm.example.com/v1 and "
+        "https://ghp_0123456789abcdefXYZ@git.example.com/x?api_key=abc123def&sig=zz9yy8xx&page=2"
+    )
+    for secret in (pair, "hunter2-pass", "ghp_0123456789abcdefXYZ", "abc123def", "zz9yy8xx"):
+        assert secret not in text, text
+    assert "Authorization: Basic ***" in text and "page=2" in text and "gateway-user" in text
+
+
+def test_every_state_key_is_documented_where_it_is_declared() -> None:
+    # Studio shows each key's description; a TypedDict's docstrings are read from the class that declares it.
+    from pydantic import TypeAdapter
+
+    from graphs.registry import GRAPHS
+
+    def declarer(cls: type, key: str) -> type:
+        for base in getattr(cls, "__orig_bases__", ()):
+            if key in getattr(base, "__annotations__", {}):
+                return declarer(base, key)
+        return cls
+
+    undocumented = []
+    for name, spec in GRAPHS.items():
+        graph = spec.compile()
+        for schema in (graph.get_input_jsonschema(), graph.get_output_jsonschema()):
+            undocumented += [f"{name}: {k}" for k, v in schema["properties"].items() if not v.get("description")]
+        state = spec.build().state_schema
+        for key in state.__annotations__:
+            cls = declarer(state, key)
+            if not TypeAdapter(cls).json_schema()["properties"][key].get("description"):
+                undocumented.append(f"{name}: {cls.__name__}.{key}")
+    assert undocumented == []

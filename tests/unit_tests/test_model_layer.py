@@ -9,15 +9,15 @@ from langchain_core.messages import AIMessageChunk, HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel
 
-from models.offline.engine import OfflineChatModel
+from graphs.registry import stages
+from models.effects import arun_steps
 from models.prices import cost_usd
 from models.prompts import Prompt, PromptError
 from models.providers import ModelSpec, ProviderError, build_model, check_provider
-from models.stage import StageOutputError, stage_model
-from models.stages import STAGES
-from models.steps import arun_steps
+from models.seam import StageOutputError, stage_model
 from models.tiers import StageProfile, Tier, choose_tier, tier_for
 from nodes.router import CLASSIFY, TECHNICAL
+from offline.engine import OfflineChatModel
 from state.router import Classification
 from state.settings import Settings
 from tests.conftest import Script
@@ -38,7 +38,7 @@ def test_stage_tier_can_be_overridden_per_run() -> None:
     assert tier_for(CLASSIFY, Settings(stage_tiers={"classify": "premium"})) is Tier.PREMIUM
     with pytest.raises(ValueError, match="'FAST', 'BALANCED', 'PREMIUM' or 'REASONING'"):
         Settings(stage_tiers={"classify": "huge"})
-    assert all(tier_for(stage, Settings()) in Tier for stage in STAGES.values())
+    assert all(tier_for(stage, Settings()) in Tier for stage in stages().values())
 
 
 def test_provider_is_explicit_else_by_key(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from models.offline.text import entities, sentiment
+import sys
+
+from offline.text import basics, entities, keywords, sentiment, summarize
+from offline.text.basics import sentence_words, sentences, stem, tokens
+
+summarize_module = sys.modules["offline.text.summarize"]  # the package exports the function under that name
 
 
 def test_names_outside_the_built_in_lists_are_typed_from_context() -> None:
@@ -40,3 +45,158 @@ def test_factual_reports_of_solved_problems_and_rules_are_neutral() -> None:
     )
     assert sentiment(solved)[0] == "neutral"
     assert sentiment("The staff were rude and the room was filthy. Never again.")[0] == "negative"
+
+
+REVIEW = (
+    "Harbourline Ferries cut its crossing times in May, and passengers praised the friendly crews. "
+    "However, the booking app was slow and confusing, and several customers complained about refunds. "
+    "The operator's chief executive, Dr. Tomas Reyne, said a new app would launch in Bergen next year."
+)
+
+
+def test_the_shared_words_of_a_document_are_what_each_analysis_would_read_alone() -> None:
+    # sentiment and summary read each sentence's tokens and stems from one shared, per-text computation
+    shared = sentence_words(REVIEW)
+    assert shared == tuple((tuple(tokens(s)), tuple(stem(t) for t in tokens(s))) for s in sentences(REVIEW))
+
+
+def test_analyses_are_the_same_from_cold_and_warm_caches() -> None:
+    def analyse(text: str) -> tuple[object, ...]:
+        return sentiment(text), entities(text), summarize(text, max_sentences=2), keywords(text)
+
+    other = REVIEW.replace("slow and confusing", "quick and clear").replace("complained about", "asked for")
+    for cached in (sentence_words, basics._sentences, summarize_module._ranked):
+        cached.cache_clear()
+    cold = [analyse(REVIEW), analyse(other)]
+    warm = [analyse(REVIEW), analyse(other)]  # every per-text cache now holds both texts
+    assert warm == cold
+    assert cold[0][0][0] == "mixed" and cold[1][0][0] == "positive"  # the two texts differ where it shows
+
+
+def test_a_capital_inside_a_surname_does_not_make_a_product() -> None:
+    found = dict(entities("We thanked MacAllister for the audit. Later, the inspector, Rosa O'Connell, signed it."))
+    assert found.get("MacAllister") == "PERSON"
+    assert found.get("Rosa O'Connell") == "PERSON"
+
+
+def test_two_word_names_take_their_type_from_the_words_in_and_around_them() -> None:
+    found = dict(
+        entities(
+            "The board of Jensen met on Monday with Tarnby Energy and the Ministry of Housing. "
+            "Velsa Oy and Brannock AB will supply the Qorvel Harbour site, while the Okafor team moves "
+            "to Kelso Cloud as its hosting provider. Customers upgraded to Aster Pro and ordered Miro Dock. "
+            "Chief Financial Officer Petra Lundgren presented the budget, which the Head of Procurement approved."
+        )
+    )
+    assert found.get("Jensen") == "ORGANIZATION"  # "the board of ...", though Jensen is a surname
+    assert found.get("Tarnby Energy") == "ORGANIZATION"  # an industry word ends the name
+    assert found.get("Ministry of Housing") == "ORGANIZATION"  # a government word
+    assert found.get("Velsa Oy") == "ORGANIZATION" and found.get("Brannock AB") == "ORGANIZATION"  # legal forms
+    assert found.get("Okafor") == "ORGANIZATION"  # "the ... team", though Okafor is a surname
+    assert found.get("Kelso Cloud") == "ORGANIZATION"  # "... as its hosting provider"
+    assert found.get("Aster Pro") == "PRODUCT"  # a product line's word
+    assert found.get("Miro Dock") == "PRODUCT"  # "ordered ..."
+    assert found.get("Petra Lundgren") == "PERSON"  # the role before the name
+    assert "Chief Financial Officer" not in found and "Procurement" not in found  # a role is not an entity
+
+
+def test_money_in_any_common_currency_code() -> None:
+    found = dict(entities("The refund was SEK 12,500, the fee 900 DKK and the grant 3 million euros."))
+    assert found == {"SEK 12,500": "MONEY", "900 DKK": "MONEY", "3 million euros": "MONEY"}
+
+
+def test_job_names_headings_and_numbered_parts_are_not_entities() -> None:
+    found = dict(
+        entities(
+            "WEEKLY UPDATE. Our Project Manager reported delays. The Quality Assurance Lead agreed. "
+            "Item 3: the Finance Director will brief Fernhill Foods Ltd. "
+            "The scanners use Bluetooth and the forms follow GDPR."
+        )
+    )
+    assert found == {"Fernhill Foods Ltd": "ORGANIZATION"}
+
+
+def test_a_job_or_title_before_a_name_makes_a_person_and_the_body_after_of_is_apart() -> None:
+    found = dict(
+        entities(
+            "Site Supervisor Olu Bankole met Councillor Morag Tulloch of Perth County Council. "
+            "The Department for Education and Head Office approved. Lake Vyrnwy is nearby."
+        )
+    )
+    assert found["Olu Bankole"] == "PERSON"
+    assert found["Morag Tulloch"] == "PERSON"
+    assert found["Perth County Council"] == "ORGANIZATION"
+    assert found["Department for Education"] == "ORGANIZATION"
+    assert found["Head Office"] == "ORGANIZATION"
+    assert found["Lake Vyrnwy"] == "LOCATION"
+
+
+def test_teams_are_bodies_and_product_lines_are_products() -> None:
+    found = dict(entities("Last week the Claims Team shipped the Harbor Range and the Solace Line to Ostrava."))
+    assert found["Claims Team"] == "ORGANIZATION"
+    assert found["Harbor Range"] == "PRODUCT"
+    assert found["Solace Line"] == "PRODUCT"
+
+
+def test_given_names_quarters_and_titles_of_a_place() -> None:
+    found = dict(
+        entities(
+            "According to Dagny Holm, the Q3 numbers are fine. Work with Harriet Crane went well. "
+            "Birchwood Analytics moved to Nimbus Cloud. The Mayor of Leeds, Ruth Ames, agreed."
+        )
+    )
+    assert found["Dagny Holm"] == "PERSON"  # "according to" is no place's preposition
+    assert found["Harriet Crane"] == "PERSON"  # a given name the lists know, though "crane" is a noun
+    assert found["Q3"] == "DATE"
+    assert found["Birchwood Analytics"] == "ORGANIZATION"
+    assert found["Nimbus Cloud"] == "PRODUCT"
+    assert found["Leeds"] == "LOCATION"
+    assert found["Ruth Ames"] == "PERSON"
+    assert "Mayor of Leeds" not in found
+
+
+def test_capitalised_words_of_the_language_name_no_entity() -> None:
+    # features, headings, events and laws written with capitals are not people, bodies or products
+    found = dict(
+        entities(
+            "Reviewers praised the Quiet Mode feature and the new Smart Alerts panel. Action Items were agreed "
+            "at the Spring Launch Event in Porto. The design follows the Building Safety Act. Verdant Payments Ltd "
+            "will ship the Aster Pro soon. Rubens Quay Trust manages the Head Office. Staff flew to the Kelvor "
+            "Design Summit to discuss the Marwick Accessibility Act."
+        )
+    )
+    assert found == {
+        "Porto": "LOCATION",
+        "Verdant Payments Ltd": "ORGANIZATION",
+        "Aster Pro": "PRODUCT",
+        "Rubens Quay Trust": "ORGANIZATION",
+        "Head Office": "ORGANIZATION",
+    }
+
+
+def test_a_job_word_alone_or_a_team_named_by_its_work_is_no_entity() -> None:
+    found = dict(entities("Attendees: Ines Moreau (Product Owner) and the Platform team met the Legal department."))
+    assert found == {"Ines Moreau": "PERSON"}
+
+
+def test_a_headline_keeps_only_the_names_its_text_repeats() -> None:
+    found = dict(
+        entities(
+            "Harwick Foods Buys Small Bakery Chain In Surprise Move\n\n"
+            "Harwick Foods said on Monday that it had bought the chain from Elna Rusk."
+        )
+    )
+    assert found == {"Harwick Foods": "ORGANIZATION", "Monday": "DATE", "Elna Rusk": "PERSON"}
+
+
+def test_a_place_before_based_after_a_name_and_an_apposition_tell_the_type() -> None:
+    found = dict(
+        entities(
+            "The Lyon-based Corvel Systems hired Anouk Garnier. Office: Varnstad, Portugal. We sell our new "
+            "tool, Brisk Ledger, to shops. Experience with Vantor Graph is required."
+        )
+    )
+    assert found["Lyon"] == "LOCATION" and found["Corvel Systems"] == "ORGANIZATION"
+    assert found["Varnstad"] == "LOCATION"  # a place, a comma, then the country it is in
+    assert found["Brisk Ledger"] == "PRODUCT"  # "our new tool, Brisk Ledger,"
+    assert found["Vantor Graph"] == "PRODUCT"  # "experience with ..."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.offline.text import answer_question
+from offline.text import answer_question, attribute, faq
 
 KITCHEN = [
     (
@@ -62,3 +62,259 @@ def test_a_sentence_with_the_kind_of_phrase_asked_for_stands_alone() -> None:
     assert answer_question("Why is cooked rice a food risk?", sources)[0] == (
         "Cooked rice is a common cause of food poisoning."
     )
+
+
+# Two source sets of other runs may reuse a title for other content: the work kept per source
+# must be that source's, whatever title it shares.
+WORKSHOP = [
+    ("Storing Food", "Seed packets keep best in a dry tin at room temperature, away from sunlight."),
+    (
+        "Sharpening Tools",
+        "A whetstone must be soaked in water for ten minutes before use. "
+        "Hold the blade at a steady angle of about twenty degrees, because a changing angle rounds the edge. "
+        "Oil the tool after sharpening so that it does not rust.",
+    ),
+]
+QUESTIONS = [
+    "How long should a whetstone soak?",
+    "Where do seed packets keep best?",
+    "Why hold the blade at one angle?",
+    "Should bread go in the fridge?",
+    "How long can cooked rice stay out?",
+    "Which brand of whetstone is best?",
+]
+
+
+def _answers(
+    source_sets: list[list[tuple[str, str]]], order: list[int], cold: bool
+) -> dict[tuple[int, str], tuple[object, ...]]:
+    out: dict[tuple[int, str], tuple[object, ...]] = {}
+    for n in order:
+        sources = source_sets[n]
+        for question in QUESTIONS:
+            if cold:
+                faq.clear_caches()
+            answer, titles = answer_question(question, sources)
+            out[n, question] = (answer, tuple(titles), tuple(attribute(answer, sources)) if answer else ())
+    return out
+
+
+@pytest.mark.parametrize(("entries", "max_bytes"), [(3, 1 << 30), (100, 1)], ids=["few entries", "few bytes"])
+def test_answers_are_the_same_whether_the_work_per_source_is_fresh_or_kept(
+    monkeypatch: pytest.MonkeyPatch, entries: int, max_bytes: int
+) -> None:
+    # Each FAQ worker gets its own subset of the sources, in the sources' order: every subset here
+    # reuses sources another one worked out, two share a title, and the kept work is evicted on the way.
+    both = KITCHEN + WORKSHOP
+    source_sets = [both, WORKSHOP, KITCHEN, [WORKSHOP[1], KITCHEN[0]], [KITCHEN[1], WORKSHOP[0]], both[::-1]]
+    cold = _answers(source_sets, list(range(len(source_sets))), cold=True)
+    assert sum(answer is not None for answer, _, _ in cold.values()) >= len(source_sets) * 2  # answers to compare
+    faq.clear_caches()
+    kept = faq._SourceCache(entries, max_bytes)  # fewer entries or bytes than the sources: some are evicted
+    monkeypatch.setattr(faq, "_source_cache", kept)
+    warm = _answers(source_sets, list(range(len(source_sets)))[::-1], cold=False)
+    assert warm == cold
+    assert len(kept._parts) <= min(entries, len(both)) and (len(kept._parts) == 1 or kept._bytes <= max_bytes)
+
+
+def test_a_near_synonym_is_found_in_any_source_of_the_set() -> None:
+    # "fridge" is only "refrigerator" in the second source: each source's words keep their own vectors.
+    cold = ("Cold", "A refrigerator should be kept at four degrees. Bread is baked at two hundred degrees.")
+    answer, titles = answer_question("What temperature suits a fridge?", [WORKSHOP[1], cold])
+    assert answer == "A refrigerator should be kept at four degrees." and titles == ["Cold"]
+
+
+# Issue 18: questions worded unlike their sources are answered, and questions that share the
+# sources' words without being answered by them are declined. Written for these tests, in other
+# words than any evaluation set.
+HOUSEHOLD = [
+    (
+        "Descaling a Kettle",
+        "Fill the kettle halfway with equal parts white vinegar and water. "
+        "Bring it to the boil, then leave it to stand for an hour. "
+        "Rinse it out twice with clean water so the tea does not taste of vinegar. "
+        "Kettles in hard water areas need this every month.",
+    ),
+    (
+        "Growing Tomatoes",
+        "Tomato seedlings go outdoors once the nights stay above ten degrees. "
+        "Water them deeply twice a week rather than a little every day. "
+        "Pinch out the side shoots so the plant puts its energy into fruit. "
+        "A stake or cane keeps the stem upright as the trusses get heavy.",
+    ),
+    (
+        "Weekly Chores",
+        "Wash dark clothes separately from whites, because new dyes can bleed. "
+        "The swimming pool opens at nine on weekends and at seven on weekdays.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment", "title"),
+    [
+        # "laundered" is a WordNet relative of "wash", "black" of "dark", "shirts" of nothing here.
+        ("Why should black shirts be laundered on their own?", "dyes can bleed", "Weekly Chores"),
+        ("When can young tomato plants be moved outside?", "above ten degrees", "Growing Tomatoes"),
+        ("How often do tomato plants need watering?", "twice a week", "Growing Tomatoes"),
+        ("Why remove the extra shoots on tomatoes?", "energy into fruit", "Growing Tomatoes"),
+        ("How frequently should a kettle be descaled where the water is hard?", "every month", "Descaling a Kettle"),
+        # A weekday is a day of the weekend or of the week, though WordNet says only "day".
+        ("Is the pool open on Saturdays?", "nine on weekends", "Weekly Chores"),
+    ],
+)
+def test_paraphrases_are_answered_from_the_right_sentence(question: str, fragment: str, title: str) -> None:
+    answer, titles = answer_question(question, HOUSEHOLD)
+    assert answer is not None and fragment in answer, answer
+    assert titles[0] == title
+    assert attribute(answer, HOUSEHOLD)[0] == title
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much does a new kettle cost?",  # a price: no sentence names an amount of money
+        "Which brand of vinegar descales fastest?",  # a brand: no sentence names one
+        "Can tomatoes grow in a greenhouse during winter?",
+        "Is vinegar safe for cleaning marble worktops?",
+        "What type of fertiliser do tomato plants need?",
+        "How long does a kettle last before it breaks?",
+    ],
+)
+def test_questions_that_share_the_sources_words_but_are_not_answered_are_declined(question: str) -> None:
+    assert answer_question(question, HOUSEHOLD) == (None, [])
+
+
+def test_a_price_question_needs_a_sentence_with_an_amount() -> None:
+    sources = [("Descaler", "A descaling sachet works in fifteen minutes. One sachet costs two pounds at most shops.")]
+    answer, _ = answer_question("How much is a sachet of descaler?", sources)
+    assert answer is not None and "two pounds" in answer
+    # Every word of the question is the sources' own, and a number is there, but no price.
+    without = [("Descaler", "A sachet of descaler works in fifteen minutes. One sachet is enough for a large kettle.")]
+    assert answer_question("How much is a sachet of descaler?", without) == (None, [])
+
+
+def test_related_words_come_from_wordnet_stems() -> None:
+    from offline.text import related
+
+    assert "wash" in related.related(faq.stem("laundered"))
+    assert "dark" in related.related(faq.stem("black"))
+    assert "weekend" in related.related(faq.stem("Saturdays".lower()))
+    assert related.related(faq.stem("zzzqx")) == frozenset()
+
+
+def test_a_sentence_opening_with_a_pronoun_carries_what_it_stands_for() -> None:
+    sources = [
+        ("Feeding Kittens", "Kittens need four small meals a day. Fresh water should always be in reach."),
+        (
+            "Vaccinations",
+            "Kittens get their first vaccinations at nine weeks. They should not play outdoors until a week later.",
+        ),
+    ]
+    index = faq.index_of(sources)
+    # "They should not play outdoors ..." (the fourth sentence) is about kittens, though it never says so.
+    assert index.context[faq.stem("kittens")] == [3]
+    assert "vaccin" in index.context and faq.stem("water") not in index.context
+    ranked, _ = faq._rank("When can kittens play outdoors?", index)
+    assert next(ranked).missing == 0.0  # every subject word of the question is found for that sentence
+
+
+# Engine 10 (issue 18, second round): the decision weighs how close the best sentence comes to the
+# question's least matched subject word, and more kinds of asked-for things must be in the sentence.
+HOME = [
+    (
+        "The Pond Pump",
+        "Run the pump once a week in winter so the pipes do not freeze. "
+        "Clean the pump filter with pond water, never tap water, so the helpful bacteria survive.",
+    ),
+    (
+        "Painting a Bathroom",
+        "Bathroom walls need a paint made for damp rooms, which resists mould. "
+        "Let each coat dry overnight before the next one. "
+        "Open a window while you paint, because the fumes build up in a small room.",
+    ),
+    (
+        "Caring for a Mattress",
+        "Turn the mattress end to end every three months so it wears evenly. "
+        "Air the bed for an hour each morning before making it.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("How often should I rotate my mattress?", "every three months"),  # "rotate" is near "turn"
+        ("What should the pump filter be washed in?", "pond water"),  # "washed" is a relative of "clean"
+        ("What kind of paint suits a bathroom?", "damp rooms"),
+        ("How long should I air the bed?", "for an hour"),  # a span, asked of a step of care
+    ],
+)
+def test_paraphrases_keeping_their_subject_are_answered(question: str, fragment: str) -> None:
+    answer, _ = answer_question(question, HOME)
+    assert answer is not None and fragment in answer, answer
+
+
+def test_a_subject_word_no_sentence_comes_near_is_declined(monkeypatch: pytest.MonkeyPatch) -> None:
+    question = "What temperature should the bathroom be when painting?"  # the sources name none
+    assert answer_question(question, HOME) == (None, [])
+    # Without the closeness term, the words it shares with the paint sentences answer it.
+    monkeypatch.setattr(faq, "CLOSEST_WEIGHT", 0.0)
+    assert answer_question(question, HOME)[0] is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "without", "with_it"),
+    [
+        # How long: a span, not a frequency ("once a week" says how often).
+        (
+            "How long should the pump run in winter?",
+            "Run the pump once a week in winter so the pipes do not freeze.",
+            "Run the pump for two hours once a week in winter so the pipes do not freeze.",
+        ),
+        # How long does it last: a lifespan, not the span of a step of its care.
+        (
+            "How long does a mattress last?",
+            "Air the mattress for an hour each morning. Turn the mattress every three months.",
+            "Air the mattress for an hour each morning. A good mattress lasts about eight years.",
+        ),
+        # At what age: a number.
+        (
+            "At what age can a kitten leave its mother?",
+            "Kittens can leave their mother at the age when they eat solid food on their own.",
+            "Kittens can leave their mother at twelve weeks old.",
+        ),
+        # Who invented: a name.
+        (
+            "Who invented the pond pump?",
+            "The pond pump was invented to keep fish alive in still water.",
+            "The pond pump was invented by Hattie Brunel to keep fish alive in still water.",
+        ),
+        # What kind of X: a sentence about X (or a near word), not only about where it is used.
+        (
+            "What kind of mop suits a tiled bathroom?",
+            "Tiled bathroom floors stay slippery for an hour after cleaning.",
+            "A flat microfibre mop suits a tiled bathroom floor best.",
+        ),
+    ],
+)
+def test_a_question_is_answered_only_by_a_sentence_holding_what_it_asks_for(
+    question: str, without: str, with_it: str
+) -> None:
+    assert answer_question(question, [("Notes", without)]) == (None, [])
+    answer, titles = answer_question(question, [("Notes", with_it)])
+    assert answer is not None and titles == ["Notes"], answer
+
+
+def test_the_lead_is_taken_before_the_sentences_without_what_is_asked_are_set_aside() -> None:
+    # Both sentences are about coats on bathroom walls; only one holds a number. The one with it
+    # answers, but a close rival without one makes the answer less sure than a lone sentence does.
+    close = [
+        ("Walls", "Bathroom walls need two coats of paint. Bathroom walls need coats of a paint that resists mould.")
+    ]
+    alone = [("Walls", "Bathroom walls need two coats of paint. Gutters should be cleared in autumn.")]
+    question = "How many coats do bathroom walls need?"
+    rival, lone = faq._decide(question, faq.index_of(close)), faq._decide(question, faq.index_of(alone))
+    assert rival is not None and lone is not None
+    assert rival.first.passage.text == lone.first.passage.text == "Bathroom walls need two coats of paint."
+    assert rival.confidence < lone.confidence - 0.3

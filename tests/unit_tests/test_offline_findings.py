@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from models.offline.text import cue_sentences, topics
-from models.offline.text.findings import findings
-from models.offline.text.phrases import noun_phrases
+from offline.text import cue_sentences, topics
+from offline.text.findings import findings
+from offline.text.phrases import noun_phrases
 
 STATUS = (
     "The clinic's new booking system went live in March. "

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from app.evaluate import question_problems
-from models.offline.text import answer_question, generate_questions
+from app.evals.grammar import question_problems
+from offline.text import answer_question, generate_questions
+from offline.text import questions as questions_module
 
 OFFICE = [
     (
         "Desk Set-up",
         "Your monitor should sit an arm's length away, with the top of the screen at eye level. "
         "Chairs with adjustable lumbar support reduce lower back strain. Keep your wrists straight while typing. "
-        "A footrest is useful when your feet do not reach the floor.",
+        "A footrest is useful when your feet do not reach the floor; it takes pressure off the thighs.",
     ),
     (
         "Taking Breaks",
@@ -46,7 +47,7 @@ def test_every_generated_question_is_grammatical_and_answered_by_its_sources(
     sources: list[tuple[str, str]],
 ) -> None:
     questions = generate_questions(sources, 20)
-    assert len(questions) >= 6
+    assert len(questions) >= 5  # one per sentence at most, and no yes/no question that only restates one
     for question in questions:
         assert question_problems(question) == [], question
         assert not question.lower().startswith("what is said about")
@@ -66,3 +67,57 @@ def test_every_generated_question_is_grammatical_and_answered_by_its_sources(
 )
 def test_a_sentence_is_asked_the_way_its_shape_asks(sources: list[tuple[str, str]], question: str) -> None:
     assert question in generate_questions(sources, 20)
+
+
+STATION = [
+    (
+        "At the Station",
+        "Several trains run every hour between the two cities. The staff are trained to handle complaints "
+        "politely. Lockers are available near the main entrance. Bicycles are carried free on weekend services. "
+        "Tickets can be bought online or at the ticket office. Two weeks are needed to process a refund request.",
+    ),
+    (
+        "Refunds",
+        "Refunds are paid to the card used for the booking. A refund request must be made within thirty days "
+        "of travel. Delayed passengers can claim half the fare back. Passengers can claim the full fare when a "
+        "train is cancelled.",
+    ),
+]
+
+
+def _content(text: str) -> set[str]:
+    return {t for t in text.lower().replace("?", " ").replace(".", " ").split() if len(t) > 3}
+
+
+def test_questions_neither_restate_their_answer_nor_each_other() -> None:
+    questions = generate_questions(STATION, 20)
+    assert len(questions) >= 4
+    for question in questions:
+        assert question_problems(question) == [], question
+        answer = answer_question(question, STATION)[0]
+        assert answer is not None, question
+        if question.split()[0].lower() in {"is", "are", "can", "do", "does", "must", "should"}:
+            # a yes/no question leaves something for its answer to say
+            assert len(_content(answer) - _content(question)) >= 2, (question, answer)
+    for i, first in enumerate(questions):
+        for second in questions[i + 1 :]:
+            shared = _content(first) & _content(second)
+            assert len(shared) / len(_content(first) | _content(second)) < 0.6, (first, second)
+    # a time is no object, and "trained to handle" is a purpose, not a thing: neither is asked as one
+    assert "What do several trains run?" not in questions
+    assert "What are the staff trained to?" not in questions
+
+
+@pytest.mark.parametrize(
+    ("question", "grammatical"),
+    [
+        ("Does two cables are loose?", False),  # a second finite verb, and "does" with a plural
+        ("Do the kettle boil quickly?", False),
+        ("Does three members check the tickets?", False),
+        ("Do the bus drivers check tickets?", True),
+        ("Does the guard tell you when the doors are closing?", True),  # the second verb has its own clause
+        ("Do you need a ticket for a dog?", True),
+    ],
+)
+def test_a_question_built_with_do_agrees_with_its_subject(question: str, grammatical: bool) -> None:
+    assert questions_module._grammatical(question) is grammatical

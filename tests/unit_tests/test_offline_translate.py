@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from models.offline.text import translate
+from offline.text import translate
 
 NOTES = {
     "es": "Sin traducir (en inglés): ",

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-from app.examples import CUSTOMER_QUERY, CUSTOMER_TASKS
+from app.examples import CUSTOMER_QUERY
 from graphs.orchestrator import build
-from nodes.support import KEY_FACTS, missing_facts
+from nodes.orchestrator import KEY_FACTS, missing_facts
 from state.inputs import InputError
 from state.settings import Settings
 from supportdesk import SupportDesk
-from tests.conftest import InjectedFault, Script
+from tests.conftest import CUSTOMER_TASKS, InjectedFault, Script
 
 
 async def test_seed_message_gives_the_seed_tasks_and_a_complete_reply(settings: Settings) -> None:
@@ -62,9 +66,9 @@ async def test_workers_run_concurrently(script: Script, scripted: Settings) -> N
 
 
 def test_exported_graph_caps_concurrency() -> None:
-    from graphs.orchestrator import MAX_CONCURRENCY, graph
+    from graphs.orchestrator import SPEC, graph
 
-    assert graph.config is not None and graph.config["max_concurrency"] == MAX_CONCURRENCY
+    assert graph.config is not None and graph.config["max_concurrency"] == SPEC.max_concurrency
 
 
 async def test_no_tasks_ends_early_without_workers_or_synthesis(script: Script, scripted: Settings) -> None:
@@ -103,6 +107,30 @@ async def test_duplicates_merge_and_unknown_types_reach_a_colleague(script: Scri
     assert out["reply"].count("colleague") >= 2
 
 
+async def test_one_invoice_or_product_in_two_spellings_gets_one_case_one_rma_and_one_line(
+    script: Script, scripted: Settings, desk: SupportDesk
+) -> None:
+    # "7890" and "INV-7890", "superwidget-5000" and "SuperWidget 5000": the desk finds one invoice and
+    # one product, so one case and one RMA, and the reply says each once.
+    script.outputs["decompose"] = [
+        {
+            "tasks": [
+                {"query_type": "BillingInquiry", "invoice_number": "7890"},
+                {"query_type": "BillingInquiry", "invoice_number": "INV-7890"},
+                {"query_type": "ProductReturn", "product_name": "superwidget-5000", "reason_for_return": "broken"},
+                {"query_type": "ProductReturn", "product_name": "SuperWidget 5000", "reason_for_return": "broken"},
+            ]
+        }
+    ]
+    out = await build().compile().ainvoke({"query": "two spellings"}, context=scripted)
+    assert len(out["tasks"]) == 4  # the message's spellings, as written
+    assert (desk.count_cases(), desk.count_rmas()) == (1, 1)
+    assert len({r["facts"].get("case_id") or r["facts"].get("rma_number") for r in out["results"]}) == 2
+    # The reply was written from two results, not four (the fake's reply quotes what it was given).
+    given = json.loads(out["reply"].removeprefix("Dear customer, here is what we did: "))
+    assert [r["facts"].get("case_id") or r["facts"].get("rma_number") for r in given] == ["CASE-00001", "RMA-000001"]
+
+
 async def test_unknown_ids_get_a_clear_result(script: Script, scripted: Settings) -> None:
     script.outputs["decompose"] = [
         {
@@ -126,7 +154,7 @@ async def test_unknown_ids_get_a_clear_result(script: Script, scripted: Settings
 
 
 async def test_malformed_decomposition_is_reasked(script: Script, scripted: Settings) -> None:
-    script.outputs["decompose"] = [{"tasks": [{"query_type": "BillingInquiry"}]}]
+    script.outputs["decompose"] = [{"tasks": [{"query_type": "BillingInquiry"}]}, {"tasks": CUSTOMER_TASKS}]
     out = await build().compile().ainvoke({"query": CUSTOMER_QUERY}, context=scripted)
     assert out["tasks"] == CUSTOMER_TASKS
     assert script.calls["decompose"] == 2
@@ -169,3 +197,30 @@ async def test_empty_or_noise_message_is_rejected(query: str, script: Script, sc
 
 def test_key_facts_cover_what_the_seed_lost() -> None:
     assert {"case_id", "rma_number", "tracking_number", "status"} <= set(KEY_FACTS)
+
+
+async def _updates_after_writing(values: dict[str, object], settings: Settings) -> tuple[Counter[str], dict]:
+    """Run a message on a thread, write `values` as decompose would, run on; count each node's updates."""
+    graph = build().compile(checkpointer=InMemorySaver())
+    config: RunnableConfig = {"configurable": {"thread_id": "written"}}
+    await graph.ainvoke({"query": "Where is order A-12345?"}, config, context=settings)
+    await graph.aupdate_state(config, values, as_node="decompose")
+    ran: Counter[str] = Counter()
+    async for update in graph.astream(None, config, context=settings, stream_mode="updates"):
+        ran.update(update.keys())
+    return ran, (await graph.aget_state(config)).values
+
+
+async def test_tasks_written_from_outside_are_capped_at_max_tasks(settings: Settings) -> None:
+    # threads.update_state(..., as_node="decompose") writes `tasks` past decompose's own cap.
+    tasks = [{"query_type": "StatusUpdate", "order_id": f"B-{i}"} for i in range(300)]
+    ran, out = await _updates_after_writing({"tasks": tasks}, settings)
+    assert ran["status_worker"] == settings.max_tasks == 10
+    assert "290 further request(s)" in out["reply"]
+
+
+async def test_tasks_of_no_known_shape_are_handed_on_not_run(settings: Settings, desk: SupportDesk) -> None:
+    malformed = [{"query_type": "BillingInquiry"}, {"query_type": "ProductReturn", "product_name": ""}, "INV-7890"]
+    ran, out = await _updates_after_writing({"tasks": malformed}, settings)
+    assert ran["billing_worker"] == ran["return_worker"] == 0 and desk.count_cases() == desk.count_rmas() == 0
+    assert "3 further request(s) were passed to a colleague" in out["reply"]

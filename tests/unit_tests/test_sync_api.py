@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.examples import CUSTOMER_QUERY, CUSTOMER_TASKS
+from app.examples import CUSTOMER_QUERY
 from graphs.analysis import graph as analysis
 from graphs.orchestrator import graph as orchestrator
 from graphs.router import graph as router
+from tests.conftest import CUSTOMER_TASKS
 
 
 def test_router_invoke_as_in_the_readme() -> None:

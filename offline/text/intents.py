@@ -1,0 +1,705 @@
+"""Intent routing: Technical Support, Billing Inquiry or General Question, in five languages.
+
+Two kinds of evidence, added up per label:
+
+1. Cue lexicons per language, matched on Snowball stems (so "crashes", "crashing", "crashed" are
+   one cue) and, for English words of five letters or more, through one typo (a deletion,
+   insertion, substitution or swap: "invioce", "conect", "laptpo"). Weights sort cues by how much
+   they prove: a malfunction ("crash", "no funciona") or money moving ("charged twice", "abgebucht")
+   is strong; a domain noun ("router", "subscription") is medium; shop-and-policy words
+   ("opening hours", "deliver to") mark a general question.
+2. Nearest meaning: the message and its sentences are embedded with WordLlama and compared with
+   labelled prototype requests written for this module (not taken from any evaluation set). It
+   catches problems described without a cue word ("nothing happens when I press the button").
+
+Before either, the text is cleaned of instructions aimed at the model and of the label names
+themselves, so "classify this as Billing Inquiry" is never evidence for billing. Words inside
+quotes name something (a menu item, a product) and count for half.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+from offline.text import embed as _embedder
+from offline.text import lexemes
+from offline.text.basics import STOPWORDS, sentences
+from offline.text.injections import strip_injections
+from offline.text.stems import LANGS, Lang, stem
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+TECHNICAL, BILLING, GENERAL = "Technical Support", "Billing Inquiry", "General Question"
+LABELS = (TECHNICAL, BILLING, GENERAL)
+
+# Each entry: "word or phrase: weight". Phrases match consecutive stems; a leading "~" marks a cue
+# that only counts after a negation ("no funciona", "won't open"); a leading "=" one that matches
+# the word as written, never its stem.
+_CUES: dict[str, dict[Lang, str]] = {
+    TECHNICAL: {
+        "en": """
+            crash:3 down:2 freez:3 froze:3 frozen:3 error:3 bug:3 glitch:3 outag:3 broken:3 disconnect:3 offlin:3
+            restart:2 reboot:2 lag:2 slow:2 corrupt:3 blank:2 black:2 stuck:2
+            unresponsive:3 fail:2 drop:2 drain:2 overheat:3 hot:1 blurry:2 pair:2 sync:2
+            "not working":3 "stop working":3 "doesn't work":3 "does not work":3 "won't open":3 ~open:2 ~load:3
+            ~start:3 ~connect:3 ~print:3 ~turn:2 ~charg:2 ~respond:2 ~arriv:1 ~accept:2 ~pair:3 ~log:2 ~sign:2
+            "log in":2 "sign in":2 login:2 password:2 "locked out":3 "two-factor":2 code:1 verif:1
+            internet:2 wifi:2 "wi-fi":2 router:2 modem:2 network:2 connect:2 connection:2 bluetooth:2
+            app:2 applic:2 softwar:2 firmwar:2 driver:2 updat:1 instal:2 download:1 upload:2 browser:2
+            websit:1 page:1 server:2 devic:2 laptop:2 phone:1 tablet:2 printer:2 screen:2
+            keyboard:2 mous:1 camera:2 batteri:2 headphon:1 tv:1 box:1 hub:1 cabl:1
+            file:1 folder:1 drive:1 email:1 outbox:2 video:1 sound:2 fan:1 power:1 button:1 light:1
+            signal:1 smart:1 thermostat:2 lock:1 technician:2 setup:2 "set up":2
+            "take forever":3 "takes ages":3 "nothing happen":3 "doesn't open":3 "won't turn on":3
+            "shut down":3 disappear:2 "cuts out":3 "cut out":3 "keeps cutting":3 "no service":3 whatsapp:2 remote:1
+            configur:2 session:1 expir:2 "two-step":2 "2fa":2 authent:2 "call forwarding":3 forward:1 "dial tone":3
+            voicemail:2 sim:1 "no signal":3 channel:1 reset:2 tune:1 spin:2 "blank page":3 "white page":3
+            decoder:2 "set-top":2 receiver:1 "session expired":3
+        """,
+        "es": """
+            ~funcion:3 funcion:2 conexion:2 internet:2 wifi:2 aplic:2 app:2 error:3 fall:3 pantall:2
+            contraseñ:2 lent:2 bloque:3 cierr:2 "se cierra":3
+            router:2 impresor:2 "no puedo":1
+            ~enciend:3 ~encend:3 ~arranc:3 ~carg:3 ~conect:3 ~respond:3 ~abr:2 ~inici:2 cuelg:3 congel:3
+            apag:2 reinici:2 averi:3 rot:2 estropead:3 dañad:2 portatil:2 ordenador:2 movil:1 telefon:1
+            bateria:2 señal:2 red:1 conect:2 "iniciar sesion":2 acced:2 usuari:1 actualiz:1 instal:2
+            descarg:1 tecl:2 camar:2 sonid:2 luz:1 parpad:2 "mensaje de error":3 tablet:2 impresora:2
+            configur:2 correo:1 "dos pasos":2 "doble factor":2 autentic:2 verific:1 sesion:1 caduc:2 expir:2
+            desvi:2 llamad:1 tono:2 "buzón de voz":2 contestador:2 sim:1 canal:1 restablec:2 "en blanco":3
+            decodificador:2 "sesión caducada":3 "sesión expirada":3 "se apaga":3
+            "se corta":3 "se cortan":3 cort:1 códig:1 sms:1 "no hace nada":3 "sin servicio":3 "sin cobertura":3
+            whatsapp:2 mensaj:1 botón:1 mando:1
+        """,
+        "fr": """
+            ~fonction:3 fonction:2 ~march:3 connexion:2 connect:2 imprim:2 "mot de passe":2 applic:2
+            appli:2 plant:3 bug:3 pann:3 wifi:2 "mise à jour":1 ~répond:3 répond:1
+            tablet:2 ordin:2 "n'arrive pas":1
+            ~allum:3 ~démarr:3 ~charg:3 ~connect:3 ~ouvr:2 bloqu:3 fig:3 éteint:2 redémarr:2 lent:2
+            lenteur:2 écran:2 portabl:1 téléphon:1 batter:2 réseau:2 identifi:2 install:2 télécharg:1
+            erreur:3 cass:2 clavi:2 camér:2 son:1 box:1 fibr:2 signal:2 "code de vérification":2
+            configur:2 paramétr:2 messageri:2 "deux facteurs":2 "double authentification":2 authentif:2 session:1
+            expir:2 "renvoi d'appel":3 renvoi:1 transfert:1 appel:1 tonalit:2 "messagerie vocale":2 répondeur:2
+            chaîn:1 sim:1 réinitialis:2 "page blanche":3 "écran blanc":3
+            décodeur:2 "session expirée":3 "s'éteint":3
+            coupur:3 "se coupe":3 coup:1 mail:1 courriel:1 ~envoi:2 ~envoy:2 sms:1 "ne fait rien":3
+            "pas de service":3 "aucun service":3 "pas de réseau":3 ~recev:2 ~entend:2 télécommand:2 whatsapp:2
+        """,
+        "de": """
+            verbind:2 router:2 app:2 sturzt:3 absturz:3 abstürz:3 "sturzt ab":3 fehl:3 ~funktioniert:3
+            funktioniert:2 anmeld:2 bildschirm:2 langsam:2 updat:1 start:1 wlan:2
+            verlier:2
+            ~geht:3 ~start:3 ~lad:3 ~reagiert:3 ~verbind:3 funktion:2 stürzt:3 hängt:3 friert:3
+            fehlermeld:3 störung:3 defekt:3 kaputt:3 passwort:2 kennwort:2 einlogg:2 login:2 akku:2
+            gerät:2 laptop:2 computer:2 handy:1 drucker:2 netzwerk:2 internet:2 installier:2
+            herunterlad:1 tastatur:2 kamera:2 ton:1 neustart:2 "neu starten":2 verbindungsabbruch:3
+            fernseh:1 signal:2 empfang:1
+            einricht:2 konfigur:2 "zwei-faktor":2 zweifaktor:2 authentifizier:2 sitzung:1 abgelauf:2
+            rufumleitung:3 weiterleit:2 freizeich:3 wählton:3 mailbox:2 anrufbeantwort:2 sender:1 sim:1
+            zurücksetz:2 "weiße seite":3 "leere seite":3
+            receiver:2 "sitzung abgelaufen":3 richt:1 "schaltet sich":2 bricht:2 abbrech:3 "bricht ab":3
+            "passiert nichts":3 "tut sich nichts":3 "kein netz":3 "kein empfang":3 sms:1 fernbedienung:2 ~=hört:2
+            whatsapp:2
+        """,
+        "it": """
+            ~funzion:3 funzion:2 internet:2 app:2 applic:2 ~accend:3
+            accend:2 acced:2 password:2 scherm:2 lent:2 error:3 stampant:2 wifi:2 telefon:1
+            ~part:3 ~caric:3 ~colleg:3 ~rispond:3 ~apr:2 blocc:3 spegn:2 riavvi:2 guast:3 rott:2
+            connession:2 colleg:2 rete:2 login:2 batter:2 aggiorn:1 install:2 scaric:1 computer:2
+            portatil:2 cellular:1 smartphon:1 segnal:2 tastier:2 fotocamer:2 audi:1 schermat:1
+            configur:2 impost:1 posta:1 "due fattori":2 autenticazion:2 session:1 scadut:2 inoltr:2 deviazion:2
+            chiamat:1 linea:1 tono:2 "segreteria telefonica":2 canal:1 sintonizz:2 sim:1 ripristin:2 "pagina bianca":3
+            decoder:2 "sessione scaduta":3 "si spegne":3
+            "linea cade":3 cade:2 =scaduta:2 =scaduto:2 =chiamate:1 fiss:1 mail:1 codic:1 sms:1 ~invi:2 ~mand:2
+            "non fa niente":3 "non succede niente":3 "non succede nulla":3 "nessun servizio":3 "nessuna rete":3
+            ~sent:2 telecomand:2 whatsapp:2
+        """,
+    },
+    BILLING: {
+        "en": """
+            charg:3 overcharg:3 "charged twice":3 "double-bil":3 "doubl bill":3 refund:3 invoic:3 bill:3
+            billing:3 fee:3 debit:3 "took money":3 "taken from":2 "money back":3 reimburs:3
+            payment:2 pay:2 paid:2 price:2 cost:1 subscript:2 renew:2 receipt:2 statement:2 balanc:2
+            discount:1 vat:2 instalment:2 credit:2 "credit card":2 card:1 plan:1 licenc:1
+            licens:1 contract:1 tariff:2 amount:2 euro:2 dollar:2 pound:2 money:2 dispute:3 "surprise fee":3
+            cancel:1 account:1 bank:1 expens:1 rental:2 loyalti:1
+        """,
+        "es": """
+            cobr:3 factur:3 "dos veces":2 reembols:3 diner:2 pag:2 preci:2 suscripcion:2
+            cuot:2 carg:2 =recibo:2 =recibos:2 tarif:2 import:1 cuent:1
+            domicili:3 "de más":2 "dos cargos":3 saldo:2 descuent:1 iva:2 tarjet:1 banc:1 impag:2
+            devolu:1 abon:1 mensualidad:2 plaz:1 "cuenta bancaria":2
+        """,
+        "fr": """
+            factur:3 rembours:3 paiement:2 pai:1 abonn:2 prix:2 tarif:2 frais:3 debit:3 mont:1
+            "deux fois":2 compt:1
+            prélev:3 "trop perçu":3 bancair:2 "carte bancaire":2 relev:2 reçu:2 tva:2 remis:1
+            échéanc:2 impai:2 argent:2 mensualit:2 factu:3 pay:2 "compte bancaire":2
+        """,
+        "de": """
+            rechnung:3 belast:3 abbuch:3 zahlung:2 bezahlt:2 ruckerstatt:3
+            abo:2 abonnement:2 preis:2 kost:1 lastschrift:3 doppelt:2 monat:1
+            abgebucht:3 abgezog:3 berechn:3 erstatt:3 gutschrift:2 gebühr:3 betrag:2 geld:2
+            kreditkart:2 bankkonto:2 mahnung:3 tarif:2 beitrag:2 euro:2 "zu viel":2 bezahl:2 zahl:2
+            kündig:1 vertrag:1
+        """,
+        "it": """
+            addebit:3 fattur:3 rimbors:3 pagament:2 abbon:2 prezz:2 cost:1
+            import:1 "due volte":2
+            bollett:3 pag:2 addebitat:3 conto:1 banc:1 sold:2 euro:2 tariff:2 canon:2 rat:1 scont:1
+            =ricevuta:2 =ricevute:2 iva:2 "carta di credito":2 "non pagat":2 rinnov:2 disdett:1
+        """,
+    },
+    GENERAL: {
+        "en": """
+            "opening hours":3 "open on":2 open:1 hour:1 close:1 shop:2 store:2 branch:2 locat:2 address:2
+            "near":1 park:2 deliv:1 "do you":2 "are you":2 "is there":1 hire:2 hiring:2 job:2 career:2
+            polici:2 warranti:1 avail:2 sell:2 offer:1 recommend:2 student:1
+            ceo:2 press:2 contact:1 speak:1 programm:2 staff:1 lovely:1
+            recycl:2 "gift card":1 "in stock":3 "come with":2 "back in stock":2
+        """,
+        "es": """
+            horario:3 tiend:2 tien:1 envi:2 abiert:2 abr:1 direccion:2 dond:1 atencion:1 sucursal:3
+            emple:2 "trabajar con":2 polit:2 garantí:1 disponibl:2 vend:2 catalog:2 aparcamient:2
+            contact:1 domicilio:1 festiv:2 "fin de semana":1 "en stock":3 "hay stock":3
+        """,
+        "fr": """
+            horair:3 ouvertur:3 magasin:2 boutiqu:2 livr:2 adress:2 ouvert:2 emploi:2 recrut:2
+            politiqu:2 garant:1 disponibl:2 vend:2 catalogu:2 parking:2 contact:1 agenc:2 dimanch:1 "en stock":3
+        """,
+        "de": """
+            geoffnet:3 offnungszeit:3 filial:3 geschaft:2 lad:1 adress:2 sonntag:1 liefer:2 versand:2
+            versend:2 stell:1 job:2 garanti:1 verfügbar:2 verkauf:2 parkplatz:2 kontakt:1 wochenend:1 "auf lager":3
+        """,
+        "it": """
+            orari:3 apertur:3 negozi:3 sped:2 indirizz:2 consegn:2 lavor:1 assunzion:2 garanzi:1
+            disponibil:2 vend:2 catalog:2 parchegg:2 contatt:1 filial:2 domenic:1 "in magazzino":2
+        """,
+    },
+}
+# The billing cues that name a document rather than money moving.
+_DOCUMENTS = frozenset(
+    "invoic invoice bill billing factur factura facture fattur fattura rechnung bollett bolletta receipt statement "
+    "recib recibo reçu ricevut ricevuta".split()
+)
+_NEGATIONS = frozenset(
+    "not no never cannot can't won't don't doesn't didn't isn't wasn't refuses refuse nothing nada ne pas plus "
+    "nicht kein keine non impossible imposible impossibile unmöglich sin sans ohne senza".split()
+)
+# "no longer" in each language, around the verb where the language puts it there.
+_NO_LONGER = re.compile(
+    r"\b(?:no\s+longer|(?:not|n't)\s+\w+\s+any\s?more|ya\s+no|ne\s+(?:[\w'’]+\s+){1,2}plus|n['’]\w+\s+plus"
+    r"|nicht\s+mehr|kein\w*\s+(?:\w+\s+)?mehr|non\s+(?:[\w'’]+\s+){1,2}pi[uù]|non\s+pi[uù])\b",
+    re.IGNORECASE,
+)
+NO_LONGER_WEIGHT = 1.0
+# A clause that sets the scene: "since I upgraded", "after renewing", "desde que", "depuis que", "seit",
+# "nachdem", "da quando", "dopo aver". It runs to the next comma or full stop.
+_BACKGROUND = re.compile(
+    r"\b(?:ever\s+since|since|after|desde\s+que|despu[ée]s\s+de|depuis\s+que|depuis|apr[èe]s\s+avoir"
+    r"|seit(?:dem)?|nachdem|da\s+quando|dopo\s+(?:aver|che))\b[^,.;:!?]{0,120}",
+    re.IGNORECASE,
+)
+_LABEL_NAMES = re.compile(r"\b(?:technical\s+support|billing\s+inquir(?:y|ies)|general\s+questions?)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"(?<!\w)['\"“‘]([^'\"“”‘’\n]{1,40})['\"”’](?!\w)")
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
+_ACCENTS = str.maketrans("áàâäéèêëíìîïóòôöúùûüñç", "aaaaeeeeiiiioooouuuunc")
+
+# Language identification: a language counts as present when two of its commonest function words
+# occur (one for very short messages). English is always looked up.
+_FUNCTION_WORDS_AS_WRITTEN: dict[Lang, str] = {
+    "es": "el la los las de que y en un una por con para mi me se no es del al su lo cuál qué tienen "
+    "han mis pero muy ya esta este estoy hay sus como cuando desde sin nos yo",
+    "fr": "le la les de des du et en un une pour avec mon ma mes je est ne pas vous que qui sur au "
+    "il elle nous ce cette mais dans par sont suis été ont toujours aux",
+    "de": "der die das und ist nicht mein meine ich mit für den dem ein eine sie wir zu auf es "
+    "bei von im sind habe haben kann noch schon aber mir mich wurde wird seit",
+    "it": "il lo la gli le di che e un una per con mio mia non è si mi del della ho avete "
+    "hanno questo questa sono ma ancora nel nella al alla da io anche sul suo perché",
+}
+
+
+# French and Italian elide an article or pronoun into the next word ("l'abbonamento",
+# "d'erreur", "n'arrive"): the word after the apostrophe is the one a cue names.
+_ELIDED = re.compile(r"^(?:l|d|j|n|s|c|m|t|qu|dell|all|dall|nell|sull|un|quell)'(?=[^\W\d_]{3})")
+
+
+def _fold(token: str) -> str:
+    return token.lower().replace("’", "'").translate(_ACCENTS)
+
+
+_FUNCTION_WORDS = {
+    lang: frozenset(_fold(w) for w in words.split()) for lang, words in _FUNCTION_WORDS_AS_WRITTEN.items()
+}
+
+
+@cache
+def _lexicon() -> dict[Lang, list[tuple[str, tuple[frozenset[str], ...], float, bool]]]:
+    """Return per language: (label, accepted stems per word, weight, needs a negation) for every cue."""
+    out: dict[Lang, list[tuple[str, tuple[frozenset[str], ...], float, bool]]] = {lang: [] for lang in LANGS}
+    for label, by_lang in _CUES.items():
+        for lang, spec in by_lang.items():
+            for entry in re.findall(r'"[^"]+":[\d.]+|\S+:[\d.]+', spec):
+                word, _, weight = entry.rpartition(":")
+                negated = "~" in word[:2]
+                exact = "=" in word[:2]
+                words = word.strip('"~=').split()
+                # A cue matches a text word whose stem is the cue's stem or the cue as written
+                # (cues are often written as stems, which the stemmer may cut once more). A cue
+                # written "=word" matches that word only: "ricevuta" (a receipt) shares its stem
+                # with "ricevo" (I receive).
+                forms = tuple(frozenset({_fold(w)} if exact else {_fold(stem(w, lang)), _fold(w)}) for w in words)
+                out[lang].append((label, forms, float(weight), negated))
+    return out
+
+
+@cache
+def _first_word_index(lang: Lang) -> dict[str, list[tuple[str, tuple[frozenset[str], ...], float, bool]]]:
+    """Map each accepted form of a cue's first word to the cues, so a text is scanned once."""
+    index: dict[str, list[tuple[str, tuple[frozenset[str], ...], float, bool]]] = {}
+    for cue in _lexicon()[lang]:
+        for form in sorted(cue[1][0]):
+            index.setdefault(form, []).append(cue)
+    return index
+
+
+@cache
+def _typo_index() -> dict[str, set[str]]:
+    """Map each one-deletion variant of every English single-word cue (5+ letters) to the cue's stem.
+
+    Two words are one typo apart when they share a one-deletion variant. English stems drop a
+    final "e" ("charge" -> "charg"), so each cue is also indexed with it: "chrage" meets "charge".
+    """
+    index: dict[str, set[str]] = {}
+    for _, forms, _, _ in _lexicon()["en"]:
+        if len(forms) == 1:
+            for form in forms[0]:
+                if len(form) >= 5:
+                    for variant in _deletions(form) | _deletions(form + "e"):
+                        index.setdefault(variant, set()).add(form)
+    return index
+
+
+@cache
+def _compound_index() -> tuple[tuple[dict[str, list[str]], frozenset[str]], dict[str, list[str]]]:
+    """Index the German single-word cues of 5+ letters by their first and by their last five letters."""
+    heads: dict[str, list[str]] = {}
+    tails: dict[str, list[str]] = {}
+    forms = {form for _, seq, _, _ in _lexicon()["de"] if len(seq) == 1 for form in seq[0]}
+    for form in sorted(forms):
+        if len(form) >= 5:
+            heads.setdefault(form[:5], []).append(form)
+            tails.setdefault(form[-5:], []).append(form)
+    return (heads, frozenset(forms)), tails
+
+
+@lru_cache(maxsize=65536)
+def _is_english_word(word: str) -> bool:
+    """Tell whether LemmInflect's English tables know the word (or it is a function word)."""
+    if word in STOPWORDS:
+        return True
+    _embedder.model()  # the tables are read in the engine's one-off load, with the embedder: never here
+    return lexemes.known(word)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@cache
+def _typo_reach() -> int:
+    """Return the longest word that can be one typo from a cue: a longer one is not looked up.
+
+    A word's deletions are as long as it or one shorter, so it meets no variant shorter than
+    that; and it spares the quadratic cost of the deletions of a 100,000-letter "word".
+    """
+    return max(map(len, _typo_index())) + 1
+
+
+def _languages(tokens: list[str]) -> list[Lang]:
+    found: list[Lang] = ["en"]
+    need = 1 if len(tokens) < 10 else 2
+    elided = sum(bool(_ELIDED.match(t)) for t in tokens)  # "l'", "d'", "dell'": French or Italian
+    for lang, words in _FUNCTION_WORDS.items():
+        # Tokens and function words are both folded; none of the words is common in English.
+        if sum(t in words for t in tokens) + (elided if lang in ("fr", "it") else 0) >= need:
+            found.append(lang)
+    return found
+
+
+def cue_scores(text: str) -> dict[str, float]:
+    """Add up the cue weights of every label over the text's stems, in each language present."""
+    scores = dict.fromkeys(LABELS, 0.0)
+    quoted = [m.span(1) for m in _QUOTED.finditer(text)]
+    spans = [(m.start(), m.group()) for m in _WORD.finditer(text)]
+    starts = [start for start, _ in spans]
+    raw = [_fold(w) for _, w in spans]
+    half = [False] * len(spans)
+    j = 0
+    for i, (start, _) in enumerate(spans):  # both lists are in text order: one merge pass
+        while j < len(quoted) and quoted[j][1] <= start:
+            j += 1
+        half[i] = j < len(quoted) and quoted[j][0] <= start
+    bare = [_ELIDED.sub("", w) for w in raw]
+    best: dict[tuple[str, int], float] = {}  # the strongest cue of each label starting at each word
+    documents: set[int] = set()  # where a billing cue names a document (a bill, an invoice)
+    for lang in _languages(raw):
+        stems = [_fold(stem(w, lang)) for w in bare]
+        if lang == "en":
+            # A word that matches no cue but is one typo from one counts as that cue.
+            known = {form for _, seq, _, _ in _lexicon()["en"] for forms in seq for form in forms}
+            typos = _typo_index()
+            for i, s in enumerate(stems):
+                if s not in known and 4 <= len(s) <= _typo_reach():
+                    near = sorted({c for v in _deletions(s) for c in typos.get(v, ())})
+                    # A word of the language is what it says, never a typo: "change" is not "charge".
+                    if len(near) == 1 and not _is_english_word(bare[i]):
+                        stems[i] = near[0]
+        if lang == "de":
+            # A compound names its parts: "Lastschriftmandat" is a "Lastschrift", "Stromrechnung" a "Rechnung".
+            heads, tails = _compound_index()
+            for i, s in enumerate(stems):
+                if len(s) >= 8 and s not in heads[1]:
+                    part = max(
+                        [c for c in heads[0].get(s[:5], ()) if s.startswith(c)]
+                        + [c for c in tails.get(s[-5:], ()) if s.endswith(c)],
+                        key=len,
+                        default="",
+                    )
+                    stems[i] = part or s
+        index = _first_word_index(lang)
+        for i in range(len(stems)):
+            keys = {stems[i], raw[i]}
+            cues = [cue for key in sorted(keys) for cue in index.get(key, [])]
+            for label, seq, weight, needs_negation in dict.fromkeys(cues):
+                n = len(seq)
+                if i + n > len(stems) or not all(stems[i + k] in seq[k] or raw[i + k] in seq[k] for k in range(n)):
+                    continue
+                # German puts its negation after the verb: "die Fernbedienung reagiert nicht mehr".
+                window = raw[max(0, i - 3) : i] + (raw[i + n : i + n + 3] if lang == "de" else [])
+                if needs_negation and not any(t in _NEGATIONS or t.endswith("n't") for t in window):
+                    continue
+                key = (label, i)
+                best[key] = max(best.get(key, 0.0), weight * (0.5 if half[i] else 1.0))
+                if label == BILLING and seq[0] & _DOCUMENTS:
+                    documents.add(i)
+    # "it no longer finds the channels", "ya no carga", "ne s'allume plus", "geht nicht mehr": something
+    # that stopped working, whatever the verb.
+    for m in _NO_LONGER.finditer(text):
+        i = bisect.bisect_left(starts, m.start())
+        if i < len(spans):
+            best[(TECHNICAL, i)] = max(best.get((TECHNICAL, i), 0.0), NO_LONGER_WEIGHT)
+    # A word that is a cue in two languages ("app", "internet") is one piece of evidence, not two.
+    # Where something is broken (a strong technical cue), a bill or an invoice is only where it
+    # broke ("the invoices page shows an error"): it counts half. So does every money word when no
+    # money went wrong (no charge, refund or debit is complained of): the payments tab of an app that
+    # crashes, the plan of a router that drops, are what is mentioned, not what is broken.
+    broken = any(label == TECHNICAL and weight >= 3 for (label, _), weight in best.items())
+    complaint = any(label == BILLING and weight >= 3 and i not in documents for (label, i), weight in best.items())
+    # Money words in a clause that sets the scene ("since I renewed my plan, ...", "seit der Umstellung auf
+    # den neuen Tarif") say when the trouble began, not what it is: they count half.
+    background = [False] * len(spans)
+    for m in _BACKGROUND.finditer(text):
+        for i in range(bisect.bisect_left(starts, m.start()), bisect.bisect_left(starts, m.end())):
+            background[i] = True
+    for (label, i), weight in best.items():
+        factor = 1.0
+        if label == BILLING and (i in documents or not complaint) and broken:
+            factor *= 0.5
+        if label == BILLING and background[i]:
+            factor *= 0.5
+        scores[label] += weight * factor
+    return scores
+
+
+# Prototype requests per label, written for this module to span each label's meanings. The
+# nearest prototypes of a message vote for their label; a few per label cover other languages.
+_PROTOTYPES: dict[str, tuple[str, ...]] = {
+    TECHNICAL: (
+        "My device will not turn on.",
+        "The application closes as soon as I start it.",
+        "I cannot connect to the wireless network.",
+        "The internet is very slow in the evenings.",
+        "I am unable to log in to my account, my password is rejected.",
+        "The program shows an error message when I save.",
+        "The printer does not print anything.",
+        "The update failed to install.",
+        "Nothing happens when I press the button.",
+        "The sound stops working on my speaker.",
+        "The website will not load in my browser.",
+        "My messages are not being sent.",
+        "The battery runs out very quickly.",
+        "Every download stops halfway.",
+        "The camera image is distorted.",
+        "My files are gone after syncing.",
+        "The machine gets very hot and noisy.",
+        "The touchscreen does not respond to my fingers.",
+        "The television box keeps rebooting during films.",
+        "I never receive the verification code.",
+        "Mi ordenador no arranca.",
+        "Mon téléphone ne se connecte pas.",
+        "Mein Laptop startet nicht mehr.",
+        "Il computer non si avvia.",
+    ),
+    BILLING: (
+        "I was charged twice this month.",
+        "There is a mistake on my invoice.",
+        "I would like a refund for my last payment.",
+        "Why is my bill higher than usual?",
+        "Please cancel my subscription and stop the payments.",
+        "I need a copy of my receipt.",
+        "How do I change the card I pay with?",
+        "There is a fee on my statement I do not recognise.",
+        "You took money from my bank account without permission.",
+        "The price I pay is not the price I was promised.",
+        "I am still paying for a service I cancelled.",
+        "Can I pay my invoice in instalments?",
+        "My discount was not applied to the bill.",
+        "I want to dispute a charge on my card.",
+        "Please send an invoice with my company details.",
+        "Me han cobrado de más.",
+        "On m'a facturé deux fois.",
+        "Meine Rechnung ist falsch.",
+        "La fattura è sbagliata.",
+    ),
+    GENERAL: (
+        "What time do you open?",
+        "Where is your nearest shop?",
+        "Do you deliver abroad?",
+        "Are you looking for new employees?",
+        "What is your returns policy?",
+        "Do you sell accessories for cameras?",
+        "Is this model available in other colours?",
+        "How can I contact your head office?",
+        "Do you have a branch in the city centre?",
+        "I would like to thank your team for their kindness.",
+        "Can I speak to a person in French?",
+        "Is there a car park near the store?",
+        "Do you offer a discount for seniors?",
+        "Who runs your company?",
+        "What payment options does your shop take?",
+        "¿A qué hora abren?",
+        "Quels sont vos horaires ?",
+        "Wann haben Sie geöffnet?",
+        "Dove si trova il vostro negozio?",
+    ),
+}
+# What a pre-sales phrase ("how much is", "if I sign up") is worth for a general question: a medium cue.
+PRESALES_WEIGHT = 2.0
+# How many nearest prototypes of a label are averaged into its similarity.
+NEAREST = 3
+# Weight of the nearest-meaning evidence relative to one strong cue (weight 3.0): similarities sit in
+# about [0, 0.6], and a 0.1 lead over the other labels is worth about one medium cue.
+EMBED_WEIGHT = 20.0
+# Caps on what is embedded: a message longer than this adds nothing a router needs.
+MAX_EMBED_CHARS = 2000
+MAX_SENTENCES = 12
+# With no cue word at all, the nearest meaning alone must lead the runner-up by this much.
+MEANING_ALONE = 0.05
+
+
+@cache
+def _prototype_vectors() -> dict[str, npt.NDArray[np.float32]]:
+    return {label: _embedder.embed(list(examples)) for label, examples in _PROTOTYPES.items()}
+
+
+def _meaning_scores(text: str) -> dict[str, float]:
+    """Score each label by how close the message, or its closest sentence, is to that label's prototypes."""
+    embed, similarity = _embedder.embed, _embedder.similarity
+    if not text.strip():
+        return dict.fromkeys(LABELS, 0.0)
+    # Embedding pads a batch to its longest text: the whole message goes alone, and only its
+    # first sentences (a request rarely hides past them) go in a second batch.
+    parts = [embed([text[:MAX_EMBED_CHARS]]), embed([s[:MAX_EMBED_CHARS] for s in sentences(text)[:MAX_SENTENCES]])]
+    out: dict[str, float] = {}
+    for label, prototypes in _prototype_vectors().items():
+        best = 0.0
+        for vectors in parts:
+            if len(vectors):
+                sims = similarity(vectors, prototypes)
+                sims.sort(axis=1)
+                best = max(best, float(sims[:, -NEAREST:].mean(axis=1).max()))
+        out[label] = best
+    return out
+
+
+# Words set aside by the customer: "not a billing question", "my bill is fine", "no es un problema
+# de conexión", "ma facture est correcte", "die Rechnung ist in Ordnung", "la bolletta va bene".
+# Their cue words are no evidence (they are cut before scoring).
+# What a question or problem is about: "une question de facture", "a problem with the bill".
+_OF = (
+    r"(?:\s+(?:of|with|about|regarding|de|d['’]|du|des|di|del|della|sulla|sul|sobre|sur|zur|zum|mit|[üu]ber)"
+    r"\s*(?:(?:la|le|les|el|los|las|il|lo|my|the|ma|mon|mes|mi|mis|mia|mio|die|der|den|meine?)\s+)?[\w-]+)?"
+)
+_DISMISSED = re.compile(
+    r"\b(?:(?:it|this)(?:'s|\s+is)\s+)?not\s+(?:a\s+|an\s+|about\s+(?:the\s+|my\s+)?)?(?:[\w-]+\s+){0,2}?"
+    r"(?:question|issue|problem|matter|complaint|thing)s?\b"
+    + _OF
+    + r"|\b(?:my|the|our)\s+(?:[\w-]+\s+){0,2}?(?:is|are|was|were|seems?|looks?)\s+(?:all\s+|totally\s+|perfectly\s+)?"
+    r"(?:fine|ok|okay|correct|right|in\s+order|alright|all\s+right|not\s+the\s+(?:problem|issue))\b"
+    r"|\bno\s+es\s+(?:un[ao]?\s+)?(?:[\w-]+\s+){0,3}?(?:pregunta|problema|consulta|tema|duda)\b"
+    + _OF
+    + r"|\b(?:mi|mis|la|el|las|los)\s+(?:[\w-]+\s+){0,2}?(?:est[áa]n?|va|van)\s+(?:bien|correct[ao]s?|en\s+orden)\b"
+    r"|\b(?:ce\s+n['’]est|c['’]est)\s+pas\s+(?:un[e]?\s+)?(?:[\w-]+\s+){0,3}?(?:question|probl[èe]me|souci|demande)\b"
+    + _OF
+    + r"|\b(?:ma|mon|mes|la|le|les)\s+(?:[\w-]+\s+){0,2}?(?:est|sont|va|vont)\s+(?:bien|correcte?s?|ok|en\s+r[èe]gle)\b"
+    r"|\b(?:die|der|das|sie|es)\s+stimm(?:t|en)\b(?!\s+(?:nicht|nie|gar))"
+    # "it's not about my bill", "no es por la factura", "ça ne concerne pas la facture", "es geht nicht um
+    # meine Rechnung", "non riguarda la bolletta": the thing named is set aside.
+    r"|\b(?:(?:is|it's|it\s+is|this\s+is)\s*n['’o]t|not)\s+(?:about|regarding)\s+(?:the|my|our|a)\s+[\w-]+"
+    r"|\bno\s+es\s+(?:por|sobre)\s+(?:la|el|mi|los|las|mis)\s+[\w-]+"
+    r"|\bne\s+concerne\s+pas\s+(?:la|le|les|ma|mon|mes)\s+[\w-]+|\bpas\s+(?:au\s+sujet|à\s+propos)\s+de\s+(?:la|le|ma|mon)\s+[\w-]+"
+    r"|\bnicht\s+um\s+(?:die|den|das|meine?n?)\s+[\w-]+"
+    r"|\bnon\s+riguarda\s+(?:la|il|lo|le|i|mia|mio|mie|miei)\s+[\w-]+"
+    r"|\b(?:keine?|nicht\s+(?:eine?|um\s+(?:die|den|das|eine?|meine?n?)))\s+(?:[\w-]+\s+){0,2}?[\w-]*(?:frage|problem|thema)\b"
+    + _OF
+    + r"|\b(?:meine?|die|der|das)\s+(?:[\w-]+\s+){0,2}?(?:ist|sind|war)\s+(?:alles\s+|völlig\s+)?"
+    r"(?:in\s+ordnung|korrekt|ok|richtig)\b"
+    r"|\bnon\s+(?:è|e['’])\s+(?:un[a]?\s+)?(?:[\w-]+\s+){0,3}?(?:domanda|problema|questione)\b"
+    + _OF
+    + r"|\b(?:la|il|le|i|mia|mio|mie|miei)\s+(?:[\w-]+\s+){0,2}?(?:è|va|sono|vanno)\s+"
+    r"(?:bene|benissimo|perfettamente|corrett[aoie]|a\s+posto|ok)\b"
+    # What the customer says they do not want or that it is not: "I'm not interested in a new plan or
+    # anything billing-related", "no me interesa cambiar de tarifa", "non si tratta di un guasto",
+    # "il ne s'agit pas d'une panne", "es handelt sich nicht um eine Störung": set aside to the clause's end.
+    r"|\b(?:i['’]?m|i\s+am)\s+not\s+interested\s+in\b[^.,:;?!¿¡]{0,80}|\bno\s+me\s+interesa\b[^.,:;?!¿¡]{0,80}"
+    r"|\b(?:ça|cela)\s+ne\s+m['’]int[ée]resse\s+pas\b[^.,:;?!¿¡]{0,80}"
+    r"|\bje\s+ne\s+m['’]int[ée]resse\s+pas\b[^.,:;?!¿¡]{0,80}"
+    r"|\bkein\s+interesse\s+an\b[^.,:;?!¿¡]{0,80}|\bnon\s+mi\s+interessa(?:no)?\b[^.,:;?!¿¡]{0,80}"
+    r"|\bnon\s+si\s+tratta\s+di\s+(?:un[oa]?\s+|un['’]\s*)?[\w-]+|\bno\s+se\s+trata\s+de\s+(?:un[a]?\s+)?[\w-]+"
+    r"|\bil\s+ne\s+s['’]agit\s+pas\s+d['’]\s*(?:une?\s+)?[\w-]+|\b(?:es\s+)?handelt\s+(?:es\s+)?sich\s+nicht\s+um\s+"
+    r"(?:eine?n?\s+|die\s+|den\s+|das\s+)?[\w-]+"
+    r"|\b(?:this|it)\s+(?:is\s*n['’]t|is\s+not)\s+(?:a|an)\s+[\w-]+\s+(?:fault|problem|issue)\b",
+    re.IGNORECASE,
+)
+# A question about what something would cost before buying it is a general (pre-sales) question:
+# "how much is the Pro plan?", "are there fees if I sign up?", "¿tienen descuento para estudiantes?".
+_PRESALES = re.compile(
+    r"\b(?:how\s+much\s+(?:is|are|does|do|would|will|for)|what\s+(?:does|would|will)\s+(?:it|the|a|an)\b[^.?!]{0,40}\bcost"
+    r"|what(?:'s|\s+is|\s+are)\s+the\s+(?:price|cost|fee)s?\s+(?:of|for)|if\s+i\s+(?:sign\s+up|subscribe|join|switch|upgrade|buy|order)"
+    r"|(?:before|when)\s+(?:i\s+)?(?:sign(?:ing)?\s+up|subscrib\w+|joining)|student|students|senior|trial\s+price"
+    # What a thing costs, asked as a question, and offers one may still take.
+    r"|how\s+expensive|qu[ée]\s+precio|cu[áa]l\s+es\s+el\s+precio|quel(?:le)?\s+est\s+le\s+(?:prix|tarif|co[ûu]t)"
+    r"|wie\s+teuer|qual\s+(?:è|e['’])\s+il\s+(?:prezzo|costo)"
+    r"|(?:is\s+there|are\s+there|do\s+you\s+(?:offer|have))\s+(?:a\s+|an\s+|any\s+)?(?:\w+\s+)?(?:discount|deal|promotion|offer)s?"
+    r"|hay\s+(?:alg[úu]n\s+|alguna\s+)?(?:descuento|oferta|promoci[óo]n)|(?:ten[ée]is|tienen|ofrecen)\s+(?:alg[úu]n\s+)?descuento"
+    r"|(?:y\s+a-t-il|avez-vous|proposez-vous)\s+(?:une?\s+|des\s+)?(?:r[ée]duction|remise|promotion|offre)"
+    r"|gibt\s+es\s+(?:einen\s+|eine\s+)?(?:\w+)?(?:rabatt|angebot|aktion)\w*"
+    r"|c['’][èe]\s+(?:uno\s+|un['’]?\s*)?(?:sconto|offerta|promozione)|ci\s+sono\s+(?:sconti|offerte|promozioni)"
+    # Whoever is not a customer yet: "a new customer", "signs up", "a new contract", in each language.
+    r"|new\s+(?:customers?|clients?|subscribers?|contract)|signs?\s+up|signing\s+up"
+    r"|clientes?\s+nuev[oa]s?|nuev[oa]s?\s+clientes?|nuevo\s+contrato|darme\s+de\s+alta|si\s+contrato"
+    r"|nouveaux?\s+clients?|nouvelles?\s+clientes?|nouvel\s+abonnement|nouveau\s+contrat|si\s+je\s+(?:prends|signe)"
+    r"|neukund\w*|neue[nr]?\s+vertrag|wenn\s+ich\s+(?:\w+\s+){0,4}(?:abschlie(?:ß|ss)e|buche|bestelle|unterschreibe)"
+    r"|nuov[oi]\s+(?:clienti|cliente|contratto|abbonamento)|se\s+(?:attivo|sottoscrivo)|chi\s+si\s+abbona"
+    r"|cu[áa]nto\s+(?:cuesta|cuestan|vale|valen|sale|cobran\s+por)|si\s+me\s+(?:doy\s+de\s+alta|suscribo|apunto|cambio)"
+    r"|estudiantes?|jubilados?|combien\s+(?:co[ûu]te|co[ûu]tent|vaut|est)|si\s+je\s+(?:m['’]abonne|souscris|m['’]inscris)"
+    r"|[ée]tudiants?|was\s+kostet|was\s+kosten|wie\s+viel\s+kostet|wenn\s+ich\s+(?:mich\s+)?(?:anmelde|abschlie(?:ß|ss)e|buche)"
+    r"|studenten\w*|studierende\w*|sch[üu]ler\w*|quanto\s+(?:costa|costano|viene)|se\s+mi\s+(?:iscrivo|abbono)|studenti|studente)\b",
+    re.IGNORECASE,
+)
+# The customer's own money: what they were charged, paid or billed (then a price is a billing matter).
+_OWN_MONEY = re.compile(
+    r"\b(?:my|our)\s+(?:\w+\s+)?(?:bill|invoice|statement|payment|subscription|account|card|plan)"
+    r"|\b(?:charged|billed|paid|debited|refund\w*|overcharg\w*|i\s+pay|we\s+pay|now\s+costs?|why\s+(?:is|does|am|was|did))\b"
+    r"|\b(?:mi|mis)\s+(?:factura|suscripci[óo]n|cuenta|recibo|tarifa|plan)|\b(?:cobrado|cobraron|pagu[ée]|pagado)\b"
+    r"|\b(?:ma|mon|mes)\s+(?:facture|abonnement|compte|forfait)|\b(?:pr[ée]lev[ée]|factur[ée]|pay[ée])\b"
+    r"|\b(?:meine?|meinen)\s+(?:rechnung|abo|abonnement|vertrag|tarif|konto)|\b(?:abgebucht|berechnet|bezahlt)\b"
+    r"|\b(?:mia|mio)\s+(?:fattura|abbonamento|bolletta|conto|piano)|\b(?:addebitat\w|pagat\w)\b",
+    re.IGNORECASE,
+)
+
+
+# What the customer paid for a thing they bought ("I paid 80 euros for the router", "ich habe 150 Euro
+# für den Repeater bezahlt"): the thing's price, not a bill. Beside a malfunction it is no billing evidence.
+_AMOUNT = r"(?:[€$£]\s?)?\d[\d.,]*\s*(?:€|\$|£|euros?|eur|dollars?|pounds?|quid|bucks|francs?)?"
+_PURCHASE_PRICE = re.compile(
+    rf"\b(?:paid|spent|pagu[ée]|gast[ée]|pay[ée]|d[ée]pens[ée]|pagato|speso)\s+{_AMOUNT}"
+    r"\s+(?:for|on|por|para|pour|per)\b"
+    rf"|\b{_AMOUNT}\s+f[üu]r\s+(?:\w+\s+){{1,3}}?(?:bezahlt|gezahlt|ausgegeben)\b"
+    rf"|\b(?:cost|costs|costó|cuesta|co[ûu]t[ée]|kostete|costato|cost[aò])\s+(?:me\s+|mir\s+|mi\s+)?{_AMOUNT}"
+    # bought for a sum: "für 899 Euro gekauft"
+    rf"|\bf[üu]r\s+{_AMOUNT}\s+(?:\w+\s+){{0,3}}?(?:gekauft|bestellt|erworben)\b",
+    re.IGNORECASE,
+)
+
+
+# A question about what a product does or where it is sold, asked before buying: "do your routers
+# support wifi 6?", "le décodeur est-il compatible avec ...", "ist Glasfaser hier verfügbar?".
+_PRODUCT_QUESTION = re.compile(
+    r"\b(?:(?:do|does|will|can|would)\s+(?:your|the|this|these|it|they)\s+(?:[\w-]+\s+){0,3}?(?:support|work\s+with|come\s+with)"
+    r"|compatib(?:le|il[ei])|kompatibel|(?:is|are)\s+(?:[\w-]+\s+){1,3}available|disponibles?|disponibil[ei]|verf[üu]gbar"
+    r"|(?:funktioniert|funktionieren)\s+(?:euer|eure|ihr|ihre|der|die|das)\s+[\w-]+\s+(?:auch\s+)?mit"
+    r"|(?:supporta|supportano|soporta|soportan|prend\s+en\s+charge|unterst[üu]tzt))\b",
+    re.IGNORECASE,
+)
+# Thanks for a problem that is solved, asking nothing: feedback ("the technician fixed everything, thank you").
+_THANKS = re.compile(r"\b(?:thanks?|thank\s+you|merci|gracias|danke|grazie)\b", re.IGNORECASE)
+_WORKS_AGAIN = re.compile(
+    r"\b(?:fixed|solved|sorted|works?\s+(?:now|again|perfectly|fine|great)|working\s+(?:now|again|fine|perfectly)"
+    r"|(?:fonctionne|marche)\s+(?:parfaitement|bien|à\s+nouveau|de\s+nouveau|maintenant)|r[ée]solu|r[ée]par[ée]"
+    r"|(?:ya\s+)?funciona\s+(?:todo|bien|perfectamente|de\s+nuevo)|ya\s+funciona|arreglad[oa]|solucionad[oa]"
+    r"|(?:l[äa]uft|funktioniert)\s+(?:\w+\s+){0,3}?(?:wieder|einwandfrei|perfekt|gut)|behoben|repariert"
+    r"|funziona\s+(?:tutto|bene|perfettamente|di\s+nuovo)|risolt[oa]|riparat[oa]|sistemat[oa])\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(
+    r"\b(?:not|no|never|n't|cannot|ne|pas|nicht|kein\w*|non|nada|nunca|jamais|mai|still|toujours|immer\s+noch|ancora|todav[íi]a"
+    r"|but|mais|pero|aber|ma|però)\b|n't"
+    # and the commonest words of a malfunction: a question about a product that fails asks for help
+    r"|\b(?:crash\w*|drop\w*|freez\w*|froze|errors?|broken|fail\w*|stopp\w*|disconnect\w*|keeps?\s+\w+ing"
+    r"|se\s+(?:corta|cuelga|apaga|bloquea|coupe|d[ée]connecte)|plant\w*|bloqu\w*|erreur|panne|absturz\w*|st[üu]rzt"
+    r"|fehler\w*|kaputt|defekt|bricht|si\s+(?:blocca|spegne|disconnette)|errore|guast\w*|rott[oaie])\b",
+    re.IGNORECASE,
+)
+
+
+def _to_general(cues: dict[str, float], meaning: dict[str, float], label: str) -> None:
+    """Count the evidence for `label` as a general question's: it names a product, it asks for no help with it."""
+    cues[GENERAL] += cues[label] + PRESALES_WEIGHT
+    cues[label] = 0.0
+    meaning[GENERAL], meaning[label] = max(meaning[GENERAL], meaning[label]), min(meaning.values())
+
+
+def classify_intent(query: str) -> tuple[str, float]:
+    """Route a support query to Technical Support, Billing Inquiry or General Question, with a confidence."""
+    text = _LABEL_NAMES.sub(" ", strip_injections(query))
+    if not _WORD.search(text):
+        return GENERAL, 0.35
+    kept = _DISMISSED.sub(" ", text)
+    text = kept if _WORD.search(kept) else text
+    presales = bool(_PRESALES.search(text)) and not _OWN_MONEY.search(text)
+    # Prices asked before buying: the phrase that says so ("if I sign up") is a general question's
+    # cue, not a login's; the money words and the closeness to questions about a bill are too.
+    cues = cue_scores(_PRESALES.sub(" ", text) if presales else text)
+    if not presales and cues[TECHNICAL] and _PURCHASE_PRICE.search(text):
+        # "I paid 80 euros for the router and it drops": the malfunction is the request, not the price.
+        text = _PURCHASE_PRICE.sub(" ", text)
+        cues = cue_scores(text)
+    meaning = _meaning_scores(text)
+    if presales:
+        _to_general(cues, meaning, BILLING)
+    unbroken = not _NEGATED.search(text)
+    if unbroken and "?" in text and _PRODUCT_QUESTION.search(text) and not _OWN_MONEY.search(text):
+        _to_general(cues, meaning, TECHNICAL)  # "do your routers support wifi 6?"
+    elif unbroken and "?" not in text and _THANKS.search(text) and _WORKS_AGAIN.search(text):
+        _to_general(cues, meaning, TECHNICAL)  # "thanks, the technician fixed everything"
+    floor = min(meaning.values())
+    total = {label: cues[label] + EMBED_WEIGHT * (meaning[label] - floor) for label in LABELS}
+    ranked = sorted(LABELS, key=lambda label: (-total[label], LABELS.index(label)))
+    best, second = ranked[0], ranked[1]
+    if not any(cues.values()) and meaning[best] - meaning[second] < MEANING_ALONE:
+        return GENERAL, 0.35  # no cue and no clear nearest meaning: ask the customer to say more
+    margin = (total[best] - total[second]) / (total[best] + 1.0)
+    # Confidence grows with the lead and with the amount of evidence; a thin lead stays under the
+    # router's 0.5 threshold and goes to the general handler.
+    confidence = 0.35 + 0.6 * margin + 0.2 * (1 - math.exp(-total[best] / 6))
+    return best, round(min(max(confidence, 0.05), 0.95), 2)
+
+
+__all__ = ["BILLING", "GENERAL", "LABELS", "TECHNICAL", "classify_intent"]
