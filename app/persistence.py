@@ -1,7 +1,8 @@
 """Where runs are saved: a checkpointer chosen by URL, reading saved state strictly (see state.serde).
 
-    sqlite:///path        LangGraph's SqliteSaver (default: sqlite:///.stagecraft/runs.sqlite); WAL and a
-                          busy timeout, so concurrent CLI runs on one file wait instead of failing
+    sqlite:///path        LangGraph's SQLite saver storing each value once per version (app.sqlite_saver;
+                          default: sqlite:///.stagecraft/runs.sqlite); WAL and a busy timeout, so
+                          concurrent CLI runs on one file wait instead of failing
     memory://             InMemorySaver: nothing outlives the process
     postgresql://...      LangGraph's PostgresSaver, shared by every process and server replica
 
@@ -19,8 +20,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+from app.sqlite_saver import VersionedSqliteSaver
 from state.deployment import DeploymentError, check_url, deployment, missing_extra
 from state.serde import STRICT, StrictSerializer, TamperedStateError
 
@@ -80,7 +81,7 @@ async def sqlite_checkpointer(path: Path) -> AsyncIterator[BaseCheckpointSaver[A
         # was committed is in the log), a power cut may lose the last checkpoints but never
         # corrupts the file. FULL cost about 6 ms per run of a short graph.
         await conn.execute("PRAGMA synchronous = NORMAL")
-        saver = AsyncSqliteSaver(conn, serde=STRICT)
+        saver = VersionedSqliteSaver(conn, serde=STRICT)
         await _with_retries_on_lock(saver.setup)
     except sqlite3.OperationalError as exc:
         await conn.close()

@@ -9,8 +9,9 @@ from a client.
 The server asks more of a checkpointer than a graph does: `multitask_strategy="rollback"` and
 `runs.cancel(..., action="rollback")` delete a run's checkpoints through `adelete_for_runs`, which
 LangGraph's PostgreSQL and SQLite savers leave unimplemented (the server then answers 500). The
-savers yielded here implement it: every checkpoint whose metadata names one of the runs goes, with
-its pending writes, and (PostgreSQL) the channel values no remaining checkpoint refers to.
+savers yielded here implement it (SQLite's in app.sqlite_saver): every checkpoint whose metadata
+names one of the runs goes, with its pending writes and the channel values no remaining checkpoint
+refers to.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from app.persistence import open_checkpointer
+from app.sqlite_saver import VersionedSqliteSaver
 from state.deployment import DeploymentError
 
 
@@ -36,8 +37,8 @@ async def checkpointer() -> AsyncIterator[BaseCheckpointSaver[Any]]:
 
 def _deleting_runs(saver: BaseCheckpointSaver[Any]) -> BaseCheckpointSaver[Any]:
     """The same store, through a saver that can delete a run's checkpoints (sharing its connection)."""
-    if isinstance(saver, AsyncSqliteSaver):
-        return SqliteRunsSaver(saver.conn, serde=saver.serde)
+    if isinstance(saver, VersionedSqliteSaver):
+        return saver
     if isinstance(saver, InMemorySaver):
         raise DeploymentError(
             "STAGECRAFT_CHECKPOINTER=memory:// shares nothing: a server's shared checkpointer needs postgresql://..."
@@ -47,27 +48,6 @@ def _deleting_runs(saver: BaseCheckpointSaver[Any]) -> BaseCheckpointSaver[Any]:
     if isinstance(saver, AsyncPostgresSaver):
         return _postgres_saver(saver)
     raise DeploymentError(f"no run deletion for a {type(saver).__name__}")  # open_checkpointer opens no other
-
-
-class SqliteRunsSaver(AsyncSqliteSaver):
-    """LangGraph's SQLite saver, able to delete the checkpoints of given runs."""
-
-    async def adelete_for_runs(self, run_ids: Iterable[str]) -> None:
-        """Delete every checkpoint (and its pending writes) whose metadata names one of the runs."""
-        ids = [str(run_id) for run_id in run_ids]
-        if not ids:
-            return
-        await self.setup()
-        marks = ", ".join("?" * len(ids))
-        of_runs = f"json_extract(CAST(metadata AS TEXT), '$.run_id') IN ({marks})"
-        async with self.lock, self.conn.cursor() as cur:
-            await cur.execute(
-                "DELETE FROM writes WHERE (thread_id, checkpoint_ns, checkpoint_id) IN "
-                f"(SELECT thread_id, checkpoint_ns, checkpoint_id FROM checkpoints WHERE {of_runs})",
-                ids,
-            )
-            await cur.execute(f"DELETE FROM checkpoints WHERE {of_runs}", ids)
-            await self.conn.commit()
 
 
 # A run's checkpoints, their pending writes, then the channel values of the threads they were on

@@ -912,6 +912,36 @@ async def checkpointers(graph: str = "orchestrator", rounds: int = 7) -> list[di
     return [{**row, "ratio": row["run_s"] / base, "load": os.getloadavg()[0]} for row in rows.values()]
 
 
+async def checkpoint_bytes(graph: str = "analysis", size: int = 99_000) -> list[dict[str, Any]]:
+    """Bytes one run's thread leaves in each store, for a document of about `size` characters.
+
+    The business document repeated to `size`, offline engine without latency, caches off; bytes as
+    in `checkpointers` (checkpoints, channel values, pending writes), per store that is reachable.
+    """
+    from app.persistence import open_checkpointer
+    from app.runner import run as cli_run
+
+    document = (BUSINESS_DOCUMENT + "\n\n") * (size // (len(BUSINESS_DOCUMENT) + 2) + 1)
+    context = settings(latency=0.0)
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        urls = {"sqlite": f"sqlite:///{scratch}/runs.sqlite"}
+        if await asyncio.to_thread(_reachable, POSTGRES_URL):
+            urls["postgres"] = POSTGRES_URL
+        for label, url in urls.items():
+            thread = f"bench-bytes-{label}-{time.time_ns()}"
+            async with open_checkpointer(url) as saver:
+                await cli_run(
+                    GRAPHS[graph], {"document": document[:size]}, context, thread_id=thread, checkpointer=saver
+                )
+                checkpoints = len([c async for c in saver.alist({"configurable": {"thread_id": thread}})])
+            saved = await asyncio.to_thread(_saved_bytes, label, url, thread)
+            rows.append(
+                {"checkpointer": label, "graph": graph, "input": size, "checkpoints": checkpoints, "bytes": saved}
+            )
+    return rows
+
+
 def _reachable(url: str) -> bool:
     import psycopg
 
@@ -928,9 +958,12 @@ def _saved_bytes(kind: str, url: str, thread: str) -> int:
         import sqlite3
 
         with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as db:
-            one = "SELECT coalesce(sum(length(checkpoint) + length(metadata)), 0) FROM checkpoints WHERE thread_id = ?"
-            two = "SELECT coalesce(sum(length(value)), 0) FROM writes WHERE thread_id = ?"
-            return int(db.execute(one, (thread,)).fetchone()[0]) + int(db.execute(two, (thread,)).fetchone()[0])
+            queries = (
+                "SELECT coalesce(sum(length(checkpoint) + length(metadata)), 0) FROM checkpoints WHERE thread_id = ?",
+                "SELECT coalesce(sum(length(blob)), 0) FROM blobs WHERE thread_id = ?",
+                "SELECT coalesce(sum(length(value)), 0) FROM writes WHERE thread_id = ?",
+            )
+            return sum(int(db.execute(query, (thread,)).fetchone()[0]) for query in queries)
     import psycopg
 
     with psycopg.connect(url) as db:
