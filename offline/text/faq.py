@@ -63,7 +63,11 @@ WEAK_MATCH = 0.4  # below SOFT_MATCH, a word this close ("activity" / "exercise"
 WEAK_SHARE = 0.5  # and counts for half its cosine
 RELATED_MATCH = 0.8  # a WordNet relative of the question's word ("laundered" / "wash"): most of a match
 DENSE_WEIGHT = 0.5  # question-sentence cosine (0.2-0.75 here) added to coverage (0-1) to rank
-MIN_COVERAGE = 0.2  # the answering sentence itself must carry a fifth of the question's weight
+# A runner-up joins the answer only if it carries a fifth of the question's weight itself. (The best
+# sentence is not held to it: a paraphrase may share one word with its answer, "How much must I pay
+# upfront as a security deposit?" / "... a deposit of five weeks' rent", and the confidence below
+# already weighs how little it shares.)
+MIN_COVERAGE = 0.2
 # A question is answered when the best sentence's score, plus half its lead over the best other
 # sentence (taken before the filters for what is asked: a sentence left alone by them does not stand
 # out for that alone), minus the share of the question's weight on words no source uses (even as a
@@ -88,6 +92,11 @@ _NUMBER = (
     r"(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
     r"|fifty|sixty|hundred|thousand|half|a few|several|once|twice)"
 )
+_MONEY_WORDS = re.compile(
+    r"[$€£¥]|\b(?:free|fees?|charges?|charged|costs?|price[sd]?|prices|paid|pays?|cents?|pence|pounds?|euros?"
+    r"|dollars?|discount(?:ed|s)?|refund(?:ed|s)?|rent|\d+p)\b",
+    re.IGNORECASE,
+)
 _DURATION = rf"{_NUMBER}(?:[\s-]+\w+)?[\s-]+(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?)"
 _SPAN = _DURATION.replace("|once|twice", "")  # "once a year" says how often, not how long
 _ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
@@ -111,6 +120,68 @@ _ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
         re.compile(
             r"\b(?:because|since|so|due to|as a result|causes?|caused|leads? to|means?|otherwise)\b", re.IGNORECASE
         ),
+    ),
+]
+_ANSWER_TYPES += [
+    (
+        # "What makes an eruption explosive?" asks for a cause, as "why" does; a condition gives one
+        # ("Explosive eruptions happen when gas-rich magma ...").
+        re.compile(r"^\s*what\s+(?:makes|made|causes|caused|leads\s+to)\b", re.IGNORECASE),
+        re.compile(r"\b(?:because|since|due to|causes?|caused|leads? to|when|if|whenever)\b", re.IGNORECASE),
+    ),
+    (
+        # "How can I tell / how do I know the dough is ready?" asks for a sign or a test of it
+        # ("The poke test tells you when ...", "Check the top of the soil ...", "... means it is ...").
+        re.compile(
+            r"^\s*how\s+(?:can|could|do|does|would|will|should)\s+(?:i|you|we|one)\s+"
+            r"(?:tell|know|check|see|spot|recogni[sz]e|find\s+out)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(?:tells?\s+you|signs?|means|meaning|shows?|indicates?|tests?|check|look\s+for|should\s+(?:be|feel"
+            r"|look|sound|smell|spring))\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+# A measure asked for is said in its own units, not in any number ("how far": "15,000 kilometres",
+# not "once a month"; "how hot": "93 degrees", not "four minutes"). These only rank: a near miss
+# ("what temperature should I iron silk at?") finds a sentence in the right units as easily as a
+# paraphrase does, so holding them adds nothing to the confidence that the sentence answers.
+_RANKING_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (
+        re.compile(r"^\s*(?:how\s+(?:hot|cold|warm|cool)|what\s+temperature)\b", re.IGNORECASE),
+        re.compile(r"°|\b(?:degrees?|boil\w*|freez\w*|celsius|fahrenheit)\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(r"^\s*(?:how\s+(?:far|deep|tall|high|wide|close|near)|what\s+(?:distance|depth|height))\b", re.I),
+        re.compile(
+            r"\d\s*(?:km|m|cm|mm)\b|\b(?:kilomet\w+|met(?:re|er)s?|centimet\w+|millimet\w+|miles?|inch\w*|feet|foot"
+            r"|yards?|gap|distance)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        # "How often" is answered by a frequency ("every two weeks", "once a month", "after every load").
+        re.compile(r"^\s*how\s+(?:often|frequently|regularly)\b|^\s*how\s+many\s+times\b", re.IGNORECASE),
+        re.compile(
+            r"\b(?:every|each|once|twice|daily|weekly|monthly|yearly|annually|per|times|whenever"
+            r"|an?\s+(?:day|week|month|year|fortnight))\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        # "How long do I have to claim?" asks for a deadline.
+        re.compile(r"^\s*how\s+long\s+(?:do|does|will)\s+(?:i|you|we|they|one)\s+(?:have|get)\b", re.IGNORECASE),
+        re.compile(r"\b(?:within|until|till|by|before|no later than|deadline)\b", re.IGNORECASE),
+    ),
+    (
+        # "Do I have to pay ...?", "how much will I pay ...?": an amount of money, or its absence ("free").
+        re.compile(
+            r"^\s*(?:how\s+much|do|does|did|will|would|is|are|can|must)\b.*\b(?:pay|paying|charged?|fees?|free)\b",
+            re.IGNORECASE,
+        ),
+        _MONEY_WORDS,
     ),
 ]
 ANSWER_TYPE_BONUS = 0.3  # holding the kind of phrase asked for outweighs a third of the question's words
@@ -185,6 +256,24 @@ _FOCUS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
         re.compile(r"(?<=[\w,;:] )[A-Z]\w+"),
     ),
 ]
+
+
+# Where the asking starts, when something comes before it:
+#   "My bike squeaks when I stop. Why?"             a statement, then the question     -> "Why?"
+#   "I have two cats; how many trays do I need?"    a clause, then the question        -> "how many trays ..."
+#   "After how much riding should it go?"           a preposition before the wh-phrase -> "how much riding ..."
+_LEAD_CLAUSE = re.compile(r"^.*[.;:!]\s+(?=\S)", re.DOTALL)
+_LEAD_PREPOSITION = re.compile(
+    r"^\s*(?:(?:after|before|by|for|from|in|on|at|to|until|till|up|down|within|about|of|under|over|with)\s+)+"
+    r"(?=(?:how|what|which|when|who|whom)\b)",
+    re.IGNORECASE,
+)
+
+
+def asking_part(question: str) -> str:
+    """Return the question from its wh-word on: a statement or a preposition before it is dropped."""
+    ask = _LEAD_CLAUSE.sub("", question.strip()) or question
+    return _LEAD_PREPOSITION.sub("", ask)
 
 
 def stem(word: str) -> str:
@@ -498,6 +587,8 @@ class _Ranked:
     closest: float = 1.0
     """How close the sentence comes to its least matched subject word: 1 for the word itself, 0.8 for a
     relative, 0.7 for a title word, else the best WordLlama cosine to a word of the sentence."""
+    shaped: float = 0.0
+    """The part of `score` for holding a measure asked for in its units: it ranks, it does not make confident."""
 
 
 @dataclass(frozen=True)
@@ -534,7 +625,8 @@ def _rank(question: str, index: _Index) -> tuple[Iterator[_Ranked], _Evidence]:
         if term not in known and not kin[j] and not (near.shape[1] and near[j].max() >= SOFT_MATCH)
     ]
     dense = index.vectors @ query[-1]
-    shapes = [answer for asked, answer in _ANSWER_TYPES if asked.match(question)]
+    ask = asking_part(question)
+    shapes = [answer for asked, answer in _ANSWER_TYPES if asked.match(ask)]
     sources = index.sources
     covered = np.zeros(len(index.passages))
     missing = np.zeros(len(index.passages))
@@ -564,7 +656,10 @@ def _rank(question: str, index: _Index) -> tuple[Iterator[_Ranked], _Evidence]:
     bonus = np.zeros(len(index.passages))
     for shape in shapes:
         bonus += np.where(index.shaped(shape), ANSWER_TYPE_BONUS, 0.0)
-    scores = coverage + DENSE_WEIGHT * dense.astype(np.float64) + bonus
+    ranking = np.zeros(len(index.passages))
+    for shape in (answer for asked, answer in _RANKING_TYPES if asked.match(ask)):
+        ranking += np.where(index.shaped(shape), ANSWER_TYPE_BONUS, 0.0)
+    scores = coverage + DENSE_WEIGHT * dense.astype(np.float64) + bonus + ranking
     order = np.lexsort((index.places, sources, -scores))
     ranked = (
         _Ranked(
@@ -575,6 +670,7 @@ def _rank(question: str, index: _Index) -> tuple[Iterator[_Ranked], _Evidence]:
             float(missing[k]),
             float(named[k]),
             float(closest[k]),
+            float(ranking[k]),
         )
         for k in order.tolist()
     )
@@ -604,7 +700,8 @@ def _decide(question: str, index: _Index) -> _Decision | None:
     # Only a sentence holding the kind of thing asked for (a price, a time, a name) answers.
     # "What type of fertiliser ...": only a sentence about fertiliser (or a near word) can name one.
     ranked = (r for r in ranked if r.named >= SOFT_MATCH)
-    focus = [holds for asked, holds in _FOCUS if asked.search(question)]
+    ask = asking_part(question)
+    focus = [holds for asked, holds in _FOCUS if asked.search(ask)]
     if focus:
         ranked = (r for r in ranked if all(holds.search(r.passage.text) for holds in focus))
     leaders = list(islice(ranked, 2))
@@ -617,6 +714,7 @@ def _decide(question: str, index: _Index) -> _Decision | None:
     margin = first.score - (rival.score if rival is not None else 0.0)
     confidence = (
         first.score
+        - first.shaped
         + MARGIN_WEIGHT * margin
         - evidence.unknown
         - first.missing
@@ -631,7 +729,7 @@ def _answer(question: str, index: _Index) -> tuple[str | None, list[str]]:
     if decision is None:
         return None, []
     first, confidence, ranked, leaders = decision.first, decision.confidence, decision.rest, decision.others
-    if first.coverage < MIN_COVERAGE or confidence < MIN_CONFIDENCE:
+    if confidence < MIN_CONFIDENCE:
         return None, []
     # The runner-up that may complete the answer is the best other sentence of the same source:
     # a sentence of another source stitched on reads as a second answer, and which one ranks

@@ -318,3 +318,116 @@ def test_the_lead_is_taken_before_the_sentences_without_what_is_asked_are_set_as
     assert rival is not None and lone is not None
     assert rival.first.passage.text == lone.first.passage.text == "Bathroom walls need two coats of paint."
     assert rival.confidence < lone.confidence - 0.3
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("After how many washes does a towel fade?", "how many washes does a towel fade?"),
+        ("Down to what temperature does the gel stay soft?", "what temperature does the gel stay soft?"),
+        ("I own three kayaks; how many racks do I need?", "how many racks do I need?"),
+        ("My kettle clicks off early. Why?", "Why?"),
+        ("Is 2.5 kg too heavy for the shelf?", "Is 2.5 kg too heavy for the shelf?"),
+    ],
+)
+def test_the_asking_part_starts_at_the_wh_phrase(question: str, asked: str) -> None:
+    assert faq.asking_part(question) == asked
+
+
+GARDEN_SHED = [
+    (
+        "Looking After a Lawnmower",
+        "Clean the lawnmower deck after mowing wet grass so clippings do not rot on it. "
+        "Sharpen the lawnmower blade after about twenty-five hours of mowing. "
+        "A blade that tears the grass instead of cutting it leaves brown tips, which means it is blunt. "
+        "Store the lawnmower in a dry shed over the winter.",
+    ),
+    (
+        "Heating a Greenhouse",
+        "A paraffin heater keeps a small greenhouse frost-free through most nights. "
+        "Keep a greenhouse above five degrees to protect tender plants. "
+        "Place the heater at least one metre from any plant so leaves do not scorch. "
+        "Refill the heater every evening during a cold spell.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        # A preposition before "how many" still asks for a number: the sentence holding one answers,
+        # not the one sharing most words ("after mowing wet grass").
+        ("After how much mowing should the lawnmower blade be sharpened?", "twenty-five hours"),
+        # "How can I tell" asks for a sign: "... which means it is blunt".
+        ("How can I tell the lawnmower blade needs sharpening?", "means it is blunt"),
+        # A measure asked for is answered in its units, not by any number.
+        ("How warm should the greenhouse be kept?", "five degrees"),
+        ("How far from the plants should the greenhouse heater stand?", "one metre"),
+        # "How often" is answered by a frequency, not by another span of time ("through most nights").
+        ("How often does the greenhouse heater need refilling?", "every evening"),
+    ],
+)
+def test_the_sentence_holding_what_is_asked_for_ranks_first(question: str, fragment: str) -> None:
+    answer, _ = answer_question(question, GARDEN_SHED)
+    assert answer is not None and fragment in answer, answer
+
+
+def test_what_makes_asks_for_a_cause() -> None:
+    sources = [
+        (
+            "Bread Crust",
+            "A thick bread crust is the pride of a good bakery. "
+            "A thick bread crust forms when the loaf bakes long in a hot, steamy oven.",
+        )
+    ]
+    answer, _ = answer_question("What makes a bread crust thick?", sources)
+    assert answer is not None and "forms when" in answer, answer
+
+
+def test_how_long_do_i_have_asks_for_a_deadline() -> None:
+    sources = [
+        (
+            "Returning a Rental Car",
+            "Return the rental car with a full tank, or pay for the fuel at a higher price. "
+            "A late return costs one extra day of rental for every three hours. "
+            "Damage must be reported within two days of returning the car.",
+        )
+    ]
+    answer, _ = answer_question("How long do I have to report damage to the rental car?", sources)
+    assert answer is not None and "within two days" in answer, answer
+
+
+def test_a_question_about_paying_is_answered_by_an_amount() -> None:
+    sources = [
+        (
+            "Museum Visits",
+            "Guided tours of the museum start every hour from the main hall. "
+            "Entry to the museum is free for children; adults pay eight euros.",
+        )
+    ]
+    answer, _ = answer_question("Do children have to pay to visit the museum?", sources)
+    assert answer is not None and "free for children" in answer, answer
+
+
+def test_the_best_sentence_may_share_a_single_word_with_a_paraphrase() -> None:
+    # Only "deposit" is shared ("security", "upfront", "pay" are not in the sources): the sentence
+    # holding the amount asked for answers, however little of the question's weight it carries.
+    sources = [
+        (
+            "Deposits",
+            "Landlords usually ask for a deposit of six weeks' rent. "
+            "It must be protected in a government-backed scheme within thirty days of receiving it.",
+        ),
+        (
+            "Repairs",
+            "The landlord is responsible for repairs to the boiler and the roof. "
+            "Tenants must fix damage they cause themselves. Report a leak in writing.",
+        ),
+        ("Moving Out", "Take photographs of every room when you move out. Give one month of notice before leaving."),
+    ]
+    question = "How much must I pay upfront as a security deposit?"
+    decision = faq._decide(question, faq.index_of(sources))
+    assert decision is not None and decision.first.coverage < faq.MIN_COVERAGE
+    answer, titles = answer_question(question, sources)
+    assert answer is not None and "six weeks' rent" in answer, answer
+    assert titles == ["Deposits"]
