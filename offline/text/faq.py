@@ -171,11 +171,6 @@ _RANKING_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
         ),
     ),
     (
-        # "How long do I have to claim?" asks for a deadline.
-        re.compile(r"^\s*how\s+long\s+(?:do|does|will)\s+(?:i|you|we|they|one)\s+(?:have|get)\b", re.IGNORECASE),
-        re.compile(r"\b(?:within|until|till|by|before|no later than|deadline)\b", re.IGNORECASE),
-    ),
-    (
         # "Do I have to pay ...?", "how much will I pay ...?": an amount of money, or its absence ("free").
         re.compile(
             r"^\s*(?:how\s+much|do|does|did|will|would|is|are|can|must)\b.*\b(?:pay|paying|charged?|fees?|free)\b",
