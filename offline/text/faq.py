@@ -201,6 +201,14 @@ _ASKS_PRICE = re.compile(
     re.IGNORECASE,
 )
 _ANSWER_TYPES.append((_ASKS_PRICE, _MONEY))  # a sentence with an amount of money ranks first
+# A lifespan is always some thing's: "How long does a boiler last?", "what is the lifespan of a kettle?"
+# are answered only by a sentence about that thing, and "How long does it last?" names none.
+_ASKS_LIFESPAN = re.compile(
+    r"^\s*how\s+(?:long|many\s+years)\s+(?:does|do|did|will|would|can|could)\b.*\b(?:last|live)\b"
+    r"|\b(?:lifespan|life\s+expectancy|lifetime|service\s+life)\b",
+    re.IGNORECASE,
+)
+_LIFE_WORDS = frozenset("last lasts lasting live lives life lifespan lifetime expectancy service years long".split())
 _FOCUS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (_ASKS_PRICE, _MONEY),
     (
@@ -217,7 +225,7 @@ _FOCUS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
         # "How long does a boiler last?" asks for a lifespan, said in years or as its life, not for the
         # span of a step of its care ("leave it to stand for an hour"). "How long should a session
         # last?" asks for the span of the step and is left to the pattern above.
-        re.compile(r"^\s*how\s+long\s+(?:does|do|did|will|would|can|could)\b.*\b(?:last|live)\b", re.I),
+        _ASKS_LIFESPAN,
         re.compile(r"\b(?:years?|decades?|lasts?|lasted|life|lifespan|lifetime|lives|lived)\b", re.IGNORECASE),
     ),
     (
@@ -578,7 +586,8 @@ class _Ranked:
     missing: float = 0.0
     """The largest share of the question's weight on one subject word (not a frame word) it does not match."""
     named: float = 1.0
-    """How close the sentence comes to the thing a "what kind of X" question asks a kind of (as `closest`)."""
+    """How close the sentence comes to the thing a "what kind of X" question asks a kind of, or whose
+    lifespan a question asks (as `closest`); 0 when a lifespan question names no thing."""
     closest: float = 1.0
     """How close the sentence comes to its least matched subject word: 1 for the word itself, 0.8 for a
     relative, 0.7 for a title word, else the best WordLlama cosine to a word of the sentence."""
@@ -608,7 +617,12 @@ def _rank(question: str, index: _Index) -> tuple[Iterator[_Ranked], _Evidence]:
     if not words or not index.passages:
         return iter(()), _Evidence(1.0, 1.0)
     terms = [stem(w) for w in words]
-    weights = [index.idf(t) * (LIGHT_WEIGHT if w in _LIGHT else 1.0) for w, t in zip(words, terms, strict=True)]
+    ask = asking_part(question)
+    lifespan = bool(_ASKS_LIFESPAN.search(ask))
+    # In a lifespan question "lifespan" and "last" say what is asked, which the sentence shows by its
+    # shape ("lasts about five years"): they frame the question, as "know" or "good" do.
+    frame = _LIGHT | _LIFE_WORDS if lifespan else _LIGHT
+    weights = [index.idf(t) * (LIGHT_WEIGHT if w in frame else 1.0) for w, t in zip(words, terms, strict=True)]
     total = sum(weights)
     query = _embedder.embed([*words, question])
     near = query[:-1] @ index.words.T
@@ -620,15 +634,19 @@ def _rank(question: str, index: _Index) -> tuple[Iterator[_Ranked], _Evidence]:
         if term not in known and not kin[j] and not (near.shape[1] and near[j].max() >= SOFT_MATCH)
     ]
     dense = index.vectors @ query[-1]
-    ask = asking_part(question)
     shapes = [answer for asked, answer in _ANSWER_TYPES if asked.match(ask)]
     sources = index.sources
     covered = np.zeros(len(index.passages))
     missing = np.zeros(len(index.passages))
     closest = np.ones(len(index.passages))
     named = np.ones(len(index.passages))
-    subject = [w for w in words if w not in _LIGHT] or words
+    subject = [w for w in words if w not in frame] or words
     kinds = {stem(m.lower()) for m in _KIND_OF.findall(question)}
+    if lifespan:
+        things = {stem(w) for w in words if w not in frame}
+        kinds |= things
+        if not things:
+            named[:] = 0.0
     for j, (term, weight) in enumerate(zip(terms, weights, strict=True)):
         best = index.nearest_words(near[j]).astype(np.float64)
         match = np.where(best >= SOFT_MATCH, best, np.where(best >= WEAK_MATCH, WEAK_SHARE * best, 0.0))
@@ -644,7 +662,7 @@ def _rank(question: str, index: _Index) -> tuple[Iterator[_Ranked], _Evidence]:
             closest = np.minimum(closest, np.maximum(best, match))
         if term in kinds:
             named = np.minimum(named, np.maximum(best, match))
-        if words[j] not in _LIGHT:
+        if words[j] not in frame:
             missing = np.maximum(missing, np.where(match > 0, 0.0, weight / total))
     coverage = covered / total
     # Each kind of phrase asked for counts: a price question prefers an amount of money to a number.

@@ -441,3 +441,47 @@ def test_the_best_sentence_may_share_a_single_word_with_a_paraphrase() -> None:
     answer, titles = answer_question(question, sources)
     assert answer is not None and "six weeks' rent" in answer, answer
     assert titles == ["Deposits"]
+
+
+GARAGE = [
+    (
+        "Car Batteries",
+        "A car battery usually lasts four to five years. "
+        "Short trips drain the battery because the alternator has no time to recharge it. "
+        "Cold weather makes the engine crank slowly.",
+    ),
+    (
+        "Tyres",
+        "Check tyre pressure once a month. Tyres should be replaced when the tread is below three millimetres. "
+        "Most tyres last about five years.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("How long does a car battery last?", "A car battery usually lasts four to five years."),
+        ("How many years does a car battery last?", "A car battery usually lasts four to five years."),
+        # "lifespan" is not in the sources: "last ... years" says it.
+        ("What is the lifespan of a tyre?", "Most tyres last about five years."),
+    ],
+)
+def test_a_lifespan_is_answered_by_the_sentence_about_that_thing(question: str, answer: str) -> None:
+    assert answer_question(question, GARAGE)[0] == answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The engine and the alternator are in the sources, their lifespans are not: the battery's
+        # and the tyres' are other things'.
+        "How long does the engine last?",
+        "How many years does an alternator last?",
+        # A lifespan of nothing named.
+        "How long does it last?",
+        "How long do they usually last?",
+    ],
+)
+def test_a_lifespan_question_is_not_answered_with_another_things_lifespan(question: str) -> None:
+    assert answer_question(question, GARAGE) == (None, [])
