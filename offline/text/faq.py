@@ -94,7 +94,7 @@ _NUMBER = (
 )
 _MONEY_WORDS = re.compile(
     r"[$€£¥]|\b(?:free|fees?|charges?|charged|costs?|price[sd]?|prices|paid|pays?|cents?|pence|pounds?|euros?"
-    r"|dollars?|discount(?:ed|s)?|refund(?:ed|s)?|rent|\d+p)\b",
+    r"|dollars?|discount(?:ed|s)?|refund(?:ed|s)?|rent|fines|fined|\d+p)\b",
     re.IGNORECASE,
 )
 _DURATION = rf"{_NUMBER}(?:[\s-]+\w+)?[\s-]+(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?)"
@@ -179,6 +179,17 @@ _RANKING_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
         _MONEY_WORDS,
     ),
 ]
+_RANKING_TYPES.append(
+    (
+        # "Can I ...?", "Is it okay to ...?", "Should I ...?" ask whether something is allowed or wise;
+        # a rule answers ("must never be given", "are not allowed", "do not burst it").
+        re.compile(r"^\s*(?:can|could|may|should|must|is\s+it|are\s+\w+\s+allowed)\b", re.IGNORECASE),
+        re.compile(
+            r"\b(?:never|not|no|must|avoid|cannot|allowed|forbidden|unsafe|dangerous|harmful|toxic)\b|n't\b",
+            re.IGNORECASE,
+        ),
+    )
+)
 ANSWER_TYPE_BONUS = 0.3  # holding the kind of phrase asked for outweighs a third of the question's words
 
 # What some questions ask for, and without which no sentence answers them however close its words:

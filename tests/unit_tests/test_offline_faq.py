@@ -485,3 +485,21 @@ def test_a_lifespan_is_answered_by_the_sentence_about_that_thing(question: str, 
 )
 def test_a_lifespan_question_is_not_answered_with_another_things_lifespan(question: str) -> None:
     assert answer_question(question, GARAGE) == (None, [])
+
+
+def test_whether_something_is_allowed_is_answered_by_a_rule() -> None:
+    sources = [
+        ("Wool", "Wash a wool jumper by hand with a little wool detergent."),
+        ("Temperatures", "Hot water shrinks wool, so never use it for knitwear."),
+    ]
+    answer, titles = answer_question("Is it okay to wash a wool jumper in hot water?", sources)
+    assert answer is not None and "never use it" in answer, answer
+    assert titles == ["Temperatures"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Picture books carry no fines.", "Entry is free.", "Late returns cost 20p a day.", "Adults pay 8 euros."],
+)
+def test_an_amount_or_its_absence_answers_a_question_about_paying(sentence: str) -> None:
+    assert faq._MONEY_WORDS.search(sentence)
