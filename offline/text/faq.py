@@ -48,7 +48,7 @@ _LIGHT = frozenset(
     things kind type sort enough sure want try go come give take
     okay ok idea normal possible right fine work works able allowed
     time times new ask look usual usually ideal proper correct lot lots really actually still just worth
-    recommended recommend advice tip tips supposed happens happened
+    recommended recommend advice tip tips supposed happens happened ought bother
     """.split()
 )
 _PRONOUN_START = re.compile(r"^(?:it|they|this|these|those|that|such|he|she)\b", re.IGNORECASE)

@@ -503,3 +503,19 @@ def test_whether_something_is_allowed_is_answered_by_a_rule() -> None:
 )
 def test_an_amount_or_its_absence_answers_a_question_about_paying(sentence: str) -> None:
     assert faq._MONEY_WORDS.search(sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("Why bother oiling a bike chain?", "stops it from rusting"),
+        ("What ought to be used to clean the chain?", "rag"),
+    ],
+)
+def test_bother_and_ought_frame_a_question(question: str, fragment: str) -> None:
+    sources = [
+        ("Chain Care", "Oiling the chain stops it from rusting. Clean the chain with a rag after a wet ride."),
+        ("Tyres", "Pump the tyres to the pressure printed on their side wall."),
+    ]
+    answer, _ = answer_question(question, sources)
+    assert answer is not None and fragment in answer, answer
