@@ -17,6 +17,10 @@ weight on words no source uses even as a relative ("earthworms", "wifi", "teenag
 subject word the best sentence misses. A question that asks for a kind of thing (a price, a span of
 time, a lifespan, an age, a number, a brand, an inventor's name, a kind of X) is declined when the
 sentence holds none, and a name written with a capital that no source mentions is decisive on its own.
+What is asked is read from the question's asking part ("I have two cats; how many ...", "After how
+much riding ..."); a measure in its units, a rule for "can I ...?", a sign for "how can I tell ...?"
+rank the sentence that has one above sentences that merely share more words. A lifespan is some
+named thing's: only a sentence about that thing answers it.
 """
 
 from __future__ import annotations
