@@ -127,8 +127,6 @@ _ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
             r"\b(?:because|since|so|due to|as a result|causes?|caused|leads? to|means?|otherwise)\b", re.IGNORECASE
         ),
     ),
-]
-_ANSWER_TYPES += [
     (
         # "What makes an eruption explosive?" asks for a cause, as "why" does; a condition gives one
         # ("Explosive eruptions happen when gas-rich magma ...").
@@ -150,10 +148,10 @@ _ANSWER_TYPES += [
         ),
     ),
 ]
-# A measure asked for is said in its own units, not in any number ("how far": "15,000 kilometres",
-# not "once a month"; "how hot": "93 degrees", not "four minutes"). These only rank: a near miss
-# ("what temperature should I iron silk at?") finds a sentence in the right units as easily as a
-# paraphrase does, so holding them adds nothing to the confidence that the sentence answers.
+# Kinds of phrase that only rank: a measure in its own units ("how far": "15,000 kilometres", not
+# "once a month"; "how hot": "93 degrees", not "four minutes"), a frequency, an amount paid, a rule.
+# A near miss ("what temperature should I iron silk at?") finds a sentence of the right kind as
+# easily as a paraphrase does, so holding one adds nothing to the confidence that the sentence answers.
 _RANKING_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (
         re.compile(r"^\s*(?:how\s+(?:hot|cold|warm|cool)|what\s+temperature)\b", re.IGNORECASE),
@@ -184,8 +182,6 @@ _RANKING_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
         ),
         _MONEY_WORDS,
     ),
-]
-_RANKING_TYPES.append(
     (
         # "Can I ...?", "Is it okay to ...?", "Should I ...?" ask whether something is allowed or wise;
         # a rule answers ("must never be given", "are not allowed", "do not burst it").
@@ -194,8 +190,8 @@ _RANKING_TYPES.append(
             r"\b(?:never|not|no|must|avoid|cannot|allowed|forbidden|unsafe|dangerous|harmful|toxic)\b|n't\b",
             re.IGNORECASE,
         ),
-    )
-)
+    ),
+]
 ANSWER_TYPE_BONUS = 0.3  # holding the kind of phrase asked for outweighs a third of the question's words
 
 # What some questions ask for, and without which no sentence answers them however close its words:
@@ -609,7 +605,7 @@ class _Ranked:
     """How close the sentence comes to its least matched subject word: 1 for the word itself, 0.8 for a
     relative, 0.7 for a title word, else the best WordLlama cosine to a word of the sentence."""
     shaped: float = 0.0
-    """The part of `score` for holding a measure asked for in its units: it ranks, it does not make confident."""
+    """The part of `score` for holding a kind of phrase of `_RANKING_TYPES`: it ranks, it does not make confident."""
 
 
 @dataclass(frozen=True)
