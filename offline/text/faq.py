@@ -184,10 +184,13 @@ _RANKING_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     ),
     (
         # "Can I ...?", "Is it okay to ...?", "Should I ...?" ask whether something is allowed or wise;
-        # a rule answers ("must never be given", "are not allowed", "do not burst it").
+        # a rule against it answers ("must never be given", "are not allowed", "do not burst it",
+        # "cannot go with bottles"). A bare "must" or "allowed" is not one: "groups must book ahead"
+        # or "food is allowed only in the cafe" says nothing about visiting on a Monday.
         re.compile(r"^\s*(?:can|could|may|should|must|is\s+it|are\s+\w+\s+allowed)\b", re.IGNORECASE),
         re.compile(
-            r"\b(?:never|not|no|must|avoid|cannot|allowed|forbidden|unsafe|dangerous|harmful|toxic)\b|n't\b",
+            r"\b(?:never|cannot|(?:must|do|does|should|may|are|is)\s+not|not\s+(?:allowed|permitted)|avoid|forbidden|unsafe"
+            r"|dangerous|harmful|toxic|poisonous)\b|\b(?:mustn|don|doesn|shouldn|aren|isn|can)'t\b",
             re.IGNORECASE,
         ),
     ),

@@ -519,3 +519,14 @@ def test_bother_and_ought_frame_a_question(question: str, fragment: str) -> None
     ]
     answer, _ = answer_question(question, sources)
     assert answer is not None and fragment in answer, answer
+
+
+def test_a_rule_about_something_else_does_not_answer_whether() -> None:
+    # "must" here is about groups booking: the question about Mondays is answered by the opening
+    # days, not by the sentence that merely sounds like a rule.
+    sources = [
+        ("Visiting", "Groups who visit the museum must book two weeks ahead."),
+        ("Opening Days", "The museum is open every day except Monday."),
+    ]
+    answer, titles = answer_question("Can I visit the museum on a Monday?", sources)
+    assert titles == ["Opening Days"], answer
