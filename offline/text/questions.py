@@ -550,6 +550,9 @@ def _object(words: list[str]) -> list[str]:
     return obj if _noun_phrase(obj) else []
 
 
+MAX_PLACE_WORDS = 8  # a prepositional phrase kept after a negated imperative's object ("in household bins")
+
+
 def _imperative(words: list[str]) -> str | None:
     """Ask what a reader should do: "Do not burst blisters" -> "Should you burst blisters?"."""
     low = [_low(w) for w in words]
@@ -568,9 +571,12 @@ def _imperative(words: list[str]) -> str | None:
     if not obj:
         return None
     thing = _phrase([w if w.isupper() and len(w) > 1 else _low(w) for w in obj])
-    if negative:
-        return f"Should you {verb} {thing}?"
     tail = [_low(w) for w in rest[len(obj) :]]
+    if negative:
+        # A verb of placing needs its place: "Never put batteries in household bins" asks
+        # "Should you put batteries in household bins?", not "Should you put batteries?".
+        place = tail if tail[:1] and tail[0] in _PREPOSITIONS and len(tail) <= MAX_PLACE_WORDS else []
+        return f"Should you {verb} {_phrase([thing, *place])}?"
     kept = (_PREPOSITIONS - {"up", "down", "off", "out"}) | {"when", "where", "so", "then"}
     while tail and ("RB" in lexemes.tags(tail[0]) or "VBN" in lexemes.tags(tail[0])) and tail[0] not in kept:
         tail = tail[1:]  # "cover the burn loosely with ...", "keep the password written down in ..."
@@ -733,8 +739,8 @@ def _grammatical(question: str) -> bool:
     for w in later:
         if w in _COMPLEMENTIZERS:
             break
-        if w in _FINITE:
-            return False
+        if w in _FINITE or w == "cannot" or w.endswith(("n't", "n’t")):
+            return False  # a negated one too: "Does a greasy box cannot be recycled?"
     if _low(words[0]) == "did":
         return True
     subject = _subject_of(words[1:])

@@ -318,3 +318,215 @@ def test_the_lead_is_taken_before_the_sentences_without_what_is_asked_are_set_as
     assert rival is not None and lone is not None
     assert rival.first.passage.text == lone.first.passage.text == "Bathroom walls need two coats of paint."
     assert rival.confidence < lone.confidence - 0.3
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("After how many washes does a towel fade?", "how many washes does a towel fade?"),
+        ("Down to what temperature does the gel stay soft?", "what temperature does the gel stay soft?"),
+        ("I own three kayaks; how many racks do I need?", "how many racks do I need?"),
+        ("My kettle clicks off early. Why?", "Why?"),
+        ("Is 2.5 kg too heavy for the shelf?", "Is 2.5 kg too heavy for the shelf?"),
+    ],
+)
+def test_the_asking_part_starts_at_the_wh_phrase(question: str, asked: str) -> None:
+    assert faq.asking_part(question) == asked
+
+
+@pytest.mark.parametrize(
+    ("question", "sources", "fragment"),
+    [
+        # A measure asked for is said in its units, not by a sentence sharing more of the words.
+        (
+            "How warm should a greenhouse be kept?",
+            [
+                (
+                    "Greenhouse Heaters",
+                    "A paraffin heater keeps a greenhouse warm through the night, and it should be kept clean.",
+                ),
+                ("Tender Plants", "Tender plants need a greenhouse above five degrees in winter."),
+            ],
+            "five degrees",
+        ),
+        (
+            "How far from the plants should the greenhouse heater stand?",
+            [
+                (
+                    "Greenhouse Heaters",
+                    "A greenhouse heater should stand on a level floor, and the plants should not touch it.",
+                ),
+                ("Safety", "Place any heater one metre away from leaves to avoid scorching."),
+            ],
+            "one metre",
+        ),
+        # "How often" is answered by a frequency.
+        (
+            "How often should the bird feeder be cleaned?",
+            [
+                ("Feeders", "A bird feeder should be cleaned with hot soapy water and dried before it is refilled."),
+                ("Hygiene", "Scrub feeders every two weeks to stop disease spreading between birds."),
+            ],
+            "every two weeks",
+        ),
+        # A preposition before "how many" still asks for a number.
+        (
+            "After how many washes does a dark towel fade?",
+            [
+                ("Towels", "Wash dark towels separately, and dry a towel flat so it does not fade."),
+                ("Colours", "Most dyes start to lose colour after about thirty washes."),
+            ],
+            "thirty washes",
+        ),
+        # "How can I tell" asks for a sign or a test; "what makes" asks for a cause.
+        (
+            "How can I tell the jam is set?",
+            [("Jam", "Jam is set with pectin."), ("Testing", "A wrinkle on the jam shows it is set.")],
+            "wrinkle",
+        ),
+        (
+            "How can I tell the lawnmower blade is blunt?",
+            [
+                ("Blades", "Sharpen a blunt lawnmower blade with a file."),
+                ("Lawn Care", "Brown tips on the grass are a sign the lawnmower blade is blunt."),
+            ],
+            "Brown tips",
+        ),
+        (
+            "What makes a bread crust thick?",
+            [
+                ("Crust", "A thick bread crust is the pride of a good bakery."),
+                ("Baking", "A bread crust turns thick when the loaf bakes long in a hot oven."),
+            ],
+            "bakes long",
+        ),
+    ],
+)
+def test_the_sentence_holding_what_is_asked_for_answers(
+    question: str, sources: list[tuple[str, str]], fragment: str
+) -> None:
+    answer, titles = answer_question(question, sources)
+    assert answer is not None and fragment in answer, answer
+    assert titles == [sources[1][0]]
+
+
+def test_a_question_about_paying_ranks_an_amount_first() -> None:
+    sources = [
+        ("Visiting", "Children can visit the museum with their school on weekday mornings."),
+        ("Tickets", "Entry to the museum is free for children under twelve."),
+    ]
+    decision = faq._decide("Do children have to pay to visit the museum?", faq.index_of(sources))
+    assert decision is not None and decision.first.passage.title == "Tickets"
+
+
+def test_the_best_sentence_may_share_a_single_word_with_a_paraphrase() -> None:
+    # Only "deposit" is shared ("security", "upfront", "pay" are not in the sources): the sentence
+    # holding the amount asked for answers, however little of the question's weight it carries.
+    sources = [
+        (
+            "Deposits",
+            "Landlords usually ask for a deposit of six weeks' rent. "
+            "It must be protected in a government-backed scheme within thirty days of receiving it.",
+        ),
+        (
+            "Repairs",
+            "The landlord is responsible for repairs to the boiler and the roof. "
+            "Tenants must fix damage they cause themselves. Report a leak in writing.",
+        ),
+        ("Moving Out", "Take photographs of every room when you move out. Give one month of notice before leaving."),
+    ]
+    question = "How much must I pay upfront as a security deposit?"
+    decision = faq._decide(question, faq.index_of(sources))
+    assert decision is not None and decision.first.coverage < faq.MIN_COVERAGE
+    answer, titles = answer_question(question, sources)
+    assert answer is not None and "six weeks' rent" in answer, answer
+    assert titles == ["Deposits"]
+
+
+GARAGE = [
+    (
+        "Car Batteries",
+        "A car battery usually lasts four to five years. "
+        "Short trips drain the battery because the alternator has no time to recharge it. "
+        "Cold weather makes the engine crank slowly.",
+    ),
+    (
+        "Tyres",
+        "Check tyre pressure once a month. Tyres should be replaced when the tread is below three millimetres. "
+        "Most tyres last about five years.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("How long does a car battery last?", "A car battery usually lasts four to five years."),
+        ("How many years does a car battery last?", "A car battery usually lasts four to five years."),
+        # "lifespan" is not in the sources: "last ... years" says it.
+        ("What is the lifespan of a tyre?", "Most tyres last about five years."),
+    ],
+)
+def test_a_lifespan_is_answered_by_the_sentence_about_that_thing(question: str, answer: str) -> None:
+    assert answer_question(question, GARAGE)[0] == answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The engine and the alternator are in the sources, their lifespans are not: the battery's
+        # and the tyres' are other things'.
+        "How long does the engine last?",
+        "How many years does an alternator last?",
+        # A lifespan of nothing named.
+        "How long does it last?",
+        "How long do they usually last?",
+    ],
+)
+def test_a_lifespan_question_is_not_answered_with_another_things_lifespan(question: str) -> None:
+    assert answer_question(question, GARAGE) == (None, [])
+
+
+def test_whether_something_is_allowed_is_answered_by_a_rule() -> None:
+    sources = [
+        ("Wool", "Wash a wool jumper by hand with a little wool detergent."),
+        ("Temperatures", "Hot water shrinks wool, so never use it for knitwear."),
+    ]
+    answer, titles = answer_question("Is it okay to wash a wool jumper in hot water?", sources)
+    assert answer is not None and "never use it" in answer, answer
+    assert titles == ["Temperatures"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Picture books carry no fines.", "Entry is free.", "Late returns cost 20p a day.", "Adults pay 8 euros."],
+)
+def test_an_amount_or_its_absence_answers_a_question_about_paying(sentence: str) -> None:
+    assert faq._MONEY_WORDS.search(sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("Why bother oiling a bike chain?", "stops it from rusting"),
+        ("What ought to be used to clean the chain?", "rag"),
+    ],
+)
+def test_bother_and_ought_frame_a_question(question: str, fragment: str) -> None:
+    sources = [
+        ("Chain Care", "Oiling the chain stops it from rusting. Clean the chain with a rag after a wet ride."),
+        ("Tyres", "Pump the tyres to the pressure printed on their side wall."),
+    ]
+    answer, _ = answer_question(question, sources)
+    assert answer is not None and fragment in answer, answer
+
+
+def test_a_rule_about_something_else_does_not_answer_whether() -> None:
+    # "must" here is about groups booking: the question about Mondays is answered by the opening
+    # days, not by the sentence that merely sounds like a rule.
+    sources = [
+        ("Visiting", "Groups who visit the museum must book two weeks ahead."),
+        ("Opening Days", "The museum is open every day except Monday."),
+    ]
+    answer, titles = answer_question("Can I visit the museum on a Monday?", sources)
+    assert titles == ["Opening Days"], answer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.evals.grammar import question_problems
@@ -117,7 +119,26 @@ def test_questions_neither_restate_their_answer_nor_each_other() -> None:
         ("Do the bus drivers check tickets?", True),
         ("Does the guard tell you when the doors are closing?", True),  # the second verb has its own clause
         ("Do you need a ticket for a dog?", True),
+        ("Does a greasy box cannot be recycled?", False),  # a negated modal is a finite verb too
+        ("Does a cracked mug can't go in the bottle bank?", False),
+        ("Do tyres wear faster when they aren't pumped up?", True),  # inside its own clause
     ],
 )
 def test_a_question_built_with_do_agrees_with_its_subject(question: str, grammatical: bool) -> None:
     assert questions_module._grammatical(question) is grammatical
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question"),
+    [
+        (
+            "Never put batteries in household bins, because they can start fires.",
+            "Should you put batteries in household bins?",
+        ),
+        ("Never leave a dog in a parked car on a warm day.", "Should you leave a dog in a parked car on a warm day?"),
+        ("Do not burst blisters.", "Should you burst blisters?"),
+    ],
+)
+def test_a_negated_imperative_keeps_its_place(sentence: str, question: str) -> None:
+    words = re.findall(r"[\w'’%$€£.-]+|[,—–()]", sentence.rstrip("."))
+    assert questions_module._imperative(words) == question
