@@ -206,7 +206,7 @@ _BACKGROUND = re.compile(
     re.IGNORECASE,
 )
 _LABEL_NAMES = re.compile(r"\b(?:technical\s+support|billing\s+inquir(?:y|ies)|general\s+questions?)\b", re.IGNORECASE)
-_QUOTED = re.compile(r"(?<!\w)['\"“‘]([^'\"“”‘’\n]{1,40})['\"”’](?!\w)")
+_QUOTED = re.compile(r"(?<!\w)['\"“‘«„]([^'\"“”‘’«»„\n]{1,40})['\"”’»“](?!\w)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
 _ACCENTS = str.maketrans("áàâäéèêëíìîïóòôöúùûüñç", "aaaaeeeeiiiioooouuuunc")
 
@@ -269,17 +269,20 @@ def _first_word_index(lang: Lang) -> dict[str, list[tuple[str, tuple[frozenset[s
 
 
 @cache
-def _typo_index() -> dict[str, set[str]]:
-    """Map each one-deletion variant of every English single-word cue (5+ letters) to the cue's stem.
+def _typo_index(lang: Lang = "en") -> dict[str, set[str]]:
+    """Map each one-deletion variant of a language's single-word cues (5+ letters) to the cue's stem.
 
     Two words are one typo apart when they share a one-deletion variant. English stems drop a
     final "e" ("charge" -> "charg"), so each cue is also indexed with it: "chrage" meets "charge".
+    The other languages have no word list to tell a word from a typo, so only their strong cues of
+    six letters or more are looked up, and no verb that needs a negation ("lecteur" is no "lenteur",
+    "entiendo" no "enciendo"): "fatura" meets "fattura", "facure" "facture".
     """
     index: dict[str, set[str]] = {}
-    for _, forms, _, _ in _lexicon()["en"]:
-        if len(forms) == 1:
+    for _, forms, weight, negated in _lexicon()[lang]:
+        if len(forms) == 1 and (lang == "en" or (weight >= 3 and not negated)):
             for form in forms[0]:
-                if len(form) >= 5:
+                if len(form) >= (5 if lang == "en" else 6):
                     for variant in _deletions(form) | _deletions(form + "e"):
                         index.setdefault(variant, set()).add(form)
     return index
@@ -311,14 +314,44 @@ def _deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def _one_typo(word: str, cue: str) -> bool:
+    """Tell whether one deletion, insertion, substitution or swap of neighbours turns `cue` into `word`.
+
+    Sharing a one-deletion variant is only the index's first sieve: "ricev" and "price" share "rice"
+    (a letter dropped at each end), two typos apart.
+    """
+    for form in (cue, cue + "e"):
+        if abs(len(word) - len(form)) > 1:
+            continue
+        i = 0
+        while i < min(len(word), len(form)) and word[i] == form[i]:
+            i += 1
+        if len(word) == len(form):
+            if word[i + 1 :] == form[i + 1 :] or (
+                word[i + 2 :] == form[i + 2 :] and word[i : i + 2] == form[i : i + 2][::-1]
+            ):
+                return True
+        elif (word[i + 1 :] == form[i:]) if len(word) > len(form) else (word[i:] == form[i + 1 :]):
+            return True
+    return False
+
+
+# An ending the stemmer leaves on a misspelt word ("chrged" stays "chrged", so it is "chrg" + "ed").
+_ENDINGS = ("", "s", "d", "ed", "es", "ing")
+
+
+def _typo_of(word: str, cue: str) -> bool:
+    return any(word.endswith(end) and _one_typo(word[: len(word) - len(end)], cue) for end in _ENDINGS)
+
+
 @cache
-def _typo_reach() -> int:
+def _typo_reach(lang: Lang = "en") -> int:
     """Return the longest word that can be one typo from a cue: a longer one is not looked up.
 
     A word's deletions are as long as it or one shorter, so it meets no variant shorter than
     that; and it spares the quadratic cost of the deletions of a 100,000-letter "word".
     """
-    return max(map(len, _typo_index())) + 1
+    return max(map(len, _typo_index(lang))) + 1
 
 
 def _languages(tokens: list[str]) -> list[Lang]:
@@ -332,11 +365,35 @@ def _languages(tokens: list[str]) -> list[Lang]:
     return found
 
 
+@cache
+def _known_forms(lang: Lang) -> frozenset[str]:
+    return frozenset(form for _, seq, _, _ in _lexicon()[lang] for forms in seq for form in forms)
+
+
+@cache
+def _hyphenated_cues() -> tuple[str, ...]:
+    return tuple(
+        sorted({f for cues in _lexicon().values() for _, seq, _, _ in cues for fs in seq for f in fs if "-" in f})
+    )
+
+
+def _parts(start: int, word: str) -> list[tuple[int, str]]:
+    """Split a hyphenated word into its parts ("Livrez-vous", "SIM-Karte"), unless a cue is written so ("wi-fi")."""
+    if "-" not in word or _fold(word).startswith(_hyphenated_cues()):
+        return [(start, word)]
+    out, at = [], start
+    for part in word.split("-"):
+        if part:
+            out.append((at, part))
+        at += len(part) + 1
+    return out
+
+
 def cue_scores(text: str) -> dict[str, float]:
     """Add up the cue weights of every label over the text's stems, in each language present."""
     scores = dict.fromkeys(LABELS, 0.0)
     quoted = [m.span(1) for m in _QUOTED.finditer(text)]
-    spans = [(m.start(), m.group()) for m in _WORD.finditer(text)]
+    spans = [part for m in _WORD.finditer(text) for part in _parts(m.start(), m.group())]
     starts = [start for start, _ in spans]
     raw = [_fold(w) for _, w in spans]
     half = [False] * len(spans)
@@ -346,19 +403,27 @@ def cue_scores(text: str) -> dict[str, float]:
             j += 1
         half[i] = j < len(quoted) and quoted[j][0] <= start
     bare = [_ELIDED.sub("", w) for w in raw]
+    # Stemmed as written too: Snowball knows "cobráis" (cobr-), not the folded "cobrais".
+    written = [_ELIDED.sub("", w.lower().replace("’", "'")) for _, w in spans]
     best: dict[tuple[str, int], float] = {}  # the strongest cue of each label starting at each word
     documents: set[int] = set()  # where a billing cue names a document (a bill, an invoice)
-    for lang in _languages(raw):
+    languages = _languages(raw)
+    # Typos are looked for in the message's main language only (the most function words): a word of
+    # another language is that language's word, never a typo ("blanche" is no "branch").
+    hits = {lang: sum(t in (STOPWORDS if lang == "en" else _FUNCTION_WORDS[lang]) for t in raw) for lang in languages}
+    main = max(languages, key=lambda lang: hits[lang])
+    for lang in languages:
         stems = [_fold(stem(w, lang)) for w in bare]
-        if lang == "en":
+        accented = [_fold(stem(w, lang)) for w in written]
+        if lang == main:
             # A word that matches no cue but is one typo from one counts as that cue.
-            known = {form for _, seq, _, _ in _lexicon()["en"] for forms in seq for form in forms}
-            typos = _typo_index()
+            known = _known_forms(lang)
+            typos, reach, shortest = _typo_index(lang), _typo_reach(lang), 4 if lang == "en" else 5
             for i, s in enumerate(stems):
-                if s not in known and 4 <= len(s) <= _typo_reach():
-                    near = sorted({c for v in _deletions(s) for c in typos.get(v, ())})
+                if s not in known and accented[i] not in known and shortest <= len(s) <= reach:
+                    near = sorted({c for v in _deletions(s) for c in typos.get(v, ()) if _typo_of(s, c)})
                     # A word of the language is what it says, never a typo: "change" is not "charge".
-                    if len(near) == 1 and not _is_english_word(bare[i]):
+                    if len(near) == 1 and not (lang == "en" and _is_english_word(bare[i])):
                         stems[i] = near[0]
         if lang == "de":
             # A compound names its parts: "Lastschriftmandat" is a "Lastschrift", "Stromrechnung" a "Rechnung".
@@ -374,11 +439,13 @@ def cue_scores(text: str) -> dict[str, float]:
                     stems[i] = part or s
         index = _first_word_index(lang)
         for i in range(len(stems)):
-            keys = {stems[i], raw[i]}
+            keys = {stems[i], raw[i], accented[i]}
             cues = [cue for key in sorted(keys) for cue in index.get(key, [])]
             for label, seq, weight, needs_negation in dict.fromkeys(cues):
                 n = len(seq)
-                if i + n > len(stems) or not all(stems[i + k] in seq[k] or raw[i + k] in seq[k] for k in range(n)):
+                if i + n > len(stems) or not all(
+                    stems[i + k] in seq[k] or raw[i + k] in seq[k] or accented[i + k] in seq[k] for k in range(n)
+                ):
                     continue
                 # German puts its negation after the verb: "die Fernbedienung reagiert nicht mehr".
                 window = raw[max(0, i - 3) : i] + (raw[i + n : i + n + 3] if lang == "de" else [])
