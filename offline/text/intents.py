@@ -407,6 +407,7 @@ def cue_scores(text: str) -> dict[str, float]:
     written = [_ELIDED.sub("", w.lower().replace("’", "'")) for _, w in spans]
     best: dict[tuple[str, int], float] = {}  # the strongest cue of each label starting at each word
     documents: set[int] = set()  # where a billing cue names a document (a bill, an invoice)
+    verbs: set[int] = set()  # where a word right after a negation is a verb that failed ("won't charge")
     languages = _languages(raw)
     # Typos are looked for in the message's main language only (the most function words): a word of
     # another language is that language's word, never a typo ("blanche" is no "branch").
@@ -451,6 +452,8 @@ def cue_scores(text: str) -> dict[str, float]:
                 window = raw[max(0, i - 3) : i] + (raw[i + n : i + n + 3] if lang == "de" else [])
                 if needs_negation and not any(t in _NEGATIONS or t.endswith("n't") for t in window):
                     continue
+                if needs_negation and any(t in _NEGATIONS or t.endswith("n't") for t in raw[max(0, i - 2) : i]):
+                    verbs.add(i)
                 key = (label, i)
                 best[key] = max(best.get(key, 0.0), weight * (0.5 if half[i] else 1.0))
                 if label == BILLING and seq[0] & _DOCUMENTS:
@@ -475,6 +478,8 @@ def cue_scores(text: str) -> dict[str, float]:
         for i in range(bisect.bisect_left(starts, m.start()), bisect.bisect_left(starts, m.end())):
             background[i] = True
     for (label, i), weight in best.items():
+        if i in verbs and label != TECHNICAL:
+            continue  # "the tablet won't charge", "no carga": the device's charge, not a bill's
         factor = 1.0
         if label == BILLING and (i in documents or not complaint) and broken:
             factor *= 0.5
@@ -595,6 +600,12 @@ def _meaning_scores(text: str) -> dict[str, float]:
     return out
 
 
+# Words that say a thing is settled or works: what follows a set-aside thing and says so is set aside too.
+_FINE = (
+    r"\b(?:fine|ok|okay|correct|right|paid|great|perfect(?:ly)?|works?|working|bien|correct[ao]s?|pagad[ao]s?"
+    r"|pay[ée]e?s?|r[ée]gl[ée]e?s?|parfait(?:e|ement)?|bezahlt|beglichen|in\s+ordnung|korrekt|bestens|a\s+posto"
+    r"|pagat[aoie]|benissimo|perfett[aoie]|funciona|marche|fonctionne|funktioniert|funziona|va\s+bene)\b"
+)
 # Words set aside by the customer: "not a billing question", "my bill is fine", "no es un problema
 # de conexión", "ma facture est correcte", "die Rechnung ist in Ordnung", "la bolletta va bene".
 # Their cue words are no evidence (they are cut before scoring).
@@ -604,7 +615,8 @@ _OF = (
     r"\s*(?:(?:la|le|les|el|los|las|il|lo|my|the|ma|mon|mes|mi|mis|mia|mio|die|der|den|meine?)\s+)?[\w-]+)?"
 )
 _DISMISSED = re.compile(
-    r"\b(?:(?:it|this)(?:'s|\s+is)\s+)?not\s+(?:a\s+|an\s+|about\s+(?:the\s+|my\s+)?)?(?:[\w-]+\s+){0,2}?"
+    r"(?:\b(?:(?:it|this|that)(?:'s|\s+is)\s+not|(?:it|this|that)\s+is\s*n['’]t|not)\s+"
+    r"(?:a\s+|an\s+|about\s+(?:the\s+|my\s+)?)?(?:[\w-]+\s+){0,2}?"
     r"(?:question|issue|problem|matter|complaint|thing)s?\b"
     + _OF
     + r"|\b(?:my|the|our)\s+(?:[\w-]+\s+){0,2}?(?:is|are|was|were|seems?|looks?)\s+(?:all\s+|totally\s+|perfectly\s+)?"
@@ -641,7 +653,17 @@ _DISMISSED = re.compile(
     r"|\bnon\s+si\s+tratta\s+di\s+(?:un[oa]?\s+|un['’]\s*)?[\w-]+|\bno\s+se\s+trata\s+de\s+(?:un[a]?\s+)?[\w-]+"
     r"|\bil\s+ne\s+s['’]agit\s+pas\s+d['’]\s*(?:une?\s+)?[\w-]+|\b(?:es\s+)?handelt\s+(?:es\s+)?sich\s+nicht\s+um\s+"
     r"(?:eine?n?\s+|die\s+|den\s+|das\s+)?[\w-]+"
-    r"|\b(?:this|it)\s+(?:is\s*n['’]t|is\s+not)\s+(?:a|an)\s+[\w-]+\s+(?:fault|problem|issue)\b",
+    r"|\b(?:this|it)\s+(?:is\s*n['’]t|is\s+not)\s+(?:a|an)\s+[\w-]+\s+(?:fault|problem|issue)\b"
+    # Nothing wrong with a thing: "nothing is wrong with the connection", "ningún problema con la factura",
+    # "aucun souci avec la box", "mit dem Router ist alles in Ordnung", "nessun problema con la linea".
+    r"|\b(?:nothing(?:['’]s|\s+is)?\s+wrong|no\s+(?:problems?|issues?|trouble))\s+with\s+(?:the|my|our)\s+[\w-]+"
+    r"|\b(?:ning[úu]n|sin|no\s+hay)\s+(?:problema|fallo|inconveniente)\s+con\s+(?:el|la|los|las|mi|mis)\s+[\w-]+"
+    r"|\b(?:aucun|pas\s+de|rien\s+[àa]\s+signaler)\s+(?:probl[èe]me|souci)?\s*(?:avec|de|sur)\s+(?:la|le|les|ma|mon|mes)\s+[\w-]+"
+    r"|\b(?:kein(?:e|en)?\s+(?:problem|fehler|[äa]rger)|nichts)\s+mit\s+(?:dem|der|den|meinem|meiner|unserem)\s+[\w-]+"
+    r"|\bmit\s+(?:dem|der|den|meinem|meiner)\s+[\w-]+\s+ist\s+alles\s+(?:in\s+ordnung|ok|gut|bestens)"
+    r"|\bnessun\s+(?:problema|guasto)\s+con\s+(?:la|il|lo|le|i|mia|mio)\s+[\w-]+)"
+    # and what it goes on to say is fine: ", the bill is correct and paid", ", que está pagada y bien", ", it's great"
+    r"(?:\s+(?:and|y|et|und|e)\s+[\w-]+)?(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",
     re.IGNORECASE,
 )
 # A question about what something would cost before buying it is a general (pre-sales) question:

@@ -406,3 +406,28 @@ def test_the_model_addressed_by_name_or_as_a_classifier_is_an_injection_in_each_
     ):
         out = strip_injections(injected)
         assert out.startswith(kept) and "génér" not in out and "general" not in out and "allgemein" not in out, out
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("This isn't a billing matter, the invoice is correct and paid, but my tablet will not charge.", T),
+        ("No es por el recibo, que está pagado y bien, sino que la tablet no carga.", T),
+        ("Ce n'est pas une question de facture, elle est réglée, mais la tablette ne charge plus.", T),
+        ("Nothing is wrong with the wifi, it works great. Why did my monthly payment go up?", B),
+        ("Ningún problema con la conexión, funciona perfecta. ¿Por qué me cobráis 5 euros más?", B),
+        ("Mit dem Router ist alles in Ordnung. Warum wurde mir die Gebühr doppelt abgebucht?", B),
+        ("Nessun problema con la linea, va bene. Perché la bolletta è raddoppiata?", B),
+    ],
+)
+def test_a_thing_said_to_be_fine_is_set_aside_with_what_follows_to_say_so(query: str, label: str) -> None:
+    assert classify_intent(query)[0] == label
+
+
+def test_a_word_right_after_a_negation_is_read_as_the_verb_that_failed() -> None:
+    # "won't charge", "no carga", "ne charge pas": the device's charge; a charge further from the
+    # negation is still money.
+    for failed in ("My tablet won't charge.", "La tablet no carga.", "La tablette ne charge pas."):
+        scores = cue_scores(failed)
+        assert scores[T] > 0 and scores[B] == 0, failed
+    assert cue_scores("I did not authorise this charge.")[B] >= 3
