@@ -59,8 +59,9 @@ _CUES: dict[str, dict[Lang, str]] = {
             "take forever":3 "takes ages":3 "nothing happen":3 "doesn't open":3 "won't turn on":3
             "shut down":3 disappear:2 "cuts out":3 "cut out":3 "keeps cutting":3 "no service":3 whatsapp:2 remote:1
             configur:2 session:1 expir:2 "two-step":2 "2fa":2 authent:2 "call forwarding":3 forward:1 "dial tone":3
-            voicemail:2 sim:1 "no signal":3 channel:1 reset:2 tune:1 spin:2 "blank page":3 "white page":3
+            voicemail:2 sim:1 "no signal":3 channel:1 reset:2 tune:1 spin:3 "blank page":3 "white page":3
             decoder:2 "set-top":2 receiver:1 "session expired":3
+            blink:2 ~join:2 dead:3 ~internet:3 ~wifi:3 ~signal:3 ~coverag:3 puk:3 mesh:1 landline:1 "forward call":3
         """,
         "es": """
             ~funcion:3 funcion:2 conexion:2 internet:2 wifi:2 aplic:2 app:2 error:3 fall:3 pantall:2
@@ -75,6 +76,8 @@ _CUES: dict[str, dict[Lang, str]] = {
             decodificador:2 "sesión caducada":3 "sesión expirada":3 "se apaga":3
             "se corta":3 "se cortan":3 cort:1 códig:1 sms:1 "no hace nada":3 "sin servicio":3 "sin cobertura":3
             whatsapp:2 mensaj:1 botón:1 mando:1
+            ~internet:3 ~conexion:3 ~señal:3 ~cobertur:3 ~red:2 ~lleg:1 puk:3 fijo:1
+            dañado:2 dañada:2 dañados:2 cámara:2 cámaras:2 sonido:2 sonidos:2
         """,
         "fr": """
             ~fonction:3 fonction:2 ~march:3 connexion:2 connect:2 imprim:2 "mot de passe":2 applic:2
@@ -89,6 +92,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             décodeur:2 "session expirée":3 "s'éteint":3
             coupur:3 "se coupe":3 coup:1 mail:1 courriel:1 ~envoi:2 ~envoy:2 sms:1 "ne fait rien":3
             "pas de service":3 "aucun service":3 "pas de réseau":3 ~recev:2 ~entend:2 télécommand:2 whatsapp:2
+            ~internet:3 ~connexion:3 ~réseau:3 ~signal:3 ~télé:2 ~tél:2 puk:3 fixe:1
         """,
         "de": """
             verbind:2 router:2 app:2 sturzt:3 absturz:3 abstürz:3 "sturzt ab":3 fehl:3 ~funktioniert:3
@@ -105,6 +109,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             receiver:2 "sitzung abgelaufen":3 richt:1 "schaltet sich":2 bricht:2 abbrech:3 "bricht ab":3
             "passiert nichts":3 "tut sich nichts":3 "kein netz":3 "kein empfang":3 sms:1 fernbedienung:2 ~=hört:2
             whatsapp:2
+            ~internet:3 ~wlan:3 ~empfang:3 ~=lädt:3 glasfaser:2 puk:3 umleit:2 anruf:1 festnetz:1 leucht:1
         """,
         "it": """
             ~funzion:3 funzion:2 internet:2 app:2 applic:2 ~accend:3
@@ -118,6 +123,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             "linea cade":3 cade:2 =scaduta:2 =scaduto:2 =chiamate:1 fiss:1 mail:1 codic:1 sms:1 ~invi:2 ~mand:2
             "non fa niente":3 "non succede niente":3 "non succede nulla":3 "nessun servizio":3 "nessuna rete":3
             ~sent:2 telecomand:2 whatsapp:2
+            ~internet:3 ~linea:3 ~segnal:3 ~copertur:3 ~rete:2 puk:3 deviare:2 devia:2 deviate:2
         """,
     },
     BILLING: {
@@ -127,13 +133,13 @@ _CUES: dict[str, dict[Lang, str]] = {
             payment:2 pay:2 paid:2 price:2 cost:1 subscript:2 renew:2 receipt:2 statement:2 balanc:2
             discount:1 vat:2 instalment:2 credit:2 "credit card":2 card:1 plan:1 licenc:1
             licens:1 contract:1 tariff:2 amount:2 euro:2 dollar:2 pound:2 money:2 dispute:3 "surprise fee":3
-            cancel:1 account:1 bank:1 expens:1 rental:2 loyalti:1
+            cancel:1 account:1 bank:1 expens:1 rental:2 loyalti:1 owe:2
         """,
         "es": """
             cobr:3 factur:3 "dos veces":2 reembols:3 diner:2 pag:2 preci:2 suscripcion:2
             cuot:2 carg:2 =recibo:2 =recibos:2 tarif:2 import:1 cuent:1
             domicili:3 "de más":2 "dos cargos":3 saldo:2 descuent:1 iva:2 tarjet:1 banc:1 impag:2
-            devolu:1 abon:1 mensualidad:2 plaz:1 "cuenta bancaria":2
+            devolu:1 abon:1 mensualidad:2 plaz:1 "cuenta bancaria":2 =debo:2 =adeudo:2 alquiler:2
         """,
         "fr": """
             factur:3 rembours:3 paiement:2 pai:1 abonn:2 prix:2 tarif:2 frais:3 debit:3 mont:1
@@ -146,13 +152,13 @@ _CUES: dict[str, dict[Lang, str]] = {
             abo:2 abonnement:2 preis:2 kost:1 lastschrift:3 doppelt:2 monat:1
             abgebucht:3 abgezog:3 berechn:3 erstatt:3 gutschrift:2 gebühr:3 betrag:2 geld:2
             kreditkart:2 bankkonto:2 mahnung:3 tarif:2 beitrag:2 euro:2 "zu viel":2 bezahl:2 zahl:2
-            kündig:1 vertrag:1
+            kündig:1 vertrag:1 schuld:2 miete:2
         """,
         "it": """
             addebit:3 fattur:3 rimbors:3 pagament:2 abbon:2 prezz:2 cost:1
             import:1 "due volte":2
             bollett:3 pag:2 addebitat:3 conto:1 banc:1 sold:2 euro:2 tariff:2 canon:2 rat:1 scont:1
-            =ricevuta:2 =ricevute:2 iva:2 "carta di credito":2 "non pagat":2 rinnov:2 disdett:1
+            =ricevuta:2 =ricevute:2 iva:2 "carta di credito":2 "non pagat":2 rinnov:2 disdett:1 noleggi:2
         """,
     },
     GENERAL: {
@@ -166,19 +172,21 @@ _CUES: dict[str, dict[Lang, str]] = {
         "es": """
             horario:3 tiend:2 tien:1 envi:2 abiert:2 abr:1 direccion:2 dond:1 atencion:1 sucursal:3
             emple:2 "trabajar con":2 polit:2 garantí:1 disponibl:2 vend:2 catalog:2 aparcamient:2
-            contact:1 domicilio:1 festiv:2 "fin de semana":1 "en stock":3 "hay stock":3
+            contact:1 domicilio:1 festiv:2 "fin de semana":1 "en stock":3 "hay stock":3 recicl:2
         """,
         "fr": """
             horair:3 ouvertur:3 magasin:2 boutiqu:2 livr:2 adress:2 ouvert:2 emploi:2 recrut:2
             politiqu:2 garant:1 disponibl:2 vend:2 catalogu:2 parking:2 contact:1 agenc:2 dimanch:1 "en stock":3
+            recycl:2
         """,
         "de": """
             geoffnet:3 offnungszeit:3 filial:3 geschaft:2 lad:1 adress:2 sonntag:1 liefer:2 versand:2
             versend:2 stell:1 job:2 garanti:1 verfügbar:2 verkauf:2 parkplatz:2 kontakt:1 wochenend:1 "auf lager":3
+            recycl:2 entsorg:2
         """,
         "it": """
             orari:3 apertur:3 negozi:3 sped:2 indirizz:2 consegn:2 lavor:1 assunzion:2 garanzi:1
-            disponibil:2 vend:2 catalog:2 parchegg:2 contatt:1 filial:2 domenic:1 "in magazzino":2
+            disponibil:2 vend:2 catalog:2 parchegg:2 contatt:1 filial:2 domenic:1 "in magazzino":2 ricicl:2
         """,
     },
 }
@@ -253,7 +261,14 @@ def _lexicon() -> dict[Lang, list[tuple[str, tuple[frozenset[str], ...], float, 
                 # (cues are often written as stems, which the stemmer may cut once more). A cue
                 # written "=word" matches that word only: "ricevuta" (a receipt) shares its stem
                 # with "ricevo" (I receive).
-                forms = tuple(frozenset({_fold(w)} if exact else {_fold(stem(w, lang)), _fold(w)}) for w in words)
+                # A stem cut once more to three letters or fewer is dropped: Spanish "sonid" (sonido) is
+                # cut to "son", which is also "they are".
+                forms = tuple(
+                    frozenset(
+                        {_fold(w)} if exact or len(_fold(stem(w, lang))) < 4 else {_fold(stem(w, lang)), _fold(w)}
+                    )
+                    for w in words
+                )
                 out[lang].append((label, forms, float(weight), negated))
     return out
 
@@ -687,6 +702,17 @@ _PRESALES = re.compile(
     r"|neukund\w*|neue[nr]?\s+vertrag|wenn\s+ich\s+(?:\w+\s+){0,4}(?:abschlie(?:ß|ss)e|buche|bestelle|unterschreibe)"
     r"|nuov[oi]\s+(?:clienti|cliente|contratto|abbonamento)|se\s+(?:attivo|sottoscrivo)|chi\s+si\s+abbona"
     r"|cu[áa]nto\s+(?:cuesta|cuestan|vale|valen|sale|cobran\s+por)|si\s+me\s+(?:doy\s+de\s+alta|suscribo|apunto|cambio)"
+    # Buying or switching over, in each language: "se compro lo smartphone a rate", "si je passe chez vous".
+    r"|si\s+(?:compro|contrato|pido|me\s+paso|paso\s+a\s+(?:vosotros|ustedes))|si\s+j['’]ach[èe]te|si\s+je\s+commande"
+    r"|si\s+je\s+passe\s+chez\s+vous|wenn\s+ich\s+(?:\w+\s+){0,4}(?:kaufe|wechsle|wechseln\s+w[üu]rde)"
+    r"|se\s+(?:compro|acquisto|ordino|passo\s+(?:a|da|con)\s+voi)|if\s+i\s+(?:move|come)\s+(?:over\s+)?to\s+you"
+    # What it costs to start: "activation fee", "costi di attivazione", "frais de mise en service"
+    r"|activation\s+(?:fees?|costs?|charges?)|(?:costi|spese)\s+di\s+attivazione|frais\s+(?:d['’]activation|de\s+mise\s+en\s+service)"
+    r"|(?:gastos|cuota|coste)\s+de\s+(?:alta|activaci[óo]n)|(?:anschluss|aktivierungs|bereitstellungs|einrichtungs)geb[üu]hr\w*"
+    # The company's offers: "your plans", "Ihren Festnetzverträgen", "vos forfaits", "le vostre tariffe"
+    r"|(?:your|vos|sus|vuestr[oa]s|ihren?|euren?|vostr[ie]|le\s+vostre|i\s+vostri)\s+[\w-]*(?:plans|contracts|tariffs|packages"
+    r"|deals|contrats|forfaits|offres|planes|contratos|tarifas|ofertas|vertr[äa]ge\w*|tarife\w*|angebote\w*|contratti"
+    r"|tariffe|offerte|piani|pacchetti)"
     r"|estudiantes?|jubilados?|combien\s+(?:co[ûu]te|co[ûu]tent|vaut|est)|si\s+je\s+(?:m['’]abonne|souscris|m['’]inscris)"
     r"|[ée]tudiants?|was\s+kostet|was\s+kosten|wie\s+viel\s+kostet|wenn\s+ich\s+(?:mich\s+)?(?:anmelde|abschlie(?:ß|ss)e|buche)"
     r"|studenten\w*|studierende\w*|sch[üu]ler\w*|quanto\s+(?:costa|costano|viene)|se\s+mi\s+(?:iscrivo|abbono)|studenti|studente)\b",
@@ -709,11 +735,11 @@ _OWN_MONEY = re.compile(
 _AMOUNT = r"(?:[€$£]\s?)?\d[\d.,]*\s*(?:€|\$|£|euros?|eur|dollars?|pounds?|quid|bucks|francs?)?"
 _PURCHASE_PRICE = re.compile(
     rf"\b(?:paid|spent|pagu[ée]|gast[ée]|pay[ée]|d[ée]pens[ée]|pagato|speso)\s+{_AMOUNT}"
-    r"\s+(?:for|on|por|para|pour|per)\b"
+    r"\s+(?:for|on|por|para|pour|per|the|my|el|la|los|las|mi|le|les|l['’]|mon|ma|il|lo|gli|i|il\s+mio|la\s+mia)\b"
     rf"|\b{_AMOUNT}\s+f[üu]r\s+(?:\w+\s+){{1,3}}?(?:bezahlt|gezahlt|ausgegeben)\b"
     rf"|\b(?:cost|costs|costó|cuesta|co[ûu]t[ée]|kostete|costato|cost[aò])\s+(?:me\s+|mir\s+|mi\s+)?{_AMOUNT}"
     # bought for a sum: "für 899 Euro gekauft"
-    rf"|\bf[üu]r\s+{_AMOUNT}\s+(?:\w+\s+){{0,3}}?(?:gekauft|bestellt|erworben)\b",
+    rf"|\bf[üu]r\s+{_AMOUNT}\s+(?:[\w-]+\s+){{0,5}}?(?:gekauft|bestellt|erworben)\b",
     re.IGNORECASE,
 )
 
@@ -735,6 +761,25 @@ _WORKS_AGAIN = re.compile(
     r"|(?:ya\s+)?funciona\s+(?:todo|bien|perfectamente|de\s+nuevo)|ya\s+funciona|arreglad[oa]|solucionad[oa]"
     r"|(?:l[äa]uft|funktioniert)\s+(?:\w+\s+){0,3}?(?:wieder|einwandfrei|perfekt|gut)|behoben|repariert"
     r"|funziona\s+(?:tutto|bene|perfettamente|di\s+nuovo)|risolt[oa]|riparat[oa]|sistemat[oa])\b",
+    re.IGNORECASE,
+)
+# Praise for someone who helped: feedback, a general matter ("the engineer who came on Friday was brilliant").
+_STAFF = re.compile(
+    r"\b(?:technicians?|engineers?|agents?|advis[eo]rs?|operators?|staff|team|employees?|colleagues?|consultants?"
+    r"|installers?|representatives?|t[ée]cnic[oa]s?|asesor[ae]?s?|operador[ae]?s?|personal|equipo|emplead[oa]s?"
+    r"|dependient[ae]s?|instalador[ae]?s?|technicien(?:ne)?s?|conseill[eè]re?s?|op[ée]rat(?:eur|rice)s?|[ée]quipe"
+    r"|personnel|employ[ée]e?s?|vendeu(?:r|se)s?|installateurs?|techniker(?:in)?|monteur(?:in)?|mitarbeiter(?:in)?"
+    r"|berater(?:in)?|kolleg(?:e|in|en)|servicetechniker(?:in)?|tecnic[oaie]|operat(?:ore|rice|ori)|consulent[ei]"
+    r"|addett[oaie]|personale|squadra|commess[oaie]|installator[ei])\b",
+    re.IGNORECASE,
+)
+_PRAISE = re.compile(
+    r"\b(?:brilliant|excellent|fantastic|amazing|wonderful|helpful|patient|kind|friendly|professional|polite|lovely"
+    r"|superb|great\s+help|d['’]une\s+grande\s+aide|aimable|serviable|sympathique|formidable|comp[ée]tente?"
+    r"|professionnel(?:le)?|amables?|atent[oa]s?|simp[áa]tic[oa]s?|encantador[ae]?s?|pacientes?|profesional(?:es)?"
+    r"|estupend[oa]s?|excelentes?|incre[íi]bles?|muy\s+majo|freundlich\w*|hilfsbereit\w*|kompetent\w*|geduldig\w*"
+    r"|gro(?:ß|ss)artig\w*|hervorragend\w*|ausgezeichnet\w*|gentil(?:e|i|issim[oaie])|bravissim[oaie]|pazient[ei]"
+    r"|eccellent[ei]|cortes[ei]|simpatic[oaie]|preparatissim[oaie]|disponibilissim[oaie])\b",
     re.IGNORECASE,
 )
 _NEGATED = re.compile(
@@ -771,13 +816,17 @@ def classify_intent(query: str) -> tuple[str, float]:
         text = _PURCHASE_PRICE.sub(" ", text)
         cues = cue_scores(text)
     meaning = _meaning_scores(text)
+    unbroken = not _NEGATED.search(text)
     if presales:
         _to_general(cues, meaning, BILLING)
-    unbroken = not _NEGATED.search(text)
+        if unbroken:
+            _to_general(cues, meaning, TECHNICAL)  # "what does the fibre option cost?": the product bought
     if unbroken and "?" in text and _PRODUCT_QUESTION.search(text) and not _OWN_MONEY.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "do your routers support wifi 6?"
     elif unbroken and "?" not in text and _THANKS.search(text) and _WORKS_AGAIN.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "thanks, the technician fixed everything"
+    elif unbroken and "?" not in text and _STAFF.search(text) and _PRAISE.search(text):
+        _to_general(cues, meaning, TECHNICAL)  # "the engineer who came on Friday was brilliant"
     floor = min(meaning.values())
     total = {label: cues[label] + EMBED_WEIGHT * (meaning[label] - floor) for label in LABELS}
     ranked = sorted(LABELS, key=lambda label: (-total[label], LABELS.index(label)))

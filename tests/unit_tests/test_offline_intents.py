@@ -431,3 +431,68 @@ def test_a_word_right_after_a_negation_is_read_as_the_verb_that_failed() -> None
         scores = cue_scores(failed)
         assert scores[T] > 0 and scores[B] == 0, failed
     assert cue_scores("I did not authorise this charge.")[B] >= 3
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "I just want to say the technician who installed our line was so friendly and patient.",
+        "Quería decir que el técnico que vino ayer fue muy amable y profesional.",
+        "Votre technicienne a été très aimable et d'une grande aide avec la box.",
+        "Der Techniker gestern war sehr freundlich und hilfsbereit, vielen Dank.",
+        "L'operatore al telefono è stato gentilissimo e molto paziente.",
+    ],
+)
+def test_praise_for_someone_who_helped_is_feedback(query: str) -> None:
+    assert classify_intent(query)[0] == G
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Are there activation fees if I move over to you from my current provider?",
+        "¿Si contrato la fibra con vosotros, hay gastos de alta?",
+        "Si je passe chez vous, il y a des frais de mise en service ?",
+        "Wie hoch ist die Anschlussgebühr, wenn ich zu Ihnen wechsle?",
+        "Se acquisto il modem a rate, ci sono costi di attivazione?",
+        "Welche Laufzeit haben Ihre Mobilfunkverträge?",
+        "Quelle est la durée d'engagement de vos forfaits mobiles ?",
+    ],
+)
+def test_buying_switching_and_the_companys_offers_are_pre_sales(query: str) -> None:
+    assert classify_intent(query)[0] == G
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "J'ai payé 90 € la caméra et elle se déconnecte toutes les heures.",
+        "Für 60 Euro habe ich den neuen WLAN-Repeater gekauft und er verliert ständig die Verbindung.",
+        "Una semana sin internet en la oficina, ni siquiera carga el correo.",
+        "Depuis hier, pas de connexion du tout dans l'appartement.",
+        "Da tre giorni nessun segnale sul cellulare, non ho copertura neanche in centro.",
+        "The red light on the modem keeps blinking and the line is dead.",
+    ],
+)
+def test_a_thing_bought_and_a_service_missing_are_technical(query: str) -> None:
+    assert classify_intent(query)[0] == T
+
+
+def test_a_cue_cut_by_the_stemmer_to_three_letters_is_not_read_into_common_words() -> None:
+    # Spanish "sonido" stems to "son", which is also "they are".
+    assert cue_scores("Son las nueve y media, ¿abren hoy?")[T] == 0
+    assert cue_scores("El sonido del altavoz se oye entrecortado.")[T] > 0
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Do you take old routers back for recycling?", G),
+        ("¿Tenéis algún punto de reciclaje para móviles viejos?", G),
+        ("Nehmen Sie alte Geräte zum Recycling zurück?", G),
+        ("Sulla fattura c'è ancora il noleggio del modem che ho restituito.", B),
+        ("La app dice que debo 30 euros, ¿por qué?", B),
+    ],
+)
+def test_recycling_is_general_and_a_rental_or_a_debt_is_billing(query: str, label: str) -> None:
+    assert classify_intent(query)[0] == label
