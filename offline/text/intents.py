@@ -45,7 +45,7 @@ _CUES: dict[str, dict[Lang, str]] = {
     TECHNICAL: {
         "en": """
             crash:3 down:2 freez:3 froze:3 frozen:3 error:3 bug:3 glitch:3 outag:3 broken:3 disconnect:3 offlin:3
-            restart:2 reboot:2 lag:2 slow:2 corrupt:3 blank:2 black:2 stuck:2
+            restart:2 reboot:2 lag:2 slow:2 corrupt:3 blank:3 black:2 stuck:2
             unresponsive:3 fail:2 drop:2 drain:2 overheat:3 hot:1 blurry:2 pair:2 sync:2
             "not working":3 "stop working":3 "doesn't work":3 "does not work":3 "won't open":3 ~open:2 ~load:3
             ~start:3 ~connect:3 ~print:3 ~turn:2 ~charg:2 ~respond:2 ~arriv:1 ~accept:2 ~pair:3 ~log:2 ~sign:2
@@ -109,7 +109,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             receiver:2 "sitzung abgelaufen":3 richt:1 "schaltet sich":2 bricht:2 abbrech:3 "bricht ab":3
             "passiert nichts":3 "tut sich nichts":3 "kein netz":3 "kein empfang":3 sms:1 fernbedienung:2 ~=hört:2
             whatsapp:2
-            ~internet:3 ~wlan:3 ~empfang:3 ~=lädt:3 glasfaser:2 puk:3 umleit:2 anruf:1 festnetz:1 leucht:1
+            ~internet:3 ~wlan:3 ~empfang:3 ~=lädt:3 glasfaser:2 puk:3 umleit:2 anruf:1 festnetz:1 leucht:1 ruckel:3
         """,
         "it": """
             ~funzion:3 funzion:2 internet:2 app:2 applic:2 ~accend:3
@@ -145,7 +145,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             factur:3 rembours:3 paiement:2 pai:1 abonn:2 prix:2 tarif:2 frais:3 debit:3 mont:1
             "deux fois":2 compt:1
             prélev:3 "trop perçu":3 bancair:2 "carte bancaire":2 relev:2 reçu:2 tva:2 remis:1
-            échéanc:2 impai:2 argent:2 mensualit:2 factu:3 pay:2 "compte bancaire":2
+            échéanc:2 impai:2 argent:2 mensualit:2 factu:3 pay:2 "compte bancaire":2 =réclame:2 =réclamé:2 résili:1
         """,
         "de": """
             rechnung:3 belast:3 abbuch:3 zahlung:2 bezahlt:2 ruckerstatt:3
@@ -210,7 +210,9 @@ NO_LONGER_WEIGHT = 1.0
 # "nachdem", "da quando", "dopo aver". It runs to the next comma or full stop.
 _BACKGROUND = re.compile(
     r"\b(?:ever\s+since|since|after|desde\s+que|despu[ée]s\s+de|depuis\s+que|depuis|apr[èe]s\s+avoir"
-    r"|seit(?:dem)?|nachdem|da\s+quando|dopo\s+(?:aver|che))\b[^,.;:!?]{0,120}",
+    r"|seit(?:dem)?|nachdem|da\s+quando|dopo\s+(?:aver|che)"
+    # and a concession: "although I pay for 250 Mbit", "obwohl ich bezahle", "anche se pago"
+    r"|although|even\s+though|aunque|bien\s+que|alors\s+que|obwohl|anche\s+se|sebbene|nonostante)\b[^,.;:!?]{0,120}",
     re.IGNORECASE,
 )
 _LABEL_NAMES = re.compile(r"\b(?:technical\s+support|billing\s+inquir(?:y|ies)|general\s+questions?)\b", re.IGNORECASE)
@@ -710,6 +712,9 @@ _PRESALES = re.compile(
     r"|activation\s+(?:fees?|costs?|charges?)|(?:costi|spese)\s+di\s+attivazione|frais\s+(?:d['’]activation|de\s+mise\s+en\s+service)"
     r"|(?:gastos|cuota|coste)\s+de\s+(?:alta|activaci[óo]n)|(?:anschluss|aktivierungs|bereitstellungs|einrichtungs)geb[üu]hr\w*"
     # The company's offers: "your plans", "Ihren Festnetzverträgen", "vos forfaits", "le vostre tariffe"
+    r"|(?:do\s+you\s+(?:have|offer|do)|(?:ten[ée]is|tienen|ofrec[ée]is|ofrecen)|(?:avez|proposez|faites)-vous|(?:haben|bieten)\s+sie"
+    r"|habt\s+ihr|(?:avete|offrite|proponete))\s+(?:[\w-]+\s+){0,3}?[\w-]*(?:plans|tariffs|packages|bundles|deals|planes|tarifas"
+    r"|paquetes|forfaits|offres|tarife|angebote|pakete|tariffe|offerte|piani|pacchetti)\b"
     r"|(?:your|vos|sus|vuestr[oa]s|ihren?|euren?|vostr[ie]|le\s+vostre|i\s+vostri)\s+[\w-]*(?:plans|contracts|tariffs|packages"
     r"|deals|contrats|forfaits|offres|planes|contratos|tarifas|ofertas|vertr[äa]ge\w*|tarife\w*|angebote\w*|contratti"
     r"|tariffe|offerte|piani|pacchetti)"
@@ -782,8 +787,14 @@ _PRAISE = re.compile(
     r"|eccellent[ei]|cortes[ei]|simpatic[oaie]|preparatissim[oaie]|disponibilissim[oaie])\b",
     re.IGNORECASE,
 )
+# Something that came as it should: "the refund arrived", "el reembolso ha llegado", "das Geld ist eingegangen".
+_ARRIVED = re.compile(
+    r"\b(?:arrived|came\s+through|went\s+through|received\s+it|got\s+it|lleg[óo]|ha\s+llegado|recibid[oa]"
+    r"|(?:est|sont)\s+arriv[ée]e?s?|bien\s+re[çc]ue?s?|angekommen|eingegangen|erhalten|arrivat[oaie]|ricevut[oaie])\b",
+    re.IGNORECASE,
+)
 _NEGATED = re.compile(
-    r"\b(?:not|no|never|n't|cannot|ne|pas|nicht|kein\w*|non|nada|nunca|jamais|mai|still|toujours|immer\s+noch|ancora|todav[íi]a"
+    r"\b(?:not|no|never|n't|cannot|ne|pas|nicht|nie|niemals|kein\w*|non|nada|nunca|jamais|mai|still|toujours|immer\s+noch|ancora|todav[íi]a"
     r"|but|mais|pero|aber|ma|però)\b|n't"
     # and the commonest words of a malfunction: a question about a product that fails asks for help
     r"|\b(?:crash\w*|drop\w*|freez\w*|froze|errors?|broken|fail\w*|stopp\w*|disconnect\w*|keeps?\s+\w+ing"
@@ -825,6 +836,9 @@ def classify_intent(query: str) -> tuple[str, float]:
         _to_general(cues, meaning, TECHNICAL)  # "do your routers support wifi 6?"
     elif unbroken and "?" not in text and _THANKS.search(text) and _WORKS_AGAIN.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "thanks, the technician fixed everything"
+    elif unbroken and "?" not in text and _THANKS.search(text) and _ARRIVED.search(text):
+        _to_general(cues, meaning, BILLING)  # "thanks, the refund arrived this morning"
+        _to_general(cues, meaning, TECHNICAL)
     elif unbroken and "?" not in text and _STAFF.search(text) and _PRAISE.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "the engineer who came on Friday was brilliant"
     floor = min(meaning.values())

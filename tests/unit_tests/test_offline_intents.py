@@ -496,3 +496,28 @@ def test_a_cue_cut_by_the_stemmer_to_three_letters_is_not_read_into_common_words
 )
 def test_recycling_is_general_and_a_rental_or_a_debt_is_billing(query: str, label: str) -> None:
     assert classify_intent(query)[0] == label
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Many thanks, the credit note came through yesterday.",
+        "Gracias, el reembolso ya ha llegado a mi cuenta.",
+        "Merci, le remboursement est bien arrivé.",
+        "Danke, die Gutschrift ist eingegangen.",
+        "Grazie, il rimborso è arrivato stamattina.",
+        "Do you have any tariffs for small businesses?",
+        "Bieten Sie auch Pakete mit Fernsehen an?",
+        "Avete piani solo dati per tablet?",
+    ],
+)
+def test_thanks_for_money_that_arrived_and_questions_about_the_offers_are_general(query: str) -> None:
+    assert classify_intent(query)[0] == G
+
+
+def test_money_that_never_arrived_or_a_bill_paid_although_the_service_fails_is_not_thanks() -> None:
+    # A "never" is no thanks: "eine Mahnung für eine Rechnung, die nie angekommen ist. Danke auch."
+    assert classify_intent("Super, eine Mahnung für eine Gutschrift, die nie eingegangen ist. Danke.")[0] == B
+    # What the customer pays, in a concession ("although I pay for ..."), sets the scene of a fault.
+    assert classify_intent("Das Bild ruckelt jeden Abend, obwohl ich für 500 Mbit bezahle.")[0] == T
+    assert classify_intent("The router keeps rebooting even though I pay for the premium plan.")[0] == T
