@@ -46,9 +46,13 @@ _INJECTIONS = [
         # its bracket or sentence, never past it
         r"\(?\b(?:note|nota|hinweis|remarque|mensaje|message|nachricht|messaggio)\s+(?:to|pour|para|per|an|à|au|al|a|f[üu]r"
         r"|zum|zur|allo|alla)"
-        rf"\s+(?:the\s+|l['’]\s*|la\s+|le\s+|el\s+|die\s+|den\s+|il\s+|lo\s+)?{_WHO}\b[^).!?;\n]*[).!?;]?",
-        # "SYSTEM: ...", "Assistant: ..." speaking as another role; an "ADMIN OVERRIDE: ..."
-        rf"(?:^|(?<=[\s.!?]))(?:system|syst[eè]me|sistema|assistant[e]?|asistente|developer|ai|ia|ki|bot|admin)\s*:{_REST}",
+        rf"\s+(?:the\s+|l['’]\s*|la\s+|le\s+|el\s+|die\s+|den\s+|il\s+|lo\s+)?{_WHO}\b[^).!?;\n]*[.!?;]?\)?",
+        # "SYSTEM: ...", "Assistant: ..." speaking as another role, or spoken to ("A la IA: ...", "Per il
+        # sistema: ...", "Anweisung an das System: ..."); an "ADMIN OVERRIDE: ..."
+        r"(?:^|(?<=[\s.!?(]))(?:(?:(?:(?:new|neue|nueva|nouvelle|nuova)\s+)?"
+        r"(?:note|nota|hinweis|anweisung|instructions?|instrucci[óo]n|istruzion[ei])\s+)?"
+        r"(?:to|a|para|pour|à|au|an|f[üu]r|per|al)\s+(?:the\s+|la\s+|le\s+|el\s+|das\s+|die\s+|den\s+|il\s+|lo\s+|l['’]\s*)?)?"
+        rf"(?:system|syst[eè]me|sistema|assistant[e]?|asistente|developer|ai|ia|ki|bot|admin)\s*:{_REST}",
         rf"\b(?:(?:admin(?:istrator)?|system|root|developer|sudo)\s+)?override\b\s*:?{_REST}",
         rf"\b(?:admin|developer|debug|god|jailbreak|dan)\s+mode\b{_REST}",
         # "ignora las instrucciones anteriores", "ignorez les consignes", "vergiss alle Regeln"
@@ -171,6 +175,7 @@ def strip_injections(text: str) -> str:
     for pattern, words in zip(_INJECTIONS, _KEYWORDS, strict=True):
         if any(word in low for word in words):  # a pattern whose words are absent cannot match
             text = pattern.sub(" ", text)
+    text = re.sub(r"\([ \t]*+\)", " ", text)  # a bracket the cut emptied
     text = re.sub(r"[ \t]+", " ", text)
     text = _SPACE_BEFORE_MARK.sub(r"\1", text)
     text = re.sub(r"([.!?])[.,;:!?]+", r"\1", text)
