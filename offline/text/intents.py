@@ -140,6 +140,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             cuot:2 carg:2 =recibo:2 =recibos:2 tarif:2 import:1 cuent:1
             domicili:3 "de más":2 "dos cargos":3 saldo:2 descuent:1 iva:2 tarjet:1 banc:1 impag:2
             devolu:1 abon:1 mensualidad:2 plaz:1 "cuenta bancaria":2 =debo:2 =adeudo:2 alquiler:2
+            "devolv el diner":3 "devuelv el diner":3 "devolv mi diner":3 "devuelv mi diner":3
         """,
         "fr": """
             factur:3 rembours:3 paiement:2 pai:1 abonn:2 prix:2 tarif:2 frais:3 debit:3 mont:1
@@ -152,7 +153,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             abo:2 abonnement:2 preis:2 kost:1 lastschrift:3 doppelt:2 monat:1
             abgebucht:3 abgezog:3 berechn:3 erstatt:3 gutschrift:2 gebühr:3 betrag:2 geld:2
             kreditkart:2 bankkonto:2 mahnung:3 tarif:2 beitrag:2 euro:2 "zu viel":2 bezahl:2 zahl:2
-            kündig:1 vertrag:1 schuld:2 miete:2
+            kündig:1 vertrag:1 schuld:2 miete:2 "geld zurück":3
         """,
         "it": """
             addebit:3 fattur:3 rimbors:3 pagament:2 abbon:2 prezz:2 cost:1

@@ -492,9 +492,11 @@ def test_a_cue_cut_by_the_stemmer_to_three_letters_is_not_read_into_common_words
         ("Nehmen Sie alte Geräte zum Recycling zurück?", G),
         ("Sulla fattura c'è ancora il noleggio del modem che ho restituito.", B),
         ("La app dice que debo 30 euros, ¿por qué?", B),
+        ("¿Cuándo me devolvéis el dinero del módem que os mandé?", B),
+        ("Wann bekomme ich mein Geld zurück für den Router, den ich zurückgeschickt habe?", B),
     ],
 )
-def test_recycling_is_general_and_a_rental_or_a_debt_is_billing(query: str, label: str) -> None:
+def test_recycling_is_general_and_a_rental_a_debt_or_money_back_is_billing(query: str, label: str) -> None:
     assert classify_intent(query)[0] == label
 
 
