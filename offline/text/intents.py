@@ -396,11 +396,15 @@ def _hyphenated_cues() -> tuple[str, ...]:
 
 
 def _parts(start: int, word: str) -> list[tuple[int, str]]:
-    """Split a hyphenated word into its parts ("Livrez-vous", "SIM-Karte"), unless a cue is written so ("wi-fi")."""
-    if "-" not in word or _fold(word).startswith(_hyphenated_cues()):
+    """Split a hyphenated word into its parts ("Livrez-vous", "SIM-Karte"), keeping a cue written so ("wi-fi")."""
+    if "-" not in word:
         return [(start, word)]
-    out, at = [], start
-    for part in word.split("-"):
+    folded = _fold(word)
+    head = next((cue for cue in _hyphenated_cues() if folded.startswith(cue)), "")
+    if head and not folded.startswith("-", len(head)):
+        return [(start, word)]  # "wi-fi", "double-billed"
+    out, at = ([(start, word[: len(head)])], start + len(head) + 1) if head else ([], start)
+    for part in word[len(head) + 1 if head else 0 :].split("-"):
         if part:
             out.append((at, part))
         at += len(part) + 1
@@ -769,6 +773,17 @@ _WORKS_AGAIN = re.compile(
     r"|funziona\s+(?:tutto|bene|perfettamente|di\s+nuovo)|risolt[oa]|riparat[oa]|sistemat[oa])\b",
     re.IGNORECASE,
 )
+# How to do something with a device or service: "how do I ...", "¿cómo activo ...?", "comment configurer ...",
+# "wie richte ich ... ein?", "come imposto ...?". Beside a technical word and no money word it asks for
+# technical help.
+_HOW_TO = re.compile(
+    r"\b(?:how\s+(?:do|can|should)\s+(?:i|we|you)|how\s+to|c[óo]mo\s+(?:puedo|se|hago|activo|configuro|pongo|cambio|desactivo)"
+    r"|comment\s+(?:faire|puis-je|je\s+peux|on|activer|configurer|d[ée]sactiver|transf[ée]rer|changer|mettre)"
+    r"|wie\s+(?:kann|k[öo]nnen|mache|richte|stelle|aktiviere|deaktiviere|leite|schalte|[äa]ndere|bekomme)"
+    r"|come\s+(?:faccio|posso|si|imposto|attivo|disattivo|configuro|cambio))\b",
+    re.IGNORECASE,
+)
+HOW_TO_WEIGHT = 1.5
 # Praise for someone who helped: feedback, a general matter ("the engineer who came on Friday was brilliant").
 _STAFF = re.compile(
     r"\b(?:technicians?|engineers?|agents?|advis[eo]rs?|operators?|staff|team|employees?|colleagues?|consultants?"
@@ -842,6 +857,8 @@ def classify_intent(query: str) -> tuple[str, float]:
         _to_general(cues, meaning, TECHNICAL)
     elif unbroken and "?" not in text and _STAFF.search(text) and _PRAISE.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "the engineer who came on Friday was brilliant"
+    if not presales and cues[TECHNICAL] and not cues[BILLING] and _HOW_TO.search(text):
+        cues[TECHNICAL] += HOW_TO_WEIGHT
     floor = min(meaning.values())
     total = {label: cues[label] + EMBED_WEIGHT * (meaning[label] - floor) for label in LABELS}
     ranked = sorted(LABELS, key=lambda label: (-total[label], LABELS.index(label)))
