@@ -64,7 +64,8 @@ _CUES: dict[str, dict[Lang, str]] = {
             blink:2 ~join:2 dead:3 ~internet:3 ~wifi:3 ~signal:3 ~coverag:3 puk:3 mesh:1 landline:1 "forward call":3
         """,
         "es": """
-            ~funcion:3 funcion:2 conexion:2 internet:2 wifi:2 aplic:2 app:2 error:3 fall:3 pantall:2
+            ~funcion:3 funcion:2 conexion:2 internet:2 wifi:2 app:2 error:3 fall:3 pantall:2
+            =aplicación:2 =aplicaciones:2
             contraseñ:2 lent:2 bloque:3 cierr:2 "se cierra":3
             router:2 impresor:2 "no puedo":1
             ~enciend:3 ~encend:3 ~arranc:3 ~carg:3 ~conect:3 ~respond:3 ~abr:2 ~inici:2 cuelg:3 congel:3
@@ -80,7 +81,8 @@ _CUES: dict[str, dict[Lang, str]] = {
             dañado:2 dañada:2 dañados:2 cámara:2 cámaras:2 sonido:2 sonidos:2
         """,
         "fr": """
-            ~fonction:3 fonction:2 ~march:3 connexion:2 connect:2 imprim:2 "mot de passe":2 applic:2
+            ~fonction:3 fonction:2 ~march:3 connexion:2 connect:2 imprim:2 "mot de passe":2
+            =application:2 =applications:2
             appli:2 plant:3 bug:3 pann:3 wifi:2 "mise à jour":1 ~répond:3 répond:1
             tablet:2 ordin:2 "n'arrive pas":1
             ~allum:3 ~démarr:3 ~charg:3 ~connect:3 ~ouvr:2 bloqu:3 fig:3 éteint:2 redémarr:2 lent:2
@@ -112,11 +114,11 @@ _CUES: dict[str, dict[Lang, str]] = {
             ~internet:3 ~wlan:3 ~empfang:3 ~=lädt:3 glasfaser:2 puk:3 umleit:2 anruf:1 festnetz:1 leucht:1 ruckel:3
         """,
         "it": """
-            ~funzion:3 funzion:2 internet:2 app:2 applic:2 ~accend:3
+            ~funzion:3 funzion:2 internet:2 app:2 =applicazione:2 =applicazioni:2 ~accend:3
             accend:2 acced:2 password:2 scherm:2 lent:2 error:3 stampant:2 wifi:2 telefon:1
             ~part:3 ~caric:3 ~colleg:3 ~rispond:3 ~apr:2 blocc:3 spegn:2 riavvi:2 guast:3 rott:2
             connession:2 colleg:2 rete:2 login:2 batter:2 aggiorn:1 install:2 scaric:1 computer:2
-            portatil:2 cellular:1 smartphon:1 segnal:2 tastier:2 fotocamer:2 audi:1 schermat:1
+            portatil:2 cellular:1 smartphon:1 segnal:2 tastier:2 fotocamer:2 audi:1 audio:1 schermat:1
             configur:2 impost:1 posta:1 "due fattori":2 autenticazion:2 session:1 scadut:2 inoltr:2 deviazion:2
             chiamat:1 linea:1 tono:2 "segreteria telefonica":2 canal:1 sintonizz:2 sim:1 ripristin:2 "pagina bianca":3
             decoder:2 "sessione scaduta":3 "si spegne":3
@@ -133,33 +135,36 @@ _CUES: dict[str, dict[Lang, str]] = {
             payment:2 pay:2 paid:2 price:2 cost:1 subscript:2 renew:2 receipt:2 statement:2 balanc:2
             discount:1 vat:2 instalment:2 credit:2 "credit card":2 card:1 plan:1 licenc:1
             licens:1 contract:1 tariff:2 amount:2 euro:2 dollar:2 pound:2 money:2 dispute:3 "surprise fee":3
-            cancel:1 account:1 bank:1 expens:1 rental:2 loyalti:1 owe:2
+            cancel:1 account:1 bank:1 expens:1 rental:2 loyalti:1 owe:2 "bank transfer":2 overdu:2
         """,
         "es": """
             cobr:3 factur:3 "dos veces":2 reembols:3 diner:2 pag:2 preci:2 suscripcion:2
             cuot:2 carg:2 =recibo:2 =recibos:2 tarif:2 import:1 cuent:1
             domicili:3 "de más":2 "dos cargos":3 saldo:2 descuent:1 iva:2 tarjet:1 banc:1 impag:2
             devolu:1 abon:1 mensualidad:2 plaz:1 "cuenta bancaria":2 =debo:2 =adeudo:2 alquiler:2
+            "transferencia bancaria":2
             "devolv el diner":3 "devuelv el diner":3 "devolv mi diner":3 "devuelv mi diner":3
         """,
         "fr": """
             factur:3 rembours:3 paiement:2 pai:1 abonn:2 prix:2 tarif:2 frais:3 debit:3 mont:1
             "deux fois":2 compt:1
             prélev:3 "trop perçu":3 bancair:2 "carte bancaire":2 relev:2 reçu:2 tva:2 remis:1
-            échéanc:2 impai:2 argent:2 mensualit:2 factu:3 pay:2 "compte bancaire":2 =réclame:2 =réclamé:2 résili:1
+            échéanc:2 impai:2 argent:2 mensualit:2 factu:3 pay:2 "compte bancaire":2
+            =réclame:2 =réclamé:2 résili:1 virement:2
         """,
         "de": """
             rechnung:3 belast:3 abbuch:3 zahlung:2 bezahlt:2 ruckerstatt:3
             abo:2 abonnement:2 preis:2 kost:1 lastschrift:3 doppelt:2 monat:1
             abgebucht:3 abgezog:3 berechn:3 erstatt:3 gutschrift:2 gebühr:3 betrag:2 geld:2
             kreditkart:2 bankkonto:2 mahnung:3 tarif:2 beitrag:2 euro:2 "zu viel":2 bezahl:2 zahl:2
-            kündig:1 vertrag:1 schuld:2 miete:2 "geld zurück":3
+            kündig:1 vertrag:1 schuld:2 miete:2 "geld zurück":3 überweis:2
         """,
         "it": """
             addebit:3 fattur:3 rimbors:3 pagament:2 abbon:2 prezz:2 cost:1
             import:1 "due volte":2
             bollett:3 pag:2 addebitat:3 conto:1 banc:1 sold:2 euro:2 tariff:2 canon:2 rat:1 scont:1
-            =ricevuta:2 =ricevute:2 iva:2 "carta di credito":2 "non pagat":2 rinnov:2 disdett:1 noleggi:2
+            =ricevuta:2 =ricevute:2 iva:2 "carta di credito":2 "non pagat":2 rinnov:2 disdett:1
+            noleggi:2 bonifico:2 sollecito:2
         """,
     },
     GENERAL: {
@@ -462,12 +467,13 @@ def cue_scores(text: str) -> dict[str, float]:
                     stems[i] = part or s
         index = _first_word_index(lang)
         for i in range(len(stems)):
-            keys = {stems[i], raw[i], accented[i]}
+            keys = {stems[i], raw[i], bare[i], accented[i]}
             cues = [cue for key in sorted(keys) for cue in index.get(key, [])]
             for label, seq, weight, needs_negation in dict.fromkeys(cues):
                 n = len(seq)
                 if i + n > len(stems) or not all(
-                    stems[i + k] in seq[k] or raw[i + k] in seq[k] or accented[i + k] in seq[k] for k in range(n)
+                    stems[i + k] in seq[k] or bare[i + k] in seq[k] or accented[i + k] in seq[k] or raw[i + k] in seq[k]
+                    for k in range(n)
                 ):
                     continue
                 # German puts its negation after the verb: "die Fernbedienung reagiert nicht mehr".

@@ -554,3 +554,29 @@ def test_how_to_do_something_with_a_device_is_technical(query: str) -> None:
 
 def test_how_to_beside_a_money_word_stays_with_the_money() -> None:
     assert classify_intent("How do I update the card I pay with?")[0] == B
+
+
+def test_the_verb_apply_is_not_the_noun_application() -> None:
+    # "no se aplica", "n'a pas été appliquée", "non è stato applicato": a discount not applied is money.
+    for query in (
+        "Tengo un descuento de fidelidad que no se aplica en la factura.",
+        "La remise n'a pas été appliquée sur ma facture.",
+        "Lo sconto non è stato applicato in bolletta.",
+    ):
+        assert cue_scores(query)[T] == 0, query
+    for query in ("La aplicación se cierra sola.", "L'application plante.", "L'applicazione si blocca."):
+        assert cue_scores(query)[T] >= 5, query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "I paid by bank transfer ten days ago and still got a reminder.",
+        "Pagué por transferencia bancaria y sigue pendiente.",
+        "J'ai payé par virement il y a une semaine.",
+        "Ich habe die Überweisung schon letzte Woche gemacht.",
+        "Ho fatto il bonifico ma mi è arrivato un sollecito.",
+    ],
+)
+def test_a_bank_transfer_is_billing(query: str) -> None:
+    assert classify_intent(query)[0] == B
