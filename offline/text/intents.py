@@ -790,6 +790,14 @@ _HOW_TO = re.compile(
     re.IGNORECASE,
 )
 HOW_TO_WEIGHT = 1.5
+# The company's rules, or feedback on what it does: "what is your refund policy?", "votre politique de
+# remboursement", "Ihre Widerrufsbedingungen", "I'd like to give feedback on the new app".
+_POLICY_OR_FEEDBACK = re.compile(
+    r"\b(?:polic(?:y|ies)|pol[íi]tica|politique|politica|richtlinie\w*|\w*bedingungen|terms\s+and\s+conditions"
+    r"|t[ée]rminos\s+y\s+condiciones|conditions\s+g[ée]n[ée]rales|condizioni\s+generali|feedback|suggestions?"
+    r"|sugerencias?|anregung\w*|verbesserungsvorschl[äa]g\w*|suggeriment[oi])\b",
+    re.IGNORECASE,
+)
 # Praise for someone who helped: feedback, a general matter ("the engineer who came on Friday was brilliant").
 _STAFF = re.compile(
     r"\b(?:technicians?|engineers?|agents?|advis[eo]rs?|operators?|staff|team|employees?|colleagues?|consultants?"
@@ -856,6 +864,9 @@ def classify_intent(query: str) -> tuple[str, float]:
             _to_general(cues, meaning, TECHNICAL)  # "what does the fibre option cost?": the product bought
     if unbroken and "?" in text and _PRODUCT_QUESTION.search(text) and not _OWN_MONEY.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "do your routers support wifi 6?"
+    elif unbroken and _POLICY_OR_FEEDBACK.search(text) and not _OWN_MONEY.search(text):
+        _to_general(cues, meaning, BILLING)  # "what is your refund policy?": the rule, not a refund
+        _to_general(cues, meaning, TECHNICAL)
     elif unbroken and "?" not in text and _THANKS.search(text) and _WORKS_AGAIN.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "thanks, the technician fixed everything"
     elif unbroken and "?" not in text and _THANKS.search(text) and _ARRIVED.search(text):

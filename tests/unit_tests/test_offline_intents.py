@@ -580,3 +580,21 @@ def test_the_verb_apply_is_not_the_noun_application() -> None:
 )
 def test_a_bank_transfer_is_billing(query: str) -> None:
     assert classify_intent(query)[0] == B
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("What's your policy on refunds for unopened devices?", G),
+        ("¿Cuál es vuestra política de reembolsos?", G),
+        ("Quelle est votre politique de remboursement ?", G),
+        ("Wo finde ich Ihre Widerrufsbedingungen?", G),
+        ("Qual è la vostra politica sui rimborsi?", G),
+        ("Some feedback: the new app layout is much easier to read.", G),
+        # The customer's own money, or a fault, is no question about the rules.
+        ("Under your refund policy I should get my money back: I was charged twice.", B),
+        ("Feedback: the new app crashes every time I open it.", T),
+    ],
+)
+def test_the_companys_rules_and_feedback_are_general(query: str, label: str) -> None:
+    assert classify_intent(query)[0] == label
