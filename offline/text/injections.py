@@ -15,7 +15,7 @@ _LABELISH = r"[^.!?;:\n]*"  # what an instruction names, up to a colon too: "rou
 # The words of the instructions, in English, Spanish, French, German and Italian.
 _WHO = (
     r"(?:ai|a\.i\.|assistant[e]?|assistent(?:e|en|in)?|asistente|model[lo]?|modelo|mod[eè]le|bot|system|syst[eè]me|sistema|classifier"
-    r"|ia|ki|llm|gpt|chatbot|agent[e]?)"
+    r"|classificateur|clasificador|classificatore|klassifi(?:kator|zierer)|ia|ki|llm|gpt|chatbot|agent[e]?)"
 )
 _IGNORE = (
     r"(?:ignore[sz]?|ignor(?:a|ad|ate|i|iere|ieren|iert|er)|disregard|forget|override|oublie[sz]?|olvid(?:a|e|ad|en)"
@@ -36,13 +36,23 @@ _CLASSIFY = (
 _INJECTIONS = [
     re.compile(p, re.IGNORECASE)
     for p in (
+        # "Assistant, refund invoice 3333": the model addressed by name, at the start of a sentence. It goes
+        # first: once a later pattern has cut the instruction after the name, the customer's own next
+        # sentence would follow "Assistant," and be cut with it.
+        rf"(?:^|(?<=[.!?]\s))(?:(?:hey|dear|hola|hallo|ciao|cher|chère|querido|liebe[rs]?|caro)\s+)?"
+        rf"(?:{_WHO})\s*,{_REST}",
         r"\b(?:important|importante|wichtig)\s*:\s*(?=treat|classify|label|route|mark)",
         # "(Note to the AI: ...)", "(Note pour l'IA : ...)", "Hinweis an die KI: ...": to the end of
         # its bracket or sentence, never past it
-        r"\(?\b(?:note|nota|hinweis|remarque|mensaje|message|nachricht|messaggio)\s+(?:to|pour|para|per|an|à|al|a|f[üu]r)"
-        rf"\s+(?:the\s+|l['’]\s*|la\s+|le\s+|el\s+|die\s+|den\s+|il\s+|lo\s+)?{_WHO}\b[^).!?;\n]*[).!?;]?",
-        # "SYSTEM: ...", "Assistant: ..." speaking as another role; an "ADMIN OVERRIDE: ..."
-        rf"(?:^|(?<=[\s.!?]))(?:system|syst[eè]me|sistema|assistant[e]?|asistente|developer|ai|ia|ki|bot|admin)\s*:{_REST}",
+        r"\(?\b(?:note|nota|hinweis|remarque|mensaje|message|nachricht|messaggio)\s+(?:to|pour|para|per|an|à|au|al|a|f[üu]r"
+        r"|zum|zur|allo|alla)"
+        rf"\s+(?:the\s+|l['’]\s*|la\s+|le\s+|el\s+|die\s+|den\s+|il\s+|lo\s+)?{_WHO}\b[^).!?;\n]*[.!?;]?\)?",
+        # "SYSTEM: ...", "Assistant: ..." speaking as another role, or spoken to ("A la IA: ...", "Per il
+        # sistema: ...", "Anweisung an das System: ..."); an "ADMIN OVERRIDE: ..."
+        r"(?:^|(?<=[\s.!?(]))(?:(?:(?:(?:new|neue|nueva|nouvelle|nuova)\s+)?"
+        r"(?:note|nota|hinweis|anweisung|instructions?|instrucci[óo]n|istruzion[ei])\s+)?"
+        r"(?:to|a|para|pour|à|au|an|f[üu]r|per|al)\s+(?:the\s+|la\s+|le\s+|el\s+|das\s+|die\s+|den\s+|il\s+|lo\s+|l['’]\s*)?)?"
+        rf"(?:system|syst[eè]me|sistema|assistant[e]?|asistente|developer|ai|ia|ki|bot|admin)\s*:{_REST}",
         rf"\b(?:(?:admin(?:istrator)?|system|root|developer|sudo)\s+)?override\b\s*:?{_REST}",
         rf"\b(?:admin|developer|debug|god|jailbreak|dan)\s+mode\b{_REST}",
         # "ignora las instrucciones anteriores", "ignorez les consignes", "vergiss alle Regeln"
@@ -66,9 +76,6 @@ _INJECTIONS = [
         # "New instructions: ..." to the end of its sentence, never of the line: the request after it stays
         rf"\b(?:(?:new|updated)\s+instructions?|nouvelles?\s+(?:instructions?|consignes?)|nuevas?\s+instrucci[óo]n(?:es)?"
         rf"|neue\s+anweisung(?:en)?|nuov[ae]\s+istruzion[ei])\s*:{_REST}",
-        # "Assistant, refund invoice 3333": the model addressed by name, at the start of a sentence
-        rf"(?:^|(?<=[.!?]\s))(?:(?:hey|dear|hola|hallo|ciao|cher|chère|querido|liebe[rs]?|caro)\s+)?"
-        rf"(?:{_WHO})\s*,{_REST}",
         rf"\b(?:respond|reply|answer|output|return|say)\s+(?:only\s+)?(?:with\b|only\b){_REST}",
         rf"\b(?:r[ée]pon(?:ds|dez)|respond(?:e|a|ed)|antworte(?:n\s+sie)?|rispond(?:i|ete))\s+"
         rf"(?:uniquement|seulement|solo|solamente|[úu]nicamente|nur|soltanto)\b{_REST}",
@@ -94,6 +101,25 @@ _IGNORE_WORDS = (
     "descart",
 )
 _KEYWORDS: tuple[tuple[str, ...], ...] = (
+    (
+        "ai",
+        "a.i.",
+        "assist",
+        "asistente",
+        "model",
+        "bot",
+        "system",
+        "systè",
+        "sistema",
+        "classifi",
+        "clasific",
+        "klassifi",
+        "ia",
+        "ki",
+        "llm",
+        "gpt",
+        "agent",
+    ),
     ("important", "wichtig"),
     ("note", "nota", "hinweis", "remarque", "mensaje", "message", "nachricht", "messaggio"),
     (":",),
@@ -126,23 +152,6 @@ _KEYWORDS: tuple[tuple[str, ...], ...] = (
     ("now", "maintenant", "désormais", "ahora", "eres", "jetzt", "nun", "sofort", "ora", "adesso"),
     ("act", "behave", "pretend"),
     ("instruc", "consigne", "anweisung", "istruzion"),
-    (
-        "ai",
-        "a.i.",
-        "assist",
-        "asistente",
-        "model",
-        "bot",
-        "system",
-        "systè",
-        "sistema",
-        "classifier",
-        "ia",
-        "ki",
-        "llm",
-        "gpt",
-        "agent",
-    ),
     ("with", "only"),
     ("uniquement", "seulement", "solo", "solamente", "únicamente", "unicamente", "nur", "soltanto"),
     ("correct",),
@@ -166,6 +175,7 @@ def strip_injections(text: str) -> str:
     for pattern, words in zip(_INJECTIONS, _KEYWORDS, strict=True):
         if any(word in low for word in words):  # a pattern whose words are absent cannot match
             text = pattern.sub(" ", text)
+    text = re.sub(r"\([ \t]*+\)", " ", text)  # a bracket the cut emptied
     text = re.sub(r"[ \t]+", " ", text)
     text = _SPACE_BEFORE_MARK.sub(r"\1", text)
     text = re.sub(r"([.!?])[.,;:!?]+", r"\1", text)

@@ -45,7 +45,7 @@ _CUES: dict[str, dict[Lang, str]] = {
     TECHNICAL: {
         "en": """
             crash:3 down:2 freez:3 froze:3 frozen:3 error:3 bug:3 glitch:3 outag:3 broken:3 disconnect:3 offlin:3
-            restart:2 reboot:2 lag:2 slow:2 corrupt:3 blank:2 black:2 stuck:2
+            restart:2 reboot:2 lag:2 slow:2 corrupt:3 blank:3 black:2 stuck:2
             unresponsive:3 fail:2 drop:2 drain:2 overheat:3 hot:1 blurry:2 pair:2 sync:2
             "not working":3 "stop working":3 "doesn't work":3 "does not work":3 "won't open":3 ~open:2 ~load:3
             ~start:3 ~connect:3 ~print:3 ~turn:2 ~charg:2 ~respond:2 ~arriv:1 ~accept:2 ~pair:3 ~log:2 ~sign:2
@@ -59,11 +59,13 @@ _CUES: dict[str, dict[Lang, str]] = {
             "take forever":3 "takes ages":3 "nothing happen":3 "doesn't open":3 "won't turn on":3
             "shut down":3 disappear:2 "cuts out":3 "cut out":3 "keeps cutting":3 "no service":3 whatsapp:2 remote:1
             configur:2 session:1 expir:2 "two-step":2 "2fa":2 authent:2 "call forwarding":3 forward:1 "dial tone":3
-            voicemail:2 sim:1 "no signal":3 channel:1 reset:2 tune:1 spin:2 "blank page":3 "white page":3
+            voicemail:2 sim:1 "no signal":3 channel:1 reset:2 tune:1 spin:3 "blank page":3 "white page":3
             decoder:2 "set-top":2 receiver:1 "session expired":3
+            blink:2 ~join:2 dead:3 ~internet:3 ~wifi:3 ~signal:3 ~coverag:3 puk:3 mesh:1 landline:1 "forward call":3
         """,
         "es": """
-            ~funcion:3 funcion:2 conexion:2 internet:2 wifi:2 aplic:2 app:2 error:3 fall:3 pantall:2
+            ~funcion:3 funcion:2 conexion:2 internet:2 wifi:2 app:2 error:3 fall:3 pantall:2
+            =aplicación:2 =aplicaciones:2
             contraseñ:2 lent:2 bloque:3 cierr:2 "se cierra":3
             router:2 impresor:2 "no puedo":1
             ~enciend:3 ~encend:3 ~arranc:3 ~carg:3 ~conect:3 ~respond:3 ~abr:2 ~inici:2 cuelg:3 congel:3
@@ -75,9 +77,12 @@ _CUES: dict[str, dict[Lang, str]] = {
             decodificador:2 "sesión caducada":3 "sesión expirada":3 "se apaga":3
             "se corta":3 "se cortan":3 cort:1 códig:1 sms:1 "no hace nada":3 "sin servicio":3 "sin cobertura":3
             whatsapp:2 mensaj:1 botón:1 mando:1
+            ~internet:3 ~conexion:3 ~señal:3 ~cobertur:3 ~red:2 ~lleg:1 puk:3 fijo:1
+            dañado:2 dañada:2 dañados:2 cámara:2 cámaras:2 sonido:2 sonidos:2
         """,
         "fr": """
-            ~fonction:3 fonction:2 ~march:3 connexion:2 connect:2 imprim:2 "mot de passe":2 applic:2
+            ~fonction:3 fonction:2 ~march:3 connexion:2 connect:2 imprim:2 "mot de passe":2
+            =application:2 =applications:2
             appli:2 plant:3 bug:3 pann:3 wifi:2 "mise à jour":1 ~répond:3 répond:1
             tablet:2 ordin:2 "n'arrive pas":1
             ~allum:3 ~démarr:3 ~charg:3 ~connect:3 ~ouvr:2 bloqu:3 fig:3 éteint:2 redémarr:2 lent:2
@@ -89,6 +94,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             décodeur:2 "session expirée":3 "s'éteint":3
             coupur:3 "se coupe":3 coup:1 mail:1 courriel:1 ~envoi:2 ~envoy:2 sms:1 "ne fait rien":3
             "pas de service":3 "aucun service":3 "pas de réseau":3 ~recev:2 ~entend:2 télécommand:2 whatsapp:2
+            ~internet:3 ~connexion:3 ~réseau:3 ~signal:3 ~télé:2 ~tél:2 puk:3 fixe:1
         """,
         "de": """
             verbind:2 router:2 app:2 sturzt:3 absturz:3 abstürz:3 "sturzt ab":3 fehl:3 ~funktioniert:3
@@ -105,19 +111,21 @@ _CUES: dict[str, dict[Lang, str]] = {
             receiver:2 "sitzung abgelaufen":3 richt:1 "schaltet sich":2 bricht:2 abbrech:3 "bricht ab":3
             "passiert nichts":3 "tut sich nichts":3 "kein netz":3 "kein empfang":3 sms:1 fernbedienung:2 ~=hört:2
             whatsapp:2
+            ~internet:3 ~wlan:3 ~empfang:3 ~=lädt:3 glasfaser:2 puk:3 umleit:2 anruf:1 festnetz:1 leucht:1 ruckel:3
         """,
         "it": """
-            ~funzion:3 funzion:2 internet:2 app:2 applic:2 ~accend:3
+            ~funzion:3 funzion:2 internet:2 app:2 =applicazione:2 =applicazioni:2 ~accend:3
             accend:2 acced:2 password:2 scherm:2 lent:2 error:3 stampant:2 wifi:2 telefon:1
             ~part:3 ~caric:3 ~colleg:3 ~rispond:3 ~apr:2 blocc:3 spegn:2 riavvi:2 guast:3 rott:2
             connession:2 colleg:2 rete:2 login:2 batter:2 aggiorn:1 install:2 scaric:1 computer:2
-            portatil:2 cellular:1 smartphon:1 segnal:2 tastier:2 fotocamer:2 audi:1 schermat:1
+            portatil:2 cellular:1 smartphon:1 segnal:2 tastier:2 fotocamer:2 audi:1 audio:1 schermat:1
             configur:2 impost:1 posta:1 "due fattori":2 autenticazion:2 session:1 scadut:2 inoltr:2 deviazion:2
             chiamat:1 linea:1 tono:2 "segreteria telefonica":2 canal:1 sintonizz:2 sim:1 ripristin:2 "pagina bianca":3
             decoder:2 "sessione scaduta":3 "si spegne":3
             "linea cade":3 cade:2 =scaduta:2 =scaduto:2 =chiamate:1 fiss:1 mail:1 codic:1 sms:1 ~invi:2 ~mand:2
             "non fa niente":3 "non succede niente":3 "non succede nulla":3 "nessun servizio":3 "nessuna rete":3
             ~sent:2 telecomand:2 whatsapp:2
+            ~internet:3 ~linea:3 ~segnal:3 ~copertur:3 ~rete:2 puk:3 deviare:2 devia:2 deviate:2
         """,
     },
     BILLING: {
@@ -127,32 +135,36 @@ _CUES: dict[str, dict[Lang, str]] = {
             payment:2 pay:2 paid:2 price:2 cost:1 subscript:2 renew:2 receipt:2 statement:2 balanc:2
             discount:1 vat:2 instalment:2 credit:2 "credit card":2 card:1 plan:1 licenc:1
             licens:1 contract:1 tariff:2 amount:2 euro:2 dollar:2 pound:2 money:2 dispute:3 "surprise fee":3
-            cancel:1 account:1 bank:1 expens:1 rental:2 loyalti:1
+            cancel:1 account:1 bank:1 expens:1 rental:2 loyalti:1 owe:2 "bank transfer":2 overdu:2
         """,
         "es": """
             cobr:3 factur:3 "dos veces":2 reembols:3 diner:2 pag:2 preci:2 suscripcion:2
             cuot:2 carg:2 =recibo:2 =recibos:2 tarif:2 import:1 cuent:1
             domicili:3 "de más":2 "dos cargos":3 saldo:2 descuent:1 iva:2 tarjet:1 banc:1 impag:2
-            devolu:1 abon:1 mensualidad:2 plaz:1 "cuenta bancaria":2
+            devolu:1 abon:1 mensualidad:2 plaz:1 "cuenta bancaria":2 =debo:2 =adeudo:2 alquiler:2
+            "transferencia bancaria":2
+            "devolv el diner":3 "devuelv el diner":3 "devolv mi diner":3 "devuelv mi diner":3
         """,
         "fr": """
             factur:3 rembours:3 paiement:2 pai:1 abonn:2 prix:2 tarif:2 frais:3 debit:3 mont:1
             "deux fois":2 compt:1
             prélev:3 "trop perçu":3 bancair:2 "carte bancaire":2 relev:2 reçu:2 tva:2 remis:1
             échéanc:2 impai:2 argent:2 mensualit:2 factu:3 pay:2 "compte bancaire":2
+            =réclame:2 =réclamé:2 résili:1 virement:2
         """,
         "de": """
             rechnung:3 belast:3 abbuch:3 zahlung:2 bezahlt:2 ruckerstatt:3
             abo:2 abonnement:2 preis:2 kost:1 lastschrift:3 doppelt:2 monat:1
             abgebucht:3 abgezog:3 berechn:3 erstatt:3 gutschrift:2 gebühr:3 betrag:2 geld:2
             kreditkart:2 bankkonto:2 mahnung:3 tarif:2 beitrag:2 euro:2 "zu viel":2 bezahl:2 zahl:2
-            kündig:1 vertrag:1
+            kündig:1 vertrag:1 schuld:2 miete:2 "geld zurück":3 überweis:2
         """,
         "it": """
             addebit:3 fattur:3 rimbors:3 pagament:2 abbon:2 prezz:2 cost:1
             import:1 "due volte":2
             bollett:3 pag:2 addebitat:3 conto:1 banc:1 sold:2 euro:2 tariff:2 canon:2 rat:1 scont:1
             =ricevuta:2 =ricevute:2 iva:2 "carta di credito":2 "non pagat":2 rinnov:2 disdett:1
+            noleggi:2 bonifico:2 sollecito:2
         """,
     },
     GENERAL: {
@@ -166,19 +178,21 @@ _CUES: dict[str, dict[Lang, str]] = {
         "es": """
             horario:3 tiend:2 tien:1 envi:2 abiert:2 abr:1 direccion:2 dond:1 atencion:1 sucursal:3
             emple:2 "trabajar con":2 polit:2 garantí:1 disponibl:2 vend:2 catalog:2 aparcamient:2
-            contact:1 domicilio:1 festiv:2 "fin de semana":1 "en stock":3 "hay stock":3
+            contact:1 domicilio:1 festiv:2 "fin de semana":1 "en stock":3 "hay stock":3 recicl:2
         """,
         "fr": """
             horair:3 ouvertur:3 magasin:2 boutiqu:2 livr:2 adress:2 ouvert:2 emploi:2 recrut:2
             politiqu:2 garant:1 disponibl:2 vend:2 catalogu:2 parking:2 contact:1 agenc:2 dimanch:1 "en stock":3
+            recycl:2
         """,
         "de": """
             geoffnet:3 offnungszeit:3 filial:3 geschaft:2 lad:1 adress:2 sonntag:1 liefer:2 versand:2
             versend:2 stell:1 job:2 garanti:1 verfügbar:2 verkauf:2 parkplatz:2 kontakt:1 wochenend:1 "auf lager":3
+            recycl:2 entsorg:2
         """,
         "it": """
             orari:3 apertur:3 negozi:3 sped:2 indirizz:2 consegn:2 lavor:1 assunzion:2 garanzi:1
-            disponibil:2 vend:2 catalog:2 parchegg:2 contatt:1 filial:2 domenic:1 "in magazzino":2
+            disponibil:2 vend:2 catalog:2 parchegg:2 contatt:1 filial:2 domenic:1 "in magazzino":2 ricicl:2
         """,
     },
 }
@@ -202,11 +216,13 @@ NO_LONGER_WEIGHT = 1.0
 # "nachdem", "da quando", "dopo aver". It runs to the next comma or full stop.
 _BACKGROUND = re.compile(
     r"\b(?:ever\s+since|since|after|desde\s+que|despu[ée]s\s+de|depuis\s+que|depuis|apr[èe]s\s+avoir"
-    r"|seit(?:dem)?|nachdem|da\s+quando|dopo\s+(?:aver|che))\b[^,.;:!?]{0,120}",
+    r"|seit(?:dem)?|nachdem|da\s+quando|dopo\s+(?:aver|che)"
+    # and a concession: "although I pay for 250 Mbit", "obwohl ich bezahle", "anche se pago"
+    r"|although|even\s+though|aunque|bien\s+que|alors\s+que|obwohl|anche\s+se|sebbene|nonostante)\b[^,.;:!?]{0,120}",
     re.IGNORECASE,
 )
 _LABEL_NAMES = re.compile(r"\b(?:technical\s+support|billing\s+inquir(?:y|ies)|general\s+questions?)\b", re.IGNORECASE)
-_QUOTED = re.compile(r"(?<!\w)['\"“‘]([^'\"“”‘’\n]{1,40})['\"”’](?!\w)")
+_QUOTED = re.compile(r"(?<!\w)['\"“‘«„]([^'\"“”‘’«»„\n]{1,40})['\"”’»“](?!\w)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
 _ACCENTS = str.maketrans("áàâäéèêëíìîïóòôöúùûüñç", "aaaaeeeeiiiioooouuuunc")
 
@@ -253,7 +269,14 @@ def _lexicon() -> dict[Lang, list[tuple[str, tuple[frozenset[str], ...], float, 
                 # (cues are often written as stems, which the stemmer may cut once more). A cue
                 # written "=word" matches that word only: "ricevuta" (a receipt) shares its stem
                 # with "ricevo" (I receive).
-                forms = tuple(frozenset({_fold(w)} if exact else {_fold(stem(w, lang)), _fold(w)}) for w in words)
+                # A stem cut once more to three letters or fewer is dropped: Spanish "sonid" (sonido) is
+                # cut to "son", which is also "they are".
+                forms = tuple(
+                    frozenset(
+                        {_fold(w)} if exact or len(_fold(stem(w, lang))) < 4 else {_fold(stem(w, lang)), _fold(w)}
+                    )
+                    for w in words
+                )
                 out[lang].append((label, forms, float(weight), negated))
     return out
 
@@ -269,17 +292,20 @@ def _first_word_index(lang: Lang) -> dict[str, list[tuple[str, tuple[frozenset[s
 
 
 @cache
-def _typo_index() -> dict[str, set[str]]:
-    """Map each one-deletion variant of every English single-word cue (5+ letters) to the cue's stem.
+def _typo_index(lang: Lang = "en") -> dict[str, set[str]]:
+    """Map each one-deletion variant of a language's single-word cues (5+ letters) to the cue's stem.
 
     Two words are one typo apart when they share a one-deletion variant. English stems drop a
     final "e" ("charge" -> "charg"), so each cue is also indexed with it: "chrage" meets "charge".
+    The other languages have no word list to tell a word from a typo, so only their strong cues of
+    six letters or more are looked up, and no verb that needs a negation ("lecteur" is no "lenteur",
+    "entiendo" no "enciendo"): "fatura" meets "fattura", "facure" "facture".
     """
     index: dict[str, set[str]] = {}
-    for _, forms, _, _ in _lexicon()["en"]:
-        if len(forms) == 1:
+    for _, forms, weight, negated in _lexicon()[lang]:
+        if len(forms) == 1 and (lang == "en" or (weight >= 3 and not negated)):
             for form in forms[0]:
-                if len(form) >= 5:
+                if len(form) >= (5 if lang == "en" else 6):
                     for variant in _deletions(form) | _deletions(form + "e"):
                         index.setdefault(variant, set()).add(form)
     return index
@@ -311,14 +337,44 @@ def _deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def _one_typo(word: str, cue: str) -> bool:
+    """Tell whether one deletion, insertion, substitution or swap of neighbours turns `cue` into `word`.
+
+    Sharing a one-deletion variant is only the index's first sieve: "ricev" and "price" share "rice"
+    (a letter dropped at each end), two typos apart.
+    """
+    for form in (cue, cue + "e"):
+        if abs(len(word) - len(form)) > 1:
+            continue
+        i = 0
+        while i < min(len(word), len(form)) and word[i] == form[i]:
+            i += 1
+        if len(word) == len(form):
+            if word[i + 1 :] == form[i + 1 :] or (
+                word[i + 2 :] == form[i + 2 :] and word[i : i + 2] == form[i : i + 2][::-1]
+            ):
+                return True
+        elif (word[i + 1 :] == form[i:]) if len(word) > len(form) else (word[i:] == form[i + 1 :]):
+            return True
+    return False
+
+
+# An ending the stemmer leaves on a misspelt word ("chrged" stays "chrged", so it is "chrg" + "ed").
+_ENDINGS = ("", "s", "d", "ed", "es", "ing")
+
+
+def _typo_of(word: str, cue: str) -> bool:
+    return any(word.endswith(end) and _one_typo(word[: len(word) - len(end)], cue) for end in _ENDINGS)
+
+
 @cache
-def _typo_reach() -> int:
+def _typo_reach(lang: Lang = "en") -> int:
     """Return the longest word that can be one typo from a cue: a longer one is not looked up.
 
     A word's deletions are as long as it or one shorter, so it meets no variant shorter than
     that; and it spares the quadratic cost of the deletions of a 100,000-letter "word".
     """
-    return max(map(len, _typo_index())) + 1
+    return max(map(len, _typo_index(lang))) + 1
 
 
 def _languages(tokens: list[str]) -> list[Lang]:
@@ -332,11 +388,39 @@ def _languages(tokens: list[str]) -> list[Lang]:
     return found
 
 
+@cache
+def _known_forms(lang: Lang) -> frozenset[str]:
+    return frozenset(form for _, seq, _, _ in _lexicon()[lang] for forms in seq for form in forms)
+
+
+@cache
+def _hyphenated_cues() -> tuple[str, ...]:
+    return tuple(
+        sorted({f for cues in _lexicon().values() for _, seq, _, _ in cues for fs in seq for f in fs if "-" in f})
+    )
+
+
+def _parts(start: int, word: str) -> list[tuple[int, str]]:
+    """Split a hyphenated word into its parts ("Livrez-vous", "SIM-Karte"), keeping a cue written so ("wi-fi")."""
+    if "-" not in word:
+        return [(start, word)]
+    folded = _fold(word)
+    head = next((cue for cue in _hyphenated_cues() if folded.startswith(cue)), "")
+    if head and not folded.startswith("-", len(head)):
+        return [(start, word)]  # "wi-fi", "double-billed"
+    out, at = ([(start, word[: len(head)])], start + len(head) + 1) if head else ([], start)
+    for part in word[len(head) + 1 if head else 0 :].split("-"):
+        if part:
+            out.append((at, part))
+        at += len(part) + 1
+    return out
+
+
 def cue_scores(text: str) -> dict[str, float]:
     """Add up the cue weights of every label over the text's stems, in each language present."""
     scores = dict.fromkeys(LABELS, 0.0)
     quoted = [m.span(1) for m in _QUOTED.finditer(text)]
-    spans = [(m.start(), m.group()) for m in _WORD.finditer(text)]
+    spans = [part for m in _WORD.finditer(text) for part in _parts(m.start(), m.group())]
     starts = [start for start, _ in spans]
     raw = [_fold(w) for _, w in spans]
     half = [False] * len(spans)
@@ -346,19 +430,28 @@ def cue_scores(text: str) -> dict[str, float]:
             j += 1
         half[i] = j < len(quoted) and quoted[j][0] <= start
     bare = [_ELIDED.sub("", w) for w in raw]
+    # Stemmed as written too: Snowball knows "cobráis" (cobr-), not the folded "cobrais".
+    written = [_ELIDED.sub("", w.lower().replace("’", "'")) for _, w in spans]
     best: dict[tuple[str, int], float] = {}  # the strongest cue of each label starting at each word
     documents: set[int] = set()  # where a billing cue names a document (a bill, an invoice)
-    for lang in _languages(raw):
+    verbs: set[int] = set()  # where a word right after a negation is a verb that failed ("won't charge")
+    languages = _languages(raw)
+    # Typos are looked for in the message's main language only (the most function words): a word of
+    # another language is that language's word, never a typo ("blanche" is no "branch").
+    hits = {lang: sum(t in (STOPWORDS if lang == "en" else _FUNCTION_WORDS[lang]) for t in raw) for lang in languages}
+    main = max(languages, key=lambda lang: hits[lang])
+    for lang in languages:
         stems = [_fold(stem(w, lang)) for w in bare]
-        if lang == "en":
+        accented = [_fold(stem(w, lang)) for w in written]
+        if lang == main:
             # A word that matches no cue but is one typo from one counts as that cue.
-            known = {form for _, seq, _, _ in _lexicon()["en"] for forms in seq for form in forms}
-            typos = _typo_index()
+            known = _known_forms(lang)
+            typos, reach, shortest = _typo_index(lang), _typo_reach(lang), 4 if lang == "en" else 5
             for i, s in enumerate(stems):
-                if s not in known and 4 <= len(s) <= _typo_reach():
-                    near = sorted({c for v in _deletions(s) for c in typos.get(v, ())})
+                if s not in known and accented[i] not in known and shortest <= len(s) <= reach:
+                    near = sorted({c for v in _deletions(s) for c in typos.get(v, ()) if _typo_of(s, c)})
                     # A word of the language is what it says, never a typo: "change" is not "charge".
-                    if len(near) == 1 and not _is_english_word(bare[i]):
+                    if len(near) == 1 and not (lang == "en" and _is_english_word(bare[i])):
                         stems[i] = near[0]
         if lang == "de":
             # A compound names its parts: "Lastschriftmandat" is a "Lastschrift", "Stromrechnung" a "Rechnung".
@@ -374,16 +467,21 @@ def cue_scores(text: str) -> dict[str, float]:
                     stems[i] = part or s
         index = _first_word_index(lang)
         for i in range(len(stems)):
-            keys = {stems[i], raw[i]}
+            keys = {stems[i], raw[i], bare[i], accented[i]}
             cues = [cue for key in sorted(keys) for cue in index.get(key, [])]
             for label, seq, weight, needs_negation in dict.fromkeys(cues):
                 n = len(seq)
-                if i + n > len(stems) or not all(stems[i + k] in seq[k] or raw[i + k] in seq[k] for k in range(n)):
+                if i + n > len(stems) or not all(
+                    stems[i + k] in seq[k] or bare[i + k] in seq[k] or accented[i + k] in seq[k] or raw[i + k] in seq[k]
+                    for k in range(n)
+                ):
                     continue
                 # German puts its negation after the verb: "die Fernbedienung reagiert nicht mehr".
                 window = raw[max(0, i - 3) : i] + (raw[i + n : i + n + 3] if lang == "de" else [])
                 if needs_negation and not any(t in _NEGATIONS or t.endswith("n't") for t in window):
                     continue
+                if needs_negation and any(t in _NEGATIONS or t.endswith("n't") for t in raw[max(0, i - 2) : i]):
+                    verbs.add(i)
                 key = (label, i)
                 best[key] = max(best.get(key, 0.0), weight * (0.5 if half[i] else 1.0))
                 if label == BILLING and seq[0] & _DOCUMENTS:
@@ -408,6 +506,8 @@ def cue_scores(text: str) -> dict[str, float]:
         for i in range(bisect.bisect_left(starts, m.start()), bisect.bisect_left(starts, m.end())):
             background[i] = True
     for (label, i), weight in best.items():
+        if i in verbs and label != TECHNICAL:
+            continue  # "the tablet won't charge", "no carga": the device's charge, not a bill's
         factor = 1.0
         if label == BILLING and (i in documents or not complaint) and broken:
             factor *= 0.5
@@ -528,6 +628,12 @@ def _meaning_scores(text: str) -> dict[str, float]:
     return out
 
 
+# Words that say a thing is settled or works: what follows a set-aside thing and says so is set aside too.
+_FINE = (
+    r"\b(?:fine|ok|okay|correct|right|paid|great|perfect(?:ly)?|works?|working|bien|correct[ao]s?|pagad[ao]s?"
+    r"|pay[ée]e?s?|r[ée]gl[ée]e?s?|parfait(?:e|ement)?|bezahlt|beglichen|in\s+ordnung|korrekt|bestens|a\s+posto"
+    r"|pagat[aoie]|benissimo|perfett[aoie]|funciona|marche|fonctionne|funktioniert|funziona|va\s+bene)\b"
+)
 # Words set aside by the customer: "not a billing question", "my bill is fine", "no es un problema
 # de conexión", "ma facture est correcte", "die Rechnung ist in Ordnung", "la bolletta va bene".
 # Their cue words are no evidence (they are cut before scoring).
@@ -537,7 +643,8 @@ _OF = (
     r"\s*(?:(?:la|le|les|el|los|las|il|lo|my|the|ma|mon|mes|mi|mis|mia|mio|die|der|den|meine?)\s+)?[\w-]+)?"
 )
 _DISMISSED = re.compile(
-    r"\b(?:(?:it|this)(?:'s|\s+is)\s+)?not\s+(?:a\s+|an\s+|about\s+(?:the\s+|my\s+)?)?(?:[\w-]+\s+){0,2}?"
+    r"(?:\b(?:(?:it|this|that)(?:'s|\s+is)\s+not|(?:it|this|that)\s+is\s*n['’]t|not)\s+"
+    r"(?:a\s+|an\s+|about\s+(?:the\s+|my\s+)?)?(?:[\w-]+\s+){0,2}?"
     r"(?:question|issue|problem|matter|complaint|thing)s?\b"
     + _OF
     + r"|\b(?:my|the|our)\s+(?:[\w-]+\s+){0,2}?(?:is|are|was|were|seems?|looks?)\s+(?:all\s+|totally\s+|perfectly\s+)?"
@@ -574,7 +681,17 @@ _DISMISSED = re.compile(
     r"|\bnon\s+si\s+tratta\s+di\s+(?:un[oa]?\s+|un['’]\s*)?[\w-]+|\bno\s+se\s+trata\s+de\s+(?:un[a]?\s+)?[\w-]+"
     r"|\bil\s+ne\s+s['’]agit\s+pas\s+d['’]\s*(?:une?\s+)?[\w-]+|\b(?:es\s+)?handelt\s+(?:es\s+)?sich\s+nicht\s+um\s+"
     r"(?:eine?n?\s+|die\s+|den\s+|das\s+)?[\w-]+"
-    r"|\b(?:this|it)\s+(?:is\s*n['’]t|is\s+not)\s+(?:a|an)\s+[\w-]+\s+(?:fault|problem|issue)\b",
+    r"|\b(?:this|it)\s+(?:is\s*n['’]t|is\s+not)\s+(?:a|an)\s+[\w-]+\s+(?:fault|problem|issue)\b"
+    # Nothing wrong with a thing: "nothing is wrong with the connection", "ningún problema con la factura",
+    # "aucun souci avec la box", "mit dem Router ist alles in Ordnung", "nessun problema con la linea".
+    r"|\b(?:nothing(?:['’]s|\s+is)?\s+wrong|no\s+(?:problems?|issues?|trouble))\s+with\s+(?:the|my|our)\s+[\w-]+"
+    r"|\b(?:ning[úu]n|sin|no\s+hay)\s+(?:problema|fallo|inconveniente)\s+con\s+(?:el|la|los|las|mi|mis)\s+[\w-]+"
+    r"|\b(?:aucun|pas\s+de|rien\s+[àa]\s+signaler)\s+(?:probl[èe]me|souci)?\s*(?:avec|de|sur)\s+(?:la|le|les|ma|mon|mes)\s+[\w-]+"
+    r"|\b(?:kein(?:e|en)?\s+(?:problem|fehler|[äa]rger)|nichts)\s+mit\s+(?:dem|der|den|meinem|meiner|unserem)\s+[\w-]+"
+    r"|\bmit\s+(?:dem|der|den|meinem|meiner)\s+[\w-]+\s+ist\s+alles\s+(?:in\s+ordnung|ok|gut|bestens)"
+    r"|\bnessun\s+(?:problema|guasto)\s+con\s+(?:la|il|lo|le|i|mia|mio)\s+[\w-]+)"
+    # and what it goes on to say is fine: ", the bill is correct and paid", ", que está pagada y bien", ", it's great"
+    r"(?:\s+(?:and|y|et|und|e)\s+[\w-]+)?(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",
     re.IGNORECASE,
 )
 # A question about what something would cost before buying it is a general (pre-sales) question:
@@ -598,6 +715,20 @@ _PRESALES = re.compile(
     r"|neukund\w*|neue[nr]?\s+vertrag|wenn\s+ich\s+(?:\w+\s+){0,4}(?:abschlie(?:ß|ss)e|buche|bestelle|unterschreibe)"
     r"|nuov[oi]\s+(?:clienti|cliente|contratto|abbonamento)|se\s+(?:attivo|sottoscrivo)|chi\s+si\s+abbona"
     r"|cu[áa]nto\s+(?:cuesta|cuestan|vale|valen|sale|cobran\s+por)|si\s+me\s+(?:doy\s+de\s+alta|suscribo|apunto|cambio)"
+    # Buying or switching over, in each language: "se compro lo smartphone a rate", "si je passe chez vous".
+    r"|si\s+(?:compro|contrato|pido|me\s+paso|paso\s+a\s+(?:vosotros|ustedes))|si\s+j['’]ach[èe]te|si\s+je\s+commande"
+    r"|si\s+je\s+passe\s+chez\s+vous|wenn\s+ich\s+(?:\w+\s+){0,4}(?:kaufe|wechsle|wechseln\s+w[üu]rde)"
+    r"|se\s+(?:compro|acquisto|ordino|passo\s+(?:a|da|con)\s+voi)|if\s+i\s+(?:move|come)\s+(?:over\s+)?to\s+you"
+    # What it costs to start: "activation fee", "costi di attivazione", "frais de mise en service"
+    r"|activation\s+(?:fees?|costs?|charges?)|(?:costi|spese)\s+di\s+attivazione|frais\s+(?:d['’]activation|de\s+mise\s+en\s+service)"
+    r"|(?:gastos|cuota|coste)\s+de\s+(?:alta|activaci[óo]n)|(?:anschluss|aktivierungs|bereitstellungs|einrichtungs)geb[üu]hr\w*"
+    # The company's offers: "your plans", "Ihren Festnetzverträgen", "vos forfaits", "le vostre tariffe"
+    r"|(?:do\s+you\s+(?:have|offer|do)|(?:ten[ée]is|tienen|ofrec[ée]is|ofrecen)|(?:avez|proposez|faites)-vous|(?:haben|bieten)\s+sie"
+    r"|habt\s+ihr|(?:avete|offrite|proponete))\s+(?:[\w-]+\s+){0,3}?[\w-]*(?:plans|tariffs|packages|bundles|deals|planes|tarifas"
+    r"|paquetes|forfaits|offres|tarife|angebote|pakete|tariffe|offerte|piani|pacchetti)\b"
+    r"|(?:your|vos|sus|vuestr[oa]s|ihren?|euren?|vostr[ie]|le\s+vostre|i\s+vostri)\s+[\w-]*(?:plans|contracts|tariffs|packages"
+    r"|deals|contrats|forfaits|offres|planes|contratos|tarifas|ofertas|vertr[äa]ge\w*|tarife\w*|angebote\w*|contratti"
+    r"|tariffe|offerte|piani|pacchetti)"
     r"|estudiantes?|jubilados?|combien\s+(?:co[ûu]te|co[ûu]tent|vaut|est)|si\s+je\s+(?:m['’]abonne|souscris|m['’]inscris)"
     r"|[ée]tudiants?|was\s+kostet|was\s+kosten|wie\s+viel\s+kostet|wenn\s+ich\s+(?:mich\s+)?(?:anmelde|abschlie(?:ß|ss)e|buche)"
     r"|studenten\w*|studierende\w*|sch[üu]ler\w*|quanto\s+(?:costa|costano|viene)|se\s+mi\s+(?:iscrivo|abbono)|studenti|studente)\b",
@@ -620,11 +751,11 @@ _OWN_MONEY = re.compile(
 _AMOUNT = r"(?:[€$£]\s?)?\d[\d.,]*\s*(?:€|\$|£|euros?|eur|dollars?|pounds?|quid|bucks|francs?)?"
 _PURCHASE_PRICE = re.compile(
     rf"\b(?:paid|spent|pagu[ée]|gast[ée]|pay[ée]|d[ée]pens[ée]|pagato|speso)\s+{_AMOUNT}"
-    r"\s+(?:for|on|por|para|pour|per)\b"
+    r"\s+(?:for|on|por|para|pour|per|the|my|el|la|los|las|mi|le|les|l['’]|mon|ma|il|lo|gli|i|il\s+mio|la\s+mia)\b"
     rf"|\b{_AMOUNT}\s+f[üu]r\s+(?:\w+\s+){{1,3}}?(?:bezahlt|gezahlt|ausgegeben)\b"
     rf"|\b(?:cost|costs|costó|cuesta|co[ûu]t[ée]|kostete|costato|cost[aò])\s+(?:me\s+|mir\s+|mi\s+)?{_AMOUNT}"
     # bought for a sum: "für 899 Euro gekauft"
-    rf"|\bf[üu]r\s+{_AMOUNT}\s+(?:\w+\s+){{0,3}}?(?:gekauft|bestellt|erworben)\b",
+    rf"|\bf[üu]r\s+{_AMOUNT}\s+(?:[\w-]+\s+){{0,5}}?(?:gekauft|bestellt|erworben)\b",
     re.IGNORECASE,
 )
 
@@ -648,8 +779,52 @@ _WORKS_AGAIN = re.compile(
     r"|funziona\s+(?:tutto|bene|perfettamente|di\s+nuovo)|risolt[oa]|riparat[oa]|sistemat[oa])\b",
     re.IGNORECASE,
 )
+# How to do something with a device or service: "how do I ...", "¿cómo activo ...?", "comment configurer ...",
+# "wie richte ich ... ein?", "come imposto ...?". Beside a technical word and no money word it asks for
+# technical help.
+_HOW_TO = re.compile(
+    r"\b(?:how\s+(?:do|can|should)\s+(?:i|we|you)|how\s+to|c[óo]mo\s+(?:puedo|se|hago|activo|configuro|pongo|cambio|desactivo)"
+    r"|comment\s+(?:faire|puis-je|je\s+peux|on|activer|configurer|d[ée]sactiver|transf[ée]rer|changer|mettre)"
+    r"|wie\s+(?:kann|k[öo]nnen|mache|richte|stelle|aktiviere|deaktiviere|leite|schalte|[äa]ndere|bekomme)"
+    r"|come\s+(?:faccio|posso|si|imposto|attivo|disattivo|configuro|cambio))\b",
+    re.IGNORECASE,
+)
+HOW_TO_WEIGHT = 1.5
+# The company's rules, or feedback on what it does: "what is your refund policy?", "votre politique de
+# remboursement", "Ihre Widerrufsbedingungen", "I'd like to give feedback on the new app".
+_POLICY_OR_FEEDBACK = re.compile(
+    r"\b(?:polic(?:y|ies)|pol[íi]tica|politique|politica|richtlinie\w*|\w*bedingungen|terms\s+and\s+conditions"
+    r"|t[ée]rminos\s+y\s+condiciones|conditions\s+g[ée]n[ée]rales|condizioni\s+generali|feedback|suggestions?"
+    r"|sugerencias?|anregung\w*|verbesserungsvorschl[äa]g\w*|suggeriment[oi])\b",
+    re.IGNORECASE,
+)
+# Praise for someone who helped: feedback, a general matter ("the engineer who came on Friday was brilliant").
+_STAFF = re.compile(
+    r"\b(?:technicians?|engineers?|agents?|advis[eo]rs?|operators?|staff|team|employees?|colleagues?|consultants?"
+    r"|installers?|representatives?|t[ée]cnic[oa]s?|asesor[ae]?s?|operador[ae]?s?|personal|equipo|emplead[oa]s?"
+    r"|dependient[ae]s?|instalador[ae]?s?|technicien(?:ne)?s?|conseill[eè]re?s?|op[ée]rat(?:eur|rice)s?|[ée]quipe"
+    r"|personnel|employ[ée]e?s?|vendeu(?:r|se)s?|installateurs?|techniker(?:in)?|monteur(?:in)?|mitarbeiter(?:in)?"
+    r"|berater(?:in)?|kolleg(?:e|in|en)|servicetechniker(?:in)?|tecnic[oaie]|operat(?:ore|rice|ori)|consulent[ei]"
+    r"|addett[oaie]|personale|squadra|commess[oaie]|installator[ei])\b",
+    re.IGNORECASE,
+)
+_PRAISE = re.compile(
+    r"\b(?:brilliant|excellent|fantastic|amazing|wonderful|helpful|patient|kind|friendly|professional|polite|lovely"
+    r"|superb|great\s+help|d['’]une\s+grande\s+aide|aimable|serviable|sympathique|formidable|comp[ée]tente?"
+    r"|professionnel(?:le)?|amables?|atent[oa]s?|simp[áa]tic[oa]s?|encantador[ae]?s?|pacientes?|profesional(?:es)?"
+    r"|estupend[oa]s?|excelentes?|incre[íi]bles?|muy\s+majo|freundlich\w*|hilfsbereit\w*|kompetent\w*|geduldig\w*"
+    r"|gro(?:ß|ss)artig\w*|hervorragend\w*|ausgezeichnet\w*|gentil(?:e|i|issim[oaie])|bravissim[oaie]|pazient[ei]"
+    r"|eccellent[ei]|cortes[ei]|simpatic[oaie]|preparatissim[oaie]|disponibilissim[oaie])\b",
+    re.IGNORECASE,
+)
+# Something that came as it should: "the refund arrived", "el reembolso ha llegado", "das Geld ist eingegangen".
+_ARRIVED = re.compile(
+    r"\b(?:arrived|came\s+through|went\s+through|received\s+it|got\s+it|lleg[óo]|ha\s+llegado|recibid[oa]"
+    r"|(?:est|sont)\s+arriv[ée]e?s?|bien\s+re[çc]ue?s?|angekommen|eingegangen|erhalten|arrivat[oaie]|ricevut[oaie])\b",
+    re.IGNORECASE,
+)
 _NEGATED = re.compile(
-    r"\b(?:not|no|never|n't|cannot|ne|pas|nicht|kein\w*|non|nada|nunca|jamais|mai|still|toujours|immer\s+noch|ancora|todav[íi]a"
+    r"\b(?:not|no|never|n't|cannot|ne|pas|nicht|nie|niemals|kein\w*|non|nada|nunca|jamais|mai|still|toujours|immer\s+noch|ancora|todav[íi]a"
     r"|but|mais|pero|aber|ma|però)\b|n't"
     # and the commonest words of a malfunction: a question about a product that fails asks for help
     r"|\b(?:crash\w*|drop\w*|freez\w*|froze|errors?|broken|fail\w*|stopp\w*|disconnect\w*|keeps?\s+\w+ing"
@@ -682,13 +857,25 @@ def classify_intent(query: str) -> tuple[str, float]:
         text = _PURCHASE_PRICE.sub(" ", text)
         cues = cue_scores(text)
     meaning = _meaning_scores(text)
+    unbroken = not _NEGATED.search(text)
     if presales:
         _to_general(cues, meaning, BILLING)
-    unbroken = not _NEGATED.search(text)
+        if unbroken:
+            _to_general(cues, meaning, TECHNICAL)  # "what does the fibre option cost?": the product bought
     if unbroken and "?" in text and _PRODUCT_QUESTION.search(text) and not _OWN_MONEY.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "do your routers support wifi 6?"
+    elif unbroken and _POLICY_OR_FEEDBACK.search(text) and not _OWN_MONEY.search(text):
+        _to_general(cues, meaning, BILLING)  # "what is your refund policy?": the rule, not a refund
+        _to_general(cues, meaning, TECHNICAL)
     elif unbroken and "?" not in text and _THANKS.search(text) and _WORKS_AGAIN.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "thanks, the technician fixed everything"
+    elif unbroken and "?" not in text and _THANKS.search(text) and _ARRIVED.search(text):
+        _to_general(cues, meaning, BILLING)  # "thanks, the refund arrived this morning"
+        _to_general(cues, meaning, TECHNICAL)
+    elif unbroken and "?" not in text and _STAFF.search(text) and _PRAISE.search(text):
+        _to_general(cues, meaning, TECHNICAL)  # "the engineer who came on Friday was brilliant"
+    if not presales and cues[TECHNICAL] and not cues[BILLING] and _HOW_TO.search(text):
+        cues[TECHNICAL] += HOW_TO_WEIGHT
     floor = min(meaning.values())
     total = {label: cues[label] + EMBED_WEIGHT * (meaning[label] - floor) for label in LABELS}
     ranked = sorted(LABELS, key=lambda label: (-total[label], LABELS.index(label)))
