@@ -66,7 +66,7 @@ class _Registry(Mapping[str, GraphSpec]):
     def __init__(self, loaders: dict[str, Callable[[str], GraphSpec]]) -> None:
         self._loaders = loaders
         self._loaded: dict[str, GraphSpec] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a graph module that reads the registry as it loads
 
     def __getitem__(self, name: str) -> GraphSpec:
         spec = self._loaded.get(name)
@@ -80,6 +80,9 @@ class _Registry(Mapping[str, GraphSpec]):
                         raise ValueError(f"the graph listed as {name!r} is named {spec.name!r}")
                     self._loaded[name] = spec
         return spec
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaders  # Mapping's default would load the graph to answer
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._loaders)

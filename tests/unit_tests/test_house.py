@@ -115,6 +115,21 @@ def test_a_router_run_imports_the_router_and_what_its_stages_use(tmp_path: Path)
     assert out.stdout.strip().splitlines()[-1] == "0 []"
 
 
+def test_listing_the_graphs_loads_none_and_a_graph_loads_under_its_listed_name() -> None:
+    script = (
+        "import sys\n"
+        "from graphs.registry import GRAPHS\n"
+        "names = list(GRAPHS)\n"
+        "assert 'faq' in GRAPHS and 'nope' not in GRAPHS and len(GRAPHS) == len(names)\n"
+        "loaded = {m for m in sys.modules if m.startswith('graphs.')} - {'graphs.registry', 'graphs.spec'}\n"
+        "print(sorted(loaded))\n"
+        "print(all(GRAPHS[name].name == name and GRAPHS[name] is GRAPHS[name] for name in names))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines() == ["[]", "True"]
+
+
 def test_the_server_configs_serve_exactly_the_registrys_graphs() -> None:
     import json
 
