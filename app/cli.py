@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only `command`'s parser gets the settings' options (reading them imports pydantic)."""
     parser = _Parser(prog="stagecraft", description="LLM workflow patterns on LangGraph.")
-    parser.add_argument("--version", action="version", version=f"stagecraft {_version()}")
+    parser.add_argument("--version", action=_ShowVersion, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("graphs", help="list the graphs")
 
@@ -103,6 +103,14 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     demo_p.add_argument("--provider", type=_text, default="offline", help="provider (default: offline)")
     demo_p.add_argument("--latency", type=float, default=None, help="simulated seconds per offline call (0-60)")
     return parser
+
+
+class _ShowVersion(argparse.Action):
+    """argparse's version action, looking the version up only when asked (a metadata scan costs 40 ms)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        print(f"stagecraft {_version()}")
+        parser.exit()
 
 
 def _version() -> str:

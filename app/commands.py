@@ -250,7 +250,6 @@ async def _execute(
     """Run the plan, showing progress; on failure say what it cost and what to do, and return None."""
     from app.runner import run, worth_resuming
     from models.providers import prepare
-    from supportdesk import DeskUnavailable
 
     await asyncio.to_thread(check_services, plan.spec, plan.settings)
     if not (args.json or args.quiet):
@@ -289,6 +288,8 @@ async def _execute(
         if billed:
             spent = sum(c.get("cost_usd") or 0.0 for c in billed)
             err.print(f"spent before failing: ${spent:.6f} in {len(billed)} model call(s)", highlight=False)
+        from supportdesk import DeskUnavailable
+
         if worth_resuming(exc) or isinstance(exc, DeskUnavailable):
             advice = (
                 f"completed stages are saved; once the cause is fixed, continue with: stagecraft resume {plan.thread}"
@@ -482,7 +483,7 @@ async def _eval_pipeline(args: argparse.Namespace, console: Console) -> int:
     from graphs.registry import PIPELINES, is_file
     from models.providers import check_provider, prepare
 
-    if not (is_file(args.kind) or args.kind in {spec.name for spec in PIPELINES}):
+    if not (is_file(args.kind) or args.kind in PIPELINES):
         raise UsageError(
             f"eval takes routing, decomposition, faq or analysis, or a pipeline (a name or a .yaml file), "
             f"not {args.kind!r}"

@@ -2,50 +2,106 @@
 
 The CLI, the demo, the benchmarks and the server auth read `GRAPHS`; `langgraph.json` and
 `langgraph.shared.json` are checked against it by a test. Adding a graph is its modules and one
-line here; adding a pipeline is a file in pipelines/ (graphs.pipelines), listed here by its name.
+name here; adding a pipeline is a file in pipelines/ (graphs.pipelines), found by its file name.
 A pipeline file anywhere else is found by its path (`spec_for("my/pipeline.yaml")`).
+
+Each graph is loaded the first time it is asked for, so `stagecraft run router` imports the
+router's modules and not the other graphs' (nor YAML, nor the agent's tool machinery): importing
+every graph to run one cost a third of the command's start-up above LangGraph's own import.
 """
 
 from __future__ import annotations
 
+import importlib
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from graphs import (
-    analysis,
-    document,
-    faq,
-    orchestrator,
-    refine,
-    report,
-    router,
-    summarize_translate,
-    support_agent,
-)
-from graphs.pipelines import FOLDER, PipelineError, desk_lookup, graph_spec, load
 from graphs.spec import GraphSpec
 from models.stage import Stage
 from state.inputs import InputError
 
-BUILT_IN: tuple[GraphSpec, ...] = (
-    summarize_translate.SPEC,
-    faq.SPEC,
-    router.SPEC,
-    orchestrator.SPEC,
-    analysis.SPEC,
-    report.SPEC,
-    document.SPEC,
-    refine.SPEC,
-    support_agent.SPEC,
+BUILT_IN: tuple[str, ...] = (
+    "summarize_translate",
+    "faq",
+    "router",
+    "orchestrator",
+    "analysis",
+    "report",
+    "document",
+    "refine",
+    "support_agent",
 )
-PIPELINES: tuple[GraphSpec, ...] = (
-    *(graph_spec(load(path, shown=f"pipelines/{path.name}")) for path in sorted(FOLDER.glob("*.yaml"))),
-    graph_spec(desk_lookup.PIPELINE),  # in Python: its agent stage's tools are Python functions
-)
+"""The graphs of graphs/: graphs/NAME.py declares `SPEC` named NAME (langgraph.json serves its `graph`)."""
 
-GRAPHS: dict[str, GraphSpec] = {}
-for _spec in (*BUILT_IN, *PIPELINES):
-    if GRAPHS.setdefault(_spec.name, _spec) is not _spec:
-        raise ValueError(f"two graphs are named {_spec.name!r}")
+FOLDER = Path(__file__).resolve().parents[1] / "pipelines"
+"""The pipelines Stagecraft ships (and serves): pipelines/NAME.yaml, named NAME."""
+
+_SHIPPED_YAML = tuple(sorted(path.stem for path in FOLDER.glob("*.yaml")))
+_SHIPPED_PYTHON = ("desk_lookup",)  # graphs/pipelines/NAME.py declares PIPELINE: its agent's tools are Python
+PIPELINES: tuple[str, ...] = (*_SHIPPED_YAML, *_SHIPPED_PYTHON)
+"""The names of the shipped pipelines."""
+
+
+def _built_in(name: str) -> GraphSpec:
+    spec: GraphSpec = importlib.import_module(f"graphs.{name}").SPEC
+    return spec
+
+
+def _yaml_pipeline(name: str) -> GraphSpec:
+    from graphs.pipelines import graph_spec, load
+
+    return graph_spec(load(FOLDER / f"{name}.yaml", shown=f"pipelines/{name}.yaml"))
+
+
+def _python_pipeline(name: str) -> GraphSpec:
+    from graphs.pipelines import graph_spec
+
+    return graph_spec(importlib.import_module(f"graphs.pipelines.{name}").PIPELINE)
+
+
+class _Registry(Mapping[str, GraphSpec]):
+    """Graph name -> spec, each spec loaded once, on first use, and checked to carry the name it is listed by."""
+
+    def __init__(self, loaders: dict[str, Callable[[str], GraphSpec]]) -> None:
+        self._loaders = loaders
+        self._loaded: dict[str, GraphSpec] = {}
+        self._lock = threading.RLock()  # a graph module that reads the registry as it loads
+
+    def __getitem__(self, name: str) -> GraphSpec:
+        spec = self._loaded.get(name)
+        if spec is None:
+            load = self._loaders[name]  # KeyError for an unknown name, as a dict's
+            with self._lock:  # two threads asking at once get the same spec
+                spec = self._loaded.get(name)
+                if spec is None:
+                    spec = load(name)
+                    if spec.name != name:
+                        raise ValueError(f"the graph listed as {name!r} is named {spec.name!r}")
+                    self._loaded[name] = spec
+        return spec
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaders  # Mapping's default would load the graph to answer
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaders)
+
+    def __len__(self) -> int:
+        return len(self._loaders)
+
+
+def _listed() -> dict[str, Callable[[str], GraphSpec]]:
+    loaders: dict[str, Callable[[str], GraphSpec]] = {}
+    for names, load in ((BUILT_IN, _built_in), (_SHIPPED_YAML, _yaml_pipeline), (_SHIPPED_PYTHON, _python_pipeline)):
+        for name in names:
+            if name in loaders:
+                raise ValueError(f"two graphs are named {name!r}")
+            loaders[name] = load
+    return loaders
+
+
+GRAPHS: Mapping[str, GraphSpec] = _Registry(_listed())
 
 _files: dict[tuple[str, int, int], GraphSpec] = {}
 
@@ -78,6 +134,8 @@ def known(name: object) -> GraphSpec | None:
 
 
 def _pipeline_file(name: str) -> GraphSpec:
+    from graphs.pipelines import PipelineError, graph_spec, load
+
     path = Path(name).expanduser()
     try:
         info = path.stat()

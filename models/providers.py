@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
-from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
 from models import deadlines
 from models.tiers import Tier, model_name
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from models.stage import Stage
 from state.deployment import deployment
 from state.settings import Settings
@@ -48,7 +49,7 @@ class Embedder:
     embed: Callable[[Sequence[str]], list[list[float]]]
 
 
-ProviderFactory = Callable[[ModelSpec], BaseChatModel]
+ProviderFactory = Callable[[ModelSpec], "BaseChatModel"]
 _log = logging.getLogger(__name__)
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from models.providers import Embedder, ModelSpec, register_provider
 from models.tiers import Tier
 from offline import ENGINE_VERSION
 from state.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 # Simulated seconds per call when a run sets none: each tier's typical latency, so that reports show
 # what running stages side by side saves.

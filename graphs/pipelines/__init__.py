@@ -11,7 +11,6 @@ CLI, the server, batches, evals, threads and the execution report take it like a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from graphs.pipelines.compile import build, input_check, model_stages, state_types
@@ -20,11 +19,7 @@ from graphs.pipelines.plan import Planned, plan
 from graphs.pipelines.spec import AgentStep, Branch, Map, Pipeline, PipelineError, PythonStep, Step, StopWhen
 from graphs.spec import GraphSpec, Section, failed_branches
 
-FOLDER = Path(__file__).resolve().parents[2] / "pipelines"
-"""The pipelines Stagecraft ships (and serves): pipelines/*.yaml."""
-
 __all__ = [
-    "FOLDER",
     "AgentStep",
     "Branch",
     "Map",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphs.registry import PIPELINES
+from graphs.registry import GRAPHS, PIPELINES
 
-for _spec in PIPELINES:
-    globals()[_spec.name] = _spec.compile()
+for _name in PIPELINES:
+    globals()[_name] = GRAPHS[_name].compile()
 
 
 def __getattr__(name: str) -> Any:

@@ -89,6 +89,47 @@ def test_help_imports_nothing_heavy() -> None:
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_a_router_run_imports_the_router_and_what_its_stages_use(tmp_path: Path) -> None:
+    # Not the other graphs, the pipelines' YAML, the agent's tools, the desk, nor engine skills it never runs.
+    from graphs.registry import BUILT_IN
+
+    unwanted = [
+        *(f"graphs.{name}" for name in BUILT_IN if name != "router"),
+        "graphs.pipelines",
+        "yaml",
+        "langchain",
+        "supportdesk",
+        "offline.text.faq",
+        "offline.text.analyze",
+        "offline.text.support",
+    ]
+    run = ["run", "router", "My router keeps crashing.", "--latency", "0", "--quiet", "--no-cache"]
+    script = (
+        "import sys\n"
+        "from app.cli import main\n"
+        f"status = main({[*run, '--runs-db', str(tmp_path / 'runs.sqlite')]!r})\n"
+        f"print(status, sorted(m for m in {unwanted!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_listing_the_graphs_loads_none_and_a_graph_loads_under_its_listed_name() -> None:
+    script = (
+        "import sys\n"
+        "from graphs.registry import GRAPHS\n"
+        "names = list(GRAPHS)\n"
+        "assert 'faq' in GRAPHS and 'nope' not in GRAPHS and len(GRAPHS) == len(names)\n"
+        "loaded = {m for m in sys.modules if m.startswith('graphs.')} - {'graphs.registry', 'graphs.spec'}\n"
+        "print(sorted(loaded))\n"
+        "print(all(GRAPHS[name].name == name and GRAPHS[name] is GRAPHS[name] for name in names))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines() == ["[]", "True"]
+
+
 def test_the_server_configs_serve_exactly_the_registrys_graphs() -> None:
     import json
 
@@ -98,7 +139,7 @@ def test_the_server_configs_serve_exactly_the_registrys_graphs() -> None:
     shared = json.loads((ROOT / "langgraph.shared.json").read_text())
     assert shared.pop("checkpointer") == {"path": "./app/served_checkpointer.py:checkpointer"}
     assert "checkpointer" not in served and shared == served
-    pipelines = {spec.name for spec in PIPELINES}
+    pipelines = set(PIPELINES)
     assert served["graphs"] == {
         name: f"./graphs/pipelines/served.py:{name}" if name in pipelines else f"./graphs/{name}.py:graph"
         for name in GRAPHS

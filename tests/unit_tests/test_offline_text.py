@@ -496,3 +496,22 @@ def test_the_embedder_reads_wordllamas_own_files_into_the_same_vectors() -> None
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr
+
+
+def test_the_package_gives_each_function_it_exports_however_its_modules_were_imported() -> None:
+    # Its names load on first use; a module imported first (in a fresh process) must not stand in for its function.
+    import subprocess
+    import sys
+
+    script = (
+        "import importlib, inspect\n"
+        "import offline.text.summarize, offline.text.translate, offline.text.faq\n"
+        "import offline.text as T\n"
+        "wrong = [n for n in T.__all__ if inspect.ismodule(getattr(T, n)) or (callable(getattr(T, n))\n"
+        "    and getattr(T, n) is not getattr(importlib.import_module(getattr(T, n).__module__), n))]\n"
+        "print(wrong, hasattr(T, 'no_such_function'))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[] False"
