@@ -149,13 +149,13 @@ _ORG_SUFFIXES = frozenset(
     shipping freight ferries ventures markets stores supermarkets
     team teams division unit desk regulator ombudsman standards analytics collective housing associates
     consultancy dynamics innovations enterprises international worldwide healthcare properties estates
-    brands beverages
+    brands beverages cooperative co-operative coop co-op office
     """.split()
 )
 _ORG_PREFIXES = frozenset(
     """
     bank university institute ministry department bureau college council agency authority commission
-    directorate municipality parliament court office board
+    directorate municipality parliament court office board hotel café cafe restaurant bistro
     """.split()
 )
 # The last word of a product line's name: "Aurora Pro", "Helio Suite", "Nimbus App".
@@ -291,13 +291,18 @@ _CURRENCY = (
     r"(?:USD|EUR|GBP|CHF|JPY|CNY|NOK|SEK|DKK|ISK|PLN|CZK|HUF|RON|BGN|CAD|AUD|NZD|INR|BRL|MXN|ZAR|TRY"
     r"|KRW|SGD|HKD|AED|SAR)"
 )
+# A weekday written just before its date belongs to it: "Wednesday 21 January 2026", "Friday, May 8".
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+# A clock time, and the zone after it ("09:55 CET"), is no entity; it is masked so no name is read from it.
+CLOCK = ""
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*|\s+)\d{{4}}\b"), "DATE"),
-    (re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{4}}\b"), "DATE"),
+    (re.compile(r"\b\d{1,2}:\d{2}(?:\s?(?:[ap]\.?m\b\.?|[A-Z]{2,4}\b))?|\b\d{1,2}\.\d{2}\s?[ap]\.?m\b\.?"), CLOCK),
+    (re.compile(rf"\b{_WEEKDAY}{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*|\s+)\d{{4}}\b"), "DATE"),
+    (re.compile(rf"\b{_WEEKDAY}\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{4}}\b"), "DATE"),
     (re.compile(rf"\b{_MONTH}\.?\s+\d{{4}}\b"), "DATE"),
-    (re.compile(rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![\d,])"), "DATE"),
+    (re.compile(rf"\b{_WEEKDAY}{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![\d,])"), "DATE"),
     # "2 June", "30 September": a day keeps its month even without a year
-    (re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"), "DATE"),
+    (re.compile(rf"\b{_WEEKDAY}\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"), "DATE"),
     (re.compile(r"\b(?:first|second|third|fourth|last)\s+quarter\s+of\s+(?:19|20)\d{2}\b"), "DATE"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:Q[1-4]|H[12])\s+\d{4}\b"), "DATE"),
     (re.compile(r"\bQ(?=\d)[1-4]\b"), "DATE"),  # a quarter without its year: "the Q2 figures"
@@ -323,8 +328,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "MONEY",
     ),
-    (re.compile(r"(?:#\s?)?\b([A-Z]{1,5}-\d{2,}(?:-\d+)?)\b|#(\d{3,})\b"), "IDENTIFIER"),
+    # A reference in capitals and digits, in parts joined by dashes or slashes: "INC-2026-0412",
+    # "PL/2025/0388", "SL-4471-MQ", "GH-PRO-2026-07"; or a number after "#". _ID_SHAPE checks the rest.
+    (re.compile(r"(?:#\s?)?\b([A-Z0-9]+(?:[-/][A-Z0-9]+)+)\b|#(\d{3,})\b"), "IDENTIFIER"),
 ]
+# A reference has a letter and a run of two digits or more ("24/7" and "4G-LTE" are none).
+_ID_SHAPE = re.compile(r"(?=.*[A-Z]).*\d\d|\d+$")
 _EDGE = ".,;:!?()[]{}\"'“”‘’"
 
 
@@ -335,6 +344,7 @@ _DIGIT = re.compile(r"\d")
 # The patterns built on a month's name find nothing in a sentence that names no month: skip them there.
 _MONTHLY = frozenset(pattern for pattern, _ in _PATTERNS if _MONTH in pattern.pattern)
 _MONTH_NAME = re.compile(rf"\b{_MONTH}")
+_WEEKDAY_OPENING = re.compile(_WEEKDAY)
 
 
 def _pattern_entities(sentence: str) -> list[tuple[int, int, str, str]]:
@@ -350,9 +360,13 @@ def _pattern_entities(sentence: str) -> list[tuple[int, int, str, str]]:
         for m in pattern.finditer(sentence):
             group = next((g for g in range(1, (m.lastindex or 0) + 1) if m.group(g)), 0)
             start, end = m.span(group)
+            if kind == "IDENTIFIER" and not _ID_SHAPE.match(sentence, start, end):
+                continue
             if taken.find(1, start, end) < 0:
                 taken[start:end] = b"\x01" * (end - start)
-                found.append((start, end, sentence[start:end], kind))
+                # the weekday is masked with its date but not named: the date is "21 January 2026"
+                day = _WEEKDAY_OPENING.match(sentence, start, end) if kind == "DATE" else None
+                found.append((start, end, sentence[day.end() if day else start : end], kind))
     return found
 
 
@@ -374,7 +388,8 @@ _PLACE_NOUNS = frozenset(
     "city town coast region country capital province district village island state area mayor governor".split()
 )
 _LOCATION_AFTER = frozenset(
-    "district river region office branch area coast airport station province valley city lake mountains".split()
+    "district river region office branch area coast airport station province valley city lake mountains site campus "
+    "depot".split()
 )
 _ORG_BEFORE = frozenset("with at vendor company firm supplier partner customer client by for".split())
 _ORG_AFTER = frozenset(
@@ -429,18 +444,24 @@ def _classify(
     before, after = before or [], after or []
     name = " ".join(words)
     lower = [w.lower().rstrip(".") for w in words]
+    prev = [w.lower().strip(_EDGE) for w in before]
+    nxt = [w.lower().strip(_EDGE) for w in after]
+    if len(prev) > 1 and prev[-1] == "of" and prev[-2] in _DWELLERS:
+        return "LOCATION"  # "residents of Linden Court": where people live, whatever its last word
+    if len(words) > 1 and lower[-1] in _STREET_HEADS:
+        return "LOCATION"  # "Grafton Street", "Marsh Lane"
     if len(words) > 1 and (any(w in _ORG_SUFFIXES for w in lower[1:]) or lower[0] in _ORG_PREFIXES or "&" in words):
         return "ORGANIZATION"
     if name.lower() in _LOCATIONS or (len(words) > 1 and lower[0] in _PLACE_HEADS):
         return "LOCATION"
+    if any(w in _PROJECT_NOUNS for w in nxt[:2]) and not comma:
+        return "OTHER"  # "the Orion billing migration", "the Greenport pilot": a project's name
     if name.lower() in _KNOWN_ORGANIZATIONS:
         return "ORGANIZATION"
     if any(any(c.isdigit() for c in w) for w in words):
         return "PRODUCT"  # a model number: "Aurora X2", "SuperWidget 5000"
     if len(words) <= 3 and (person_hint or (lower[0] in _FIRST_NAMES and all(w[0].isupper() for w in words))):
         return "PERSON"
-    prev = [w.lower().strip(_EDGE) for w in before]
-    nxt = [w.lower().strip(_EDGE) for w in after]
     votes = dict.fromkeys(("ORGANIZATION", "PERSON", "LOCATION", "PRODUCT"), 0.0)  # a tie goes to the first
     if prev and (
         prev[-1] in _PERSON_BEFORE or (before[-1].endswith(",") and len(prev) > 1 and prev[-1] in _PERSON_BEFORE)
@@ -482,7 +503,16 @@ def _classify(
         votes["PRODUCT"] += 2.5  # a product line's name: "Helio Pro", "Nimbus App"
     if any(_INNER_CAPITAL.search(w) and not _SURNAME_CAPITAL.match(w) for w in words):
         votes["PRODUCT"] += 2  # camel case: "SmartDock", "iPlanner"
-    if len(words) in (2, 3):
+    if nxt and nxt[0] in _ORG_AFTER_NOUNS:
+        votes["ORGANIZATION"] += 3  # "eleven Café Nordlys branches", "Nordmart shareholders"
+    if comma:
+        apposed = _apposition_kind(after)
+        if apposed:
+            votes[apposed] += 3  # "OatCloud Barista, our organic oat drink,"
+    determined = bool(prev) and prev[-1] in _DETERMINERS and not person_hint
+    if determined and len(words) > 1:
+        votes["PRODUCT"] += 2  # "the Dyson Supersonic", "our Vantor Aero": a person's name takes no article
+    if len(words) in (2, 3) and not determined:
         first = _nearest_kind(words[0])
         if first == "PERSON":
             votes["PERSON"] += 2
@@ -500,6 +530,54 @@ def _classify(
             votes["PERSON"] += 1  # "McKenzie", "O'Neill"
     best = max(votes, key=lambda k: votes[k])
     return best if votes[best] > 0 else "ORGANIZATION"
+
+
+# Who lives or works in a place: "residents of Linden Court", "tenants of Harbour View".
+_DWELLERS = frozenset("residents inhabitants tenants occupants neighbours neighbors citizens".split())
+# The last word of a street's or square's name: "Grafton Street", "40 Marsh Lane".
+_STREET_HEADS = frozenset(
+    "street st road rd avenue ave lane boulevard square terrace crescent quay wharf embankment".split()
+)
+# Words after a name that make it a project's or programme's name (OTHER): "the Greenport pilot".
+_PROJECT_NOUNS = frozenset("project programme program pilot migration initiative scheme rollout campaign".split())
+# Words after a name that make it a business's: "eleven Café Nordlys branches".
+_ORG_AFTER_NOUNS = frozenset(
+    "branches stores shops outlets franchises subsidiaries shareholders employees staffers headquarters".split()
+)
+# Words before a name that a person's name does not take ("the Dyson Supersonic", "our Vantor Aero").
+_DETERMINERS = frozenset("the a an this that these our your their its my".split())
+# Nouns an apposition may name a person, a body or a place by; any other noun names a thing.
+_PERSON_NOUNS = frozenset(
+    """
+    colleague friend partner wife husband son daughter mother father brother sister neighbour neighbor
+    co-founder founder owner receptionist waiter waitress caretaker engineer manager director chef doctor
+    nurse teacher lawyer adviser advisor consultant contact representative head chair spokesperson
+    """.split()
+)
+_APPOSITION_OPENERS = frozenset("our its their a an the his her my your".split())
+
+
+def _apposition_kind(after: list[str]) -> str | None:
+    """Type a name from the noun of the apposition after its comma: ", our organic oat drink," names a product."""
+    if not after or after[0].lower() not in _APPOSITION_OPENERS:
+        return None
+    head = ""
+    for raw in after[1:5]:
+        word = raw.lower().strip(_EDGE)
+        if not word[:1].isalpha() or raw[:1].isupper():
+            break
+        head = word
+        if raw != raw.rstrip(_EDGE):
+            break
+    if not head or not _common_noun(head):
+        return None
+    if head in _PERSON_NOUNS or head in _JOB_HEADS or head in _PERSON_BEFORE:
+        return "PERSON"
+    if head in _ORG_AS or head in _ORG_SUFFIXES:
+        return "ORGANIZATION"
+    if head in _PLACE_NOUNS or head in _LOCATION_AFTER:
+        return "LOCATION"
+    return "PRODUCT"
 
 
 # Nouns an apposition names a product after: "our flagship product, Kettu Lens".
@@ -525,7 +603,7 @@ _COUNTED = frozenset(
 )
 _TECHNOLOGIES = frozenset(
     "bluetooth wi-fi wifi usb usb-c gps gdpr erp crm api vpn nfc lte hdmi pdf sql html ai iot 4g 5g sim esim "
-    "ssd cpu gpu ram".split()
+    "ssd cpu gpu ram tls ssl http https dns".split()
 )
 # The first word of a place's name: "Loch Ness", "Mount Kenya", "Lake Garda", "Isle of Skye".
 _PLACE_HEADS = frozenset("loch lake mount river port cape isle glen bay gulf".split())
@@ -551,7 +629,7 @@ def _only_common_words(words: list[str]) -> bool:
         return False
     if any(w in _ORG_SUFFIXES for w in lower[1:]) or any(w in _ORG_PREFIXES for w in lower) or lower[0] in _PLACE_HEADS:
         return False  # "Harlow City Council", "Head Office", "Lake Garda"
-    if lower[-1] in _PRODUCT_HEADS:  # a product line's word: "Aster Pro", "Nimbus App"
+    if lower[-1] in _PRODUCT_HEADS or lower[-1] in _STREET_HEADS:  # "Aster Pro", "Nimbus App", "Carver Street"
         return False
     content = [w for w in lower if w not in STOPWORDS]
     names = _FIRST_NAMES | _LOCATIONS | _KNOWN_ORGANIZATIONS
@@ -561,7 +639,7 @@ def _only_common_words(words: list[str]) -> bool:
 # The last word of an event's or a law's name: "Future Homes Expo", "European Accessibility Act".
 _EVENT_HEADS = frozenset(
     "act acts directive regulation regulations law treaty convention code expo summit conference congress festival "
-    "fair awards event meeting week".split()
+    "fair awards event meeting week day".split()
 )
 # What a part of a body is called after what it does: "the Platform team", "the Legal department".
 _UNIT_NOUNS = frozenset("team department group unit division".split())
@@ -570,13 +648,68 @@ _INNER_CAPITAL = re.compile(r"[a-z]+[A-Z]")
 _RAW_WORD = re.compile(r"\S+")
 
 
+_CONNECTORS = frozenset({"of", "de", "&", "von", "van", "for", "and"})
+# Lower-case words inside a person's name: "Dafydd ap Rhys", "Joost van Leeuwen", "Ana de la Torre".
+_NAME_PARTICLES = frozenset("ap bin ibn al el da di du del della der den ter ten dos das la le zu".split())
+
+
+def _names_someone(span: list[tuple[int, str, int]]) -> bool:
+    """Tell whether a run so far holds a title or a given name, so a particle may go on with it."""
+    return any(w.lower().rstrip(".") in _TITLES or w.lower() in _FIRST_NAMES for _, w, _ in span)
+
+
+def _names_a_body(span: list[tuple[int, str, int]]) -> bool:
+    """Tell whether a run so far is a public body's name that goes on: "Ministry of Transport", "Department for"."""
+    return span[0][1].lower() in _ORG_PREFIXES and any(w.lower() in ("of", "for") for _, w, _ in span[1:])
+
+
+def _capitalised(raw_words: list[re.Match[str]], index: int) -> bool:
+    return index < len(raw_words) and raw_words[index].group()[:1].isupper()
+
+
+LISTED_WORDS = 6  # how far a comma inside a body's name may look for its "and": "Environment, Food and Rural"
+
+
+def _listed(raw_words: list[re.Match[str]], index: int) -> bool:
+    """Tell whether capitalised words from here end a list with "and" + a capital: "Food and Rural Affairs"."""
+    for j in range(index, min(len(raw_words), index + LISTED_WORDS)):
+        word = raw_words[j].group()
+        if word == "and":
+            return _capitalised(raw_words, j + 1)
+        if not word[:1].isupper() or word.rstrip(",") != word.rstrip(_EDGE):
+            return False
+    return False
+
+
+def _person_of_body(words: list[str]) -> bool:
+    """Tell whether "<given name> ... of <body>" names a person, then the body: "Ravi Patel of Harbourline Ltd"."""
+    cut = words.index("of", 1)
+    body = [w.lower().rstrip(".") for w in words[cut + 1 :]]
+    return (
+        words[0].lower() in _FIRST_NAMES
+        and cut <= 3
+        and bool(body)
+        and (body[-1] in _ORG_SUFFIXES or body[0] in _ORG_PREFIXES)
+    )
+
+
+def _heads_its_phrase(prev_raw: str, follow: str) -> bool:
+    """Tell whether capitalised words after "the" end their noun phrase ("through the Kestrel Gateway failed").
+
+    Such words name one thing, as "the White House" does; before a noun they only qualify it ("the Dark Mode
+    setting").
+    """
+    after = follow.strip(_EDGE).lower()
+    return prev_raw.lower() == "the" and not (follow[:1].islower() and _common_noun(after))
+
+
 def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tuple[int, str, str]]:
     out: list[tuple[int, str, str]] = []
     span: list[tuple[int, str, int]] = []  # (offset, word, index in sentence)
     raw_words = list(_RAW_WORD.finditer(masked))
 
     def flush() -> None:
-        while span and span[-1][1].lower() in {"of", "de", "&", "von", "van", "for"}:
+        while span and (span[-1][1].lower() in _CONNECTORS or span[-1][1] in _NAME_PARTICLES):
             span.pop()
         words = [w for _, w, _ in span]
         person_hint = False
@@ -585,6 +718,9 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             person_hint = True
         while len(words) > 1 and words[0].lower() in _ARTICLES:
             words.pop(0)  # "Agenda: The Board ...": an article opens no name
+            first_index += 1
+        if len(words) > 2 and first_index == 0 and words[0].lower() in _COMMON_CAPS:
+            words.pop(0)  # "Dear Mr Per Lindqvist": the greeting goes before the title does
             first_index += 1
         while words and words[0].lower().rstrip(".") in _TITLES:
             words.pop(0)
@@ -631,14 +767,20 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             words = []  # a heading in capitals: "PRESS RELEASE", "UPDATE"
         prev_raw = raw_words[first_index - 1].group() if 0 < first_index <= len(raw_words) else ""
         named_as_product = prev_raw.endswith(",") and prev_raw.lower().strip(_EDGE) in _PRODUCT_NOUNS
+        last_raw = raw_words[span[-1][2]].group() if span else ""
+        follow = raw_words[span[-1][2] + 1].group() if span and span[-1][2] + 1 < len(raw_words) else ""
+        # an event's or a law's name is OTHER, unless it labels what follows ("Next Meeting: Friday")
+        event = len(words) > 1 and words[-1].lower() in _EVENT_HEADS and not last_raw.endswith(":")
         if (
             len(words) > 1
             and not person_hint
             and not named_as_product  # "our new tool, Brisk Ledger,": an apposition names the thing
-            and (_only_common_words(words) or words[-1].lower() in _EVENT_HEADS)
+            and not event
+            and _only_common_words(words)
+            and not _heads_its_phrase(prev_raw, follow)
         ):
             # Words of the language written with capitals name no one: a heading ("Action Items"), a
-            # feature ("Dark Mode"), an event ("Spring Launch Event"), a law ("Building Safety Act").
+            # feature ("the Dark Mode setting").
             words = []
         if len(words) == 1 and words[0].lower().rstrip(".") in _JOB_HEADS:
             words = []  # a job's last word alone: "(Product Owner)" read from "Owner"
@@ -647,17 +789,19 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             if follow in _UNIT_NOUNS:
                 words = []  # "the Platform team", "the Finance department": a part of a body, named by what it does
         # "Councillor Fiona MacLeod of Glasgow City Council": a person, then the body they belong to.
+        # "Ravi Patel of Harbourline Logistics Ltd": a given name before it tells the same.
         body: list[str] = []
-        if person_hint and "of" in words[1:]:
+        if "of" in words[1:] and (person_hint or _person_of_body(words)):
             cut = words.index("of", 1)
             words, body = words[:cut], words[cut + 1 :]
         single = len(words) == 1 and words[0].lower().replace("’", "'")
         if words and not (single and (len(single) < 2 or single in STOPWORDS or single in _COMMON_CAPS)):
             last_index = span[-1][2]
             before = [raw_words[j].group() for j in range(max(0, first_index - 4), first_index)]
-            after = [raw_words[j].group() for j in range(last_index + 1, min(len(raw_words), last_index + 4))]
+            after = [raw_words[j].group() for j in range(last_index + 1, min(len(raw_words), last_index + 7))]
             comma = raw_words[last_index].group().endswith(",")
-            out.append((span[0][0], " ".join(words), _classify(words, person_hint, before, after, comma)))
+            kind = "OTHER" if event else _classify(words, person_hint, before, after, comma)
+            out.append((span[0][0], " ".join(words), kind))
             if body:
                 out.append((span[0][0] + 1, " ".join(body), _classify(body, False, ["of"], after)))
         span.clear()
@@ -679,14 +823,24 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
         model_number = bool(span) and core.isdigit()
         # "Department for Transport", "Ministry for the Environment" is one name
         lead = bool(span) and span[-1][1].lower() in _ORG_PREFIXES
-        connector = bool(span) and (core.lower() in {"of", "de", "&", "von", "van"} or (lead and core.lower() == "for"))
+        low = core.lower()
+        connector = bool(span) and (
+            low in {"of", "de", "&", "von", "van"}
+            or (lead and low == "for")
+            or (core in _NAME_PARTICLES and _names_someone(span))  # "Councillor Dafydd ap Rhys"
+            or (low == "and" and _names_a_body(span))  # "Ministry of Transport and Communications"
+        )
         if core and (capital or model_number or connector) and "\x00" not in raw and not raw.startswith("("):
             span.append((m.start(), core, index))
         else:
             if span:
                 flush()
             continue
-        if raw != raw.rstrip(_EDGE) and not raw.endswith("'s"):
+        if raw.endswith(("s'", "s’")) and _capitalised(raw_words, index + 1):
+            span[-1] = (m.start(), raw, index)  # "Linden Court Owners' Association": a plural possessive inside
+        elif raw.endswith(",") and _names_a_body(span) and _listed(raw_words, index + 1):
+            span[-1] = (m.start(), core + ",", index)  # "Department for Environment, Food and Rural Affairs"
+        elif raw != raw.rstrip(_EDGE) and not raw.endswith("'s"):
             flush()
     flush()
     return out
@@ -710,7 +864,8 @@ def entities(text: str) -> list[tuple[str, str]]:
         masked = list(sentence)
         for start, end, name, kind in patterned:
             masked[start:end] = ["\x00"] * (end - start)
-            found.append((n, start, name, kind))
+            if kind != CLOCK:
+                found.append((n, start, name, kind))
         spans = _span_entities(sentence, "".join(masked), lower_words)
         if spans and _title_case_heading(sentence):
             # A headline capitalises every word ("Nordvik Energy Signs Supply Deal with ..."): where a name
