@@ -192,6 +192,11 @@ _ORG_AS = frozenset(
     maker retailer distributor lender employer developer publisher host hosting
     """.split()
 )
+# What a business is called in an apposition before its name: "our supplier, Elektro Baumann,".
+_FIRMS = frozenset(
+    "company firm supplier vendor contractor subcontractor manufacturer retailer distributor lender insurer carrier "
+    "operator bank".split()
+)
 _ORG_NEXT_NOUNS = frozenset("team staff board management employees customers spokesperson".split())
 _PRODUCT_BEFORE = frozenset(
     """
@@ -389,7 +394,7 @@ _PLACE_NOUNS = frozenset(
 )
 _LOCATION_AFTER = frozenset(
     "district river region office branch area coast airport station province valley city lake mountains site campus "
-    "depot".split()
+    "depot quarter neighbourhood neighborhood suburb harbour apartment apartments building estate".split()
 )
 _ORG_BEFORE = frozenset("with at vendor company firm supplier partner customer client by for".split())
 _ORG_AFTER = frozenset(
@@ -481,6 +486,8 @@ def _classify(
         votes["LOCATION"] += 3
     if len(nxt) > 0 and nxt[0] in _LOCATIONS and comma:
         votes["LOCATION"] += 3  # "Tampere, Finland", "Braga, Portugal": a place, then the country it is in
+    if len(prev) > 1 and before[-1].endswith(",") and prev[-1] in _FIRMS:
+        votes["ORGANIZATION"] += 3  # "its installation partner, Elektro Baumann,"
     if len(prev) > 1 and before[-1].endswith(",") and prev[-1] in _PRODUCT_NOUNS:
         votes["PRODUCT"] += 3  # "our flagship product, Kettu Lens,", "the new app, Nimbus,"
     if len(prev) > 1 and prev[-1] in ("with", "in", "of") and prev[-2] in _SKILL_WORDS:
@@ -505,6 +512,8 @@ def _classify(
         votes["PRODUCT"] += 2  # camel case: "SmartDock", "iPlanner"
     if nxt and nxt[0] in _ORG_AFTER_NOUNS:
         votes["ORGANIZATION"] += 3  # "eleven Café Nordlys branches", "Nordmart shareholders"
+    if not words[-1].endswith(("'s", "’s")) and any(_qualifies(w, _ORG_HEAD_NOUNS) for w in after[:2]):
+        votes["ORGANIZATION"] += 3  # "the KfW development bank", "the Brightwave support team"
     if comma:
         apposed = _apposition_kind(after)
         if apposed:
@@ -544,6 +553,18 @@ _PROJECT_NOUNS = frozenset("project programme program pilot migration initiative
 _ORG_AFTER_NOUNS = frozenset(
     "branches stores shops outlets franchises subsidiaries shareholders employees staffers headquarters".split()
 )
+# Nouns a name may qualify as a body's: "the KfW development bank".
+_ORG_HEAD_NOUNS = frozenset(
+    "bank agency company firm group team department ministry authority council fund foundation charity union "
+    "insurer operator retailer supplier provider airline university".split()
+)
+
+
+def _qualifies(raw: str, nouns: frozenset[str]) -> bool:
+    """Tell whether a word after a name is one of these nouns in lower case, so the name qualifies it."""
+    return raw[:1].islower() and raw.strip(_EDGE) in nouns
+
+
 # Words before a name that a person's name does not take ("the Dyson Supersonic", "our Vantor Aero").
 _DETERMINERS = frozenset("the a an this that these our your their its my".split())
 # Nouns an apposition may name a person, a body or a place by; any other noun names a thing.
@@ -596,6 +617,8 @@ _JOB_HEADS = _ROLE_HEADS | frozenset(
     owner officer
     """.split()
 )
+# A job's or an office's last word: "Transport Minister Fiona Hyslop" is a person's name after an office's.
+_OFFICES = _JOB_HEADS | (_TITLES - frozenset("mr mrs ms dr prof sir dame lord lady rev reverend".split()))
 _ARTICLES = frozenset("the a an our your their its".split())
 _COUNTED = frozenset(
     "item section step phase stage room table figure chapter page week point part annex appendix clause level "
@@ -703,6 +726,14 @@ def _heads_its_phrase(prev_raw: str, follow: str) -> bool:
     return prev_raw.lower() == "the" and not (follow[:1].islower() and _common_noun(after))
 
 
+_HOUSE_NUMBER = re.compile(r"\d{1,4}[A-Za-z]?$")
+
+
+def _dwelt_in(raw_words: list[re.Match[str]], index: int) -> bool:
+    """Tell whether the words before a name say people live there: "residents of Elm Tower"."""
+    return index >= 2 and raw_words[index - 1].group() == "of" and raw_words[index - 2].group().lower() in _DWELLERS
+
+
 def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tuple[int, str, str]]:
     out: list[tuple[int, str, str]] = []
     span: list[tuple[int, str, int]] = []  # (offset, word, index in sentence)
@@ -740,6 +771,9 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             if head in STOPWORDS or head in _COMMON_CAPS or head in lower_words or not strong:
                 words.pop(0)
                 first_index += 1
+            elif len(words) > 2 and words[1] == "of" and _common_noun(head) and head not in _ORG_PREFIXES:
+                del words[:2]  # "Customers of Brightline Bank were ...": a sentence's first noun, then "of"
+                first_index += 2
         roles = 0
         while roles < len(words) and words[roles].lower().rstrip(".") in _ROLE_WORDS:
             roles += 1
@@ -756,17 +790,19 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             first_index += roles
             person_hint = True
         # "Project Manager Ana Ruiz": a job's name before a name tells it is a person's.
-        job = max((k for k, w in enumerate(words[:-1]) if w.lower() in _JOB_HEADS and k >= 1), default=-1)
+        job = max((k for k, w in enumerate(words[:-1]) if w.lower() in _OFFICES and k >= 1), default=-1)
         if job >= 0 and not any(w.lower() == "of" for w in words[: job + 1]):
             del words[: job + 1]
             first_index += job + 1
             person_hint = True
-        elif len(words) > 1 and words[-1].lower() in _JOB_HEADS and not person_hint:
+        elif len(words) > 1 and words[-1].lower() in _OFFICES and not person_hint:
             words = []  # a job, not someone: "Project Manager", "Quality Assurance Lead"
         if words and all(len(w) >= 3 and w.isupper() and _known_word(w.lower()) for w in words):
             words = []  # a heading in capitals: "PRESS RELEASE", "UPDATE"
         prev_raw = raw_words[first_index - 1].group() if 0 < first_index <= len(raw_words) else ""
         named_as_product = prev_raw.endswith(",") and prev_raw.lower().strip(_EDGE) in _PRODUCT_NOUNS
+        if words and words[-1].lower() in _STREET_HEADS and _HOUSE_NUMBER.match(prev_raw):
+            words.insert(0, prev_raw)  # "40 Marsh Lane": the house number belongs to the address
         last_raw = raw_words[span[-1][2]].group() if span else ""
         follow = raw_words[span[-1][2] + 1].group() if span and span[-1][2] + 1 < len(raw_words) else ""
         # an event's or a law's name is OTHER, unless it labels what follows ("Next Meeting: Friday")
@@ -778,6 +814,7 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             and not event
             and _only_common_words(words)
             and not _heads_its_phrase(prev_raw, follow)
+            and not _dwelt_in(raw_words, first_index)
         ):
             # Words of the language written with capitals name no one: a heading ("Action Items"), a
             # feature ("the Dark Mode setting").
@@ -819,7 +856,7 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             continue
         if core.endswith(("'s", "’s")):
             core = core[:-2]
-        capital = bool(core) and (core[0].isupper() or bool(_INNER_CAPITAL.match(core)))
+        capital = bool(core) and (core[0].isupper() or bool(_INNER_CAPITAL.match(core))) and core != "I"
         model_number = bool(span) and core.isdigit()
         # "Department for Transport", "Ministry for the Environment" is one name
         lead = bool(span) and span[-1][1].lower() in _ORG_PREFIXES

@@ -287,3 +287,32 @@ def test_the_words_around_a_name_tell_a_body_a_product_a_place_or_a_project() ->
 def test_an_apposition_names_a_person_or_a_place_too() -> None:
     found = dict(entities("We met Selka Andrin, our caretaker, and toured Vessby, a small village."))
     assert found == {"Selka Andrin": "PERSON", "Vessby": "LOCATION"}
+
+
+def test_a_sentence_s_first_noun_an_office_and_a_pronoun_stay_out_of_names() -> None:
+    found = dict(
+        entities(
+            "Clients of Marlow Savings Bank lost access. Health Minister Oskar Lindgren spoke, and I think "
+            "Penrose & Vale LLP I spoke to agreed."
+        )
+    )
+    assert found == {
+        "Marlow Savings Bank": "ORGANIZATION",  # not "Clients of Marlow Savings Bank"
+        "Oskar Lindgren": "PERSON",  # an office's word before the name
+        "Penrose & Vale LLP": "ORGANIZATION",  # the pronoun "I" is no part of a name
+    }
+
+
+def test_a_firm_before_a_name_a_body_s_noun_after_it_and_an_address() -> None:
+    found = dict(
+        entities(
+            "The works go to our contractor, Steinhaus Bauer, with a loan from the Velko development bank. "
+            "Residents of Oak Tower, 12 Mill Road, were told."
+        )
+    )
+    assert found == {
+        "Steinhaus Bauer": "ORGANIZATION",  # "our contractor, ...,"
+        "Velko": "ORGANIZATION",  # "the ... development bank"
+        "Oak Tower": "LOCATION",  # words of the language, kept after "residents of"
+        "12 Mill Road": "LOCATION",
+    }
