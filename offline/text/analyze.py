@@ -455,7 +455,10 @@ def _classify(
         return "LOCATION"  # "residents of Linden Court": where people live, whatever its last word
     if len(words) > 1 and lower[-1] in _STREET_HEADS:
         return "LOCATION"  # "Grafton Street", "Marsh Lane"
-    if len(words) > 1 and (any(w in _ORG_SUFFIXES for w in lower[1:]) or lower[0] in _ORG_PREFIXES or "&" in words):
+    legal = words[-1] in _CAPITAL_LEGAL_FORMS  # "Fjellkraft AS": a legal form that is also a word
+    if len(words) > 1 and (
+        any(w in _ORG_SUFFIXES for w in lower[1:]) or lower[0] in _ORG_PREFIXES or "&" in words or legal
+    ):
         return "ORGANIZATION"
     if name.lower() in _LOCATIONS or (len(words) > 1 and lower[0] in _PLACE_HEADS):
         return "LOCATION"
@@ -541,6 +544,7 @@ def _classify(
     return best if votes[best] > 0 else "ORGANIZATION"
 
 
+_CAPITAL_LEGAL_FORMS = frozenset("AS SE A/S KG".split())
 # Who lives or works in a place: "residents of Linden Court", "tenants of Harbour View".
 _DWELLERS = frozenset("residents inhabitants tenants occupants neighbours neighbors citizens".split())
 # The last word of a street's or square's name: "Grafton Street", "40 Marsh Lane".
@@ -558,6 +562,11 @@ _ORG_HEAD_NOUNS = frozenset(
     "bank agency company firm group team department ministry authority council fund foundation charity union "
     "insurer operator retailer supplier provider airline university".split()
 )
+
+
+def _qualifies_a_noun(raw: str) -> bool:
+    """Tell whether the word after a name is a common noun in lower case, so the name qualifies it."""
+    return raw[:1].islower() and _common_noun(raw.strip(_EDGE))
 
 
 def _qualifies(raw: str, nouns: frozenset[str]) -> bool:
@@ -585,8 +594,8 @@ def _apposition_kind(after: list[str]) -> str | None:
     head = ""
     for raw in after[1:5]:
         word = raw.lower().strip(_EDGE)
-        if not word[:1].isalpha() or raw[:1].isupper():
-            break
+        if not word[:1].isalpha() or (raw[:1].isupper() and "-" not in raw):
+            break  # "a Bergen-based developer" goes on past its place
         head = word
         if raw != raw.rstrip(_EDGE):
             break
@@ -662,7 +671,8 @@ def _only_common_words(words: list[str]) -> bool:
 # The last word of an event's or a law's name: "Future Homes Expo", "European Accessibility Act".
 _EVENT_HEADS = frozenset(
     "act acts directive regulation regulations law treaty convention code expo summit conference congress festival "
-    "fair awards event meeting week day".split()
+    "fair awards event meeting week day forum exhibition championship championships marathon workshop webinar "
+    "hackathon".split()
 )
 # What a part of a body is called after what it does: "the Platform team", "the Legal department".
 _UNIT_NOUNS = frozenset("team department group unit division".split())
@@ -726,6 +736,15 @@ def _heads_its_phrase(prev_raw: str, follow: str) -> bool:
     return prev_raw.lower() == "the" and not (follow[:1].islower() and _common_noun(after))
 
 
+_VERSION = re.compile(r"\d+(?:\.\d+)*$")
+# Abbreviations a name goes on after: "& Co. KG", "St. Ives".
+_MID_ABBREVIATIONS = frozenset("co st mt ft bros".split())
+# A nationality's adjective: "Spanish", "Norwegian", "Japanese", "Nordic", "European" (a given name
+# ending so, "Julian", is let through when the lists know it).
+_DEMONYM = re.compile(
+    r"^[A-Z][a-z]+(?:ish|ese|ian|ean|ic)$|^(?:German|American|African|Mexican|Dutch|French|Greek|Swiss|Thai|Welsh|"
+    r"Czech|Cuban|Moroccan|Kenyan|Nigerian|Slovak|Pakistani|Iraqi|Israeli|Saudi)$"
+)
 _HOUSE_NUMBER = re.compile(r"\d{1,4}[A-Za-z]?$")
 
 
@@ -763,6 +782,14 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             person_hint = False
         if len(words) == 2 and words[0].lower() in _COUNTED and words[1].isdigit():
             words = []  # "Item 2", "Phase 3": a numbered part, not a thing
+        follow = raw_words[span[-1][2] + 1].group() if span and span[-1][2] + 1 < len(raw_words) else ""
+        if (
+            len(words) == 1
+            and _DEMONYM.match(words[0])
+            and words[0].lower() not in _FIRST_NAMES
+            and _qualifies_a_noun(follow)
+        ):
+            words = []  # a nationality before its noun: "Spanish cyclist", "Nordic countries"
         if len(words) == 1 and words[0].lower() in _TECHNOLOGIES:
             words = []  # a technology or a rule ("Bluetooth", "GDPR") is no person, body, place or product
         if words and first_index == 0:
@@ -804,7 +831,6 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
         if words and words[-1].lower() in _STREET_HEADS and _HOUSE_NUMBER.match(prev_raw):
             words.insert(0, prev_raw)  # "40 Marsh Lane": the house number belongs to the address
         last_raw = raw_words[span[-1][2]].group() if span else ""
-        follow = raw_words[span[-1][2] + 1].group() if span and span[-1][2] + 1 < len(raw_words) else ""
         # an event's or a law's name is OTHER, unless it labels what follows ("Next Meeting: Friday")
         event = len(words) > 1 and words[-1].lower() in _EVENT_HEADS and not last_raw.endswith(":")
         if (
@@ -857,7 +883,7 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
         if core.endswith(("'s", "’s")):
             core = core[:-2]
         capital = bool(core) and (core[0].isupper() or bool(_INNER_CAPITAL.match(core))) and core != "I"
-        model_number = bool(span) and core.isdigit()
+        model_number = bool(span) and _VERSION.match(core) is not None  # "Trailhawk 9", "FleetView 2.0"
         # "Department for Transport", "Ministry for the Environment" is one name
         lead = bool(span) and span[-1][1].lower() in _ORG_PREFIXES
         low = core.lower()
@@ -877,6 +903,8 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             span[-1] = (m.start(), raw, index)  # "Linden Court Owners' Association": a plural possessive inside
         elif raw.endswith(",") and _names_a_body(span) and _listed(raw_words, index + 1):
             span[-1] = (m.start(), core + ",", index)  # "Department for Environment, Food and Rural Affairs"
+        elif raw.endswith(".") and low in _MID_ABBREVIATIONS and _capitalised(raw_words, index + 1):
+            span[-1] = (m.start(), core + ".", index)  # "Hartmann GmbH & Co. KG", "St. Mary's"
         elif raw != raw.rstrip(_EDGE) and not raw.endswith("'s"):
             flush()
     flush()

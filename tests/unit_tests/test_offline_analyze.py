@@ -316,3 +316,18 @@ def test_a_firm_before_a_name_a_body_s_noun_after_it_and_an_address() -> None:
         "Oak Tower": "LOCATION",  # words of the language, kept after "residents of"
         "12 Mill Road": "LOCATION",
     }
+
+
+def test_nationalities_legal_forms_in_capitals_versions_and_forums() -> None:
+    found = dict(
+        entities(
+            "The Danish cyclist Mette Holm joined Brian at the Lisbon Mobility Forum. The Breda fund invested in "
+            "Skarvik AS, a Tromsø-based ferry operator, whose RouteDesk 3.1 software runs at St. Olav Clinic."
+        )
+    )
+    assert "Danish" not in found  # a nationality before its noun
+    assert found["Mette Holm"] == "PERSON" and found["Brian"] == "PERSON"  # "Brian" is no nationality
+    assert found["Lisbon Mobility Forum"] == "OTHER"  # an event
+    assert found["Skarvik AS"] == "ORGANIZATION"  # "AS", though "as" is a word, after "invested in"
+    assert found["RouteDesk 3.1"] == "PRODUCT"  # a version number ends the name
+    assert found["St. Olav Clinic"] == "ORGANIZATION"  # "St." goes on
