@@ -149,7 +149,8 @@ _ORG_SUFFIXES = frozenset(
     shipping freight ferries ventures markets stores supermarkets
     team teams division unit desk regulator ombudsman standards analytics collective housing associates
     consultancy dynamics innovations enterprises international worldwide healthcare properties estates
-    brands beverages cooperative co-operative coop co-op office
+    brands beverages cooperative co-operative coop co-op office federation alliance league coalition consortium
+    network chamber guild club
     """.split()
 )
 _ORG_PREFIXES = frozenset(
@@ -394,7 +395,8 @@ _PLACE_NOUNS = frozenset(
 )
 _LOCATION_AFTER = frozenset(
     "district river region office branch area coast airport station province valley city lake mountains site campus "
-    "depot quarter neighbourhood neighborhood suburb harbour apartment apartments building estate".split()
+    "depot quarter neighbourhood neighborhood suburb harbour apartment apartments building estate plant factory "
+    "warehouse terminal".split()
 )
 _ORG_BEFORE = frozenset("with at vendor company firm supplier partner customer client by for".split())
 _ORG_AFTER = frozenset(
@@ -409,6 +411,7 @@ _ORG_EXEMPLARS = (
     "Oracle Spotify Airbus Danone Philips Nokia Ericsson Heineken Adidas Lufthansa Renault Santander Allianz "
     "Bosch Canon Intel Pfizer"
 ).split()
+_KNOWN_COMPANIES = frozenset(name.lower() for name in _ORG_EXEMPLARS)
 # A single unknown name takes the type of its nearest exemplars only with this lead (cosine).
 NAME_VOTE_MARGIN = 0.04
 
@@ -462,7 +465,7 @@ def _classify(
         return "ORGANIZATION"
     if name.lower() in _LOCATIONS or (len(words) > 1 and lower[0] in _PLACE_HEADS):
         return "LOCATION"
-    if any(w in _PROJECT_NOUNS for w in nxt[:2]) and not comma:
+    if (any(w in _PROJECT_NOUNS for w in nxt[:2]) and not comma) or (len(words) > 1 and lower[-1] in _PROJECT_NOUNS):
         return "OTHER"  # "the Orion billing migration", "the Greenport pilot": a project's name
     if name.lower() in _KNOWN_ORGANIZATIONS:
         return "ORGANIZATION"
@@ -507,8 +510,10 @@ def _classify(
         votes["ORGANIZATION"] += 3  # "the Ostrava team"
     if (prev and prev[-1] in _PRODUCT_BEFORE) or (len(prev) > 1 and prev[-2] in _PRODUCT_BEFORE and prev[-1] in _LINKS):
         votes["PRODUCT"] += 2  # "we deployed Kestrel Suite", "upgraded to Kestrel Suite"
-    if nxt and nxt[0] in _PRODUCT_AFTER:
-        votes["PRODUCT"] += 3  # "the Lumo Air headphones"
+    if any(_qualifies(w, _PRODUCT_AFTER) for w in after[:2]):
+        votes["PRODUCT"] += 3  # "the Lumo Air headphones", "the Beacon mobile app"
+    if len(words) > 1 and lower[0] in _KNOWN_COMPANIES:
+        votes["PRODUCT"] += 3  # a company's name, then a line of its own: "Google Pay", "Samsung Galaxy"
     if len(words) > 1 and lower[-1] in _PRODUCT_HEADS:
         votes["PRODUCT"] += 2.5  # a product line's name: "Helio Pro", "Nimbus App"
     if any(_INNER_CAPITAL.search(w) and not _SURNAME_CAPITAL.match(w) for w in words):
@@ -522,8 +527,8 @@ def _classify(
         if apposed:
             votes[apposed] += 3  # "OatCloud Barista, our organic oat drink,"
     determined = bool(prev) and prev[-1] in _DETERMINERS and not person_hint
-    if determined and len(words) > 1:
-        votes["PRODUCT"] += 2  # "the Dyson Supersonic", "our Vantor Aero": a person's name takes no article
+    if determined and (len(words) > 1 or (after and _qualifies_a_noun(after[0]))):
+        votes["PRODUCT"] += 2  # "the Dyson Supersonic", "the Zephyr kettle": a person's name takes no article
     if len(words) in (2, 3) and not determined:
         first = _nearest_kind(words[0])
         if first == "PERSON":
@@ -664,7 +669,7 @@ def _only_common_words(words: list[str]) -> bool:
     if lower[-1] in _PRODUCT_HEADS or lower[-1] in _STREET_HEADS:  # "Aster Pro", "Nimbus App", "Carver Street"
         return False
     content = [w for w in lower if w not in STOPWORDS]
-    names = _FIRST_NAMES | _LOCATIONS | _KNOWN_ORGANIZATIONS
+    names = _FIRST_NAMES | _LOCATIONS | _KNOWN_ORGANIZATIONS | _KNOWN_COMPANIES
     return bool(content) and all(_known_word(w) and w not in names for w in content)
 
 

@@ -331,3 +331,20 @@ def test_nationalities_legal_forms_in_capitals_versions_and_forums() -> None:
     assert found["Skarvik AS"] == "ORGANIZATION"  # "AS", though "as" is a word, after "invested in"
     assert found["RouteDesk 3.1"] == "PRODUCT"  # a version number ends the name
     assert found["St. Olav Clinic"] == "ORGANIZATION"  # "St." goes on
+
+
+def test_a_name_before_a_thing_a_project_s_last_word_and_a_company_s_own_line() -> None:
+    found = dict(
+        entities(
+            "Buyers asked about the Corvina kettle and the Lumen mobile app at the Ostrava plant. The Dock "
+            "Renewal Project is led by the Kirkby Tenants' Federation. Checkout accepts Samsung Pay."
+        )
+    )
+    assert found == {
+        "Corvina": "PRODUCT",  # "the ... kettle": a person's name takes no article
+        "Lumen": "PRODUCT",  # "the ... mobile app": a product's noun one word on
+        "Ostrava": "LOCATION",  # "the ... plant"
+        "Dock Renewal Project": "OTHER",
+        "Kirkby Tenants' Federation": "ORGANIZATION",
+        "Samsung Pay": "PRODUCT",  # a known company's name, then a line of its own
+    }
