@@ -150,7 +150,7 @@ _ORG_SUFFIXES = frozenset(
     team teams division unit desk regulator ombudsman standards analytics collective housing associates
     consultancy dynamics innovations enterprises international worldwide healthcare properties estates
     brands beverages cooperative co-operative coop co-op office federation alliance league coalition consortium
-    network chamber guild club
+    network chamber guild club hotel hotels inn restaurant café cafe bistro
     """.split()
 )
 _ORG_PREFIXES = frozenset(
@@ -215,6 +215,7 @@ _TITLES = frozenset(
     mr mrs ms dr prof professor sir dame ceo cto cfo coo cio president director manager chairman
     chairwoman founder senator minister governor mayor judge captain councillor councilor cllr inspector
     sergeant rev reverend lord lady
+    sr sra srta mme mlle herr frau sig sig.ra sig.na dott dott.ssa avv
     """.split()
 )
 _FIRST_NAME_EXEMPLARS = frozenset(
@@ -510,7 +511,7 @@ def _classify(
         votes["ORGANIZATION"] += 3  # "the Ostrava team"
     if (prev and prev[-1] in _PRODUCT_BEFORE) or (len(prev) > 1 and prev[-2] in _PRODUCT_BEFORE and prev[-1] in _LINKS):
         votes["PRODUCT"] += 2  # "we deployed Kestrel Suite", "upgraded to Kestrel Suite"
-    if any(_qualifies(w, _PRODUCT_AFTER) for w in after[:2]):
+    if any(_qualifies(w, _THING_NOUNS) for w in after[:2]):
         votes["PRODUCT"] += 3  # "the Lumo Air headphones", "the Beacon mobile app"
     if len(words) > 1 and lower[0] in _KNOWN_COMPANIES:
         votes["PRODUCT"] += 3  # a company's name, then a line of its own: "Google Pay", "Samsung Galaxy"
@@ -617,6 +618,8 @@ def _apposition_kind(after: list[str]) -> str | None:
 
 # Nouns an apposition names a product after: "our flagship product, Kettu Lens".
 _PRODUCT_NOUNS = frozenset("product products app application tool platform service device model software brand".split())
+# Nouns a product's name comes before: "the Lumo Air headphones", "the Larkspur Checkout service".
+_THING_NOUNS = _PRODUCT_AFTER | _PRODUCT_NOUNS | frozenset("system machine".split())
 # Nouns a job posting names a technology after: "experience with Apache Kafka", "knowledge of Figma".
 _SKILL_WORDS = frozenset(
     "experience experienced knowledge familiarity proficiency proficient skilled expertise fluency".split()
@@ -732,13 +735,15 @@ def _person_of_body(words: list[str]) -> bool:
 
 
 def _heads_its_phrase(prev_raw: str, follow: str) -> bool:
-    """Tell whether capitalised words after "the" end their noun phrase ("through the Kestrel Gateway failed").
+    """Tell whether capitalised words after "the" name a thing ("through the Kestrel Gateway failed").
 
-    Such words name one thing, as "the White House" does; before a noun they only qualify it ("the Dark Mode
-    setting").
+    Such words name one thing, as "the White House" does, when they end their noun phrase or come before
+    a product's noun ("the Larkspur Checkout service"); before another noun they only qualify it ("the Dark
+    Mode setting").
     """
     after = follow.strip(_EDGE).lower()
-    return prev_raw.lower() == "the" and not (follow[:1].islower() and _common_noun(after))
+    qualified = follow[:1].islower() and _common_noun(after) and after not in _THING_NOUNS
+    return prev_raw.lower() == "the" and not qualified
 
 
 _VERSION = re.compile(r"\d+(?:\.\d+)*$")

@@ -348,3 +348,19 @@ def test_a_name_before_a_thing_a_project_s_last_word_and_a_company_s_own_line() 
         "Kirkby Tenants' Federation": "ORGANIZATION",
         "Samsung Pay": "PRODUCT",  # a known company's name, then a line of its own
     }
+
+
+def test_titles_in_other_languages_a_venue_s_word_inside_and_a_product_before_its_noun() -> None:
+    found = dict(
+        entities(
+            "Herr Jonas Weber and Sra. Lucía Prieto met Mme Odile Marchand at the Royal Hotel Belvedere. "
+            "Orders failed while the Swallow Checkout service was down, though the Night Mode setting was on."
+        )
+    )
+    assert found == {
+        "Jonas Weber": "PERSON",
+        "Lucía Prieto": "PERSON",
+        "Odile Marchand": "PERSON",
+        "Royal Hotel Belvedere": "ORGANIZATION",
+        "Swallow Checkout": "PRODUCT",  # words of the language before a product's noun name the product
+    }  # ... and before another noun only qualify it: no "Night Mode"
