@@ -528,7 +528,9 @@ def _classify(
         if apposed:
             votes[apposed] += 3  # "OatCloud Barista, our organic oat drink,"
     determined = bool(prev) and prev[-1] in _DETERMINERS and not person_hint
-    if determined and (len(words) > 1 or (after and _qualifies_a_noun(after[0]))):
+    if after and _qualifies(after[0], _KIN_NOUNS):
+        votes["PERSON"] += 4  # "the Kowalczyk family": a surname before its household
+    elif determined and (len(words) > 1 or (after and _qualifies_a_noun(after[0]))):
         votes["PRODUCT"] += 2  # "the Dyson Supersonic", "the Zephyr kettle": a person's name takes no article
     if len(words) in (2, 3) and not determined:
         first = _nearest_kind(words[0])
@@ -580,6 +582,7 @@ def _qualifies(raw: str, nouns: frozenset[str]) -> bool:
     return raw[:1].islower() and raw.strip(_EDGE) in nouns
 
 
+_KIN_NOUNS = frozenset("family families household couple brothers sisters twins".split())
 # Words before a name that a person's name does not take ("the Dyson Supersonic", "our Vantor Aero").
 _DETERMINERS = frozenset("the a an this that these our your their its my".split())
 # Nouns an apposition may name a person, a body or a place by; any other noun names a thing.

@@ -364,3 +364,11 @@ def test_titles_in_other_languages_a_venue_s_word_inside_and_a_product_before_it
         "Royal Hotel Belvedere": "ORGANIZATION",
         "Swallow Checkout": "PRODUCT",  # words of the language before a product's noun name the product
     }  # ... and before another noun only qualify it: no "Night Mode"
+
+
+def test_a_surname_before_its_family_is_a_person() -> None:
+    assert entities("The Wojcik family moved to Gdynia in 2019.") == [
+        ("Wojcik", "PERSON"),
+        ("Gdynia", "LOCATION"),
+        ("2019", "DATE"),
+    ]
