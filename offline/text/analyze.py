@@ -301,9 +301,9 @@ _CURRENCY = (
 # A weekday written just before its date belongs to it: "Wednesday 21 January 2026", "Friday, May 8".
 _WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
 # A clock time, and the zone after it ("09:55 CET"), is no entity; it is masked so no name is read from it.
-CLOCK = ""
+_CLOCK = ""
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b\d{1,2}:\d{2}(?:\s?(?:[ap]\.?m\b\.?|[A-Z]{2,4}\b))?|\b\d{1,2}\.\d{2}\s?[ap]\.?m\b\.?"), CLOCK),
+    (re.compile(r"\b\d{1,2}:\d{2}(?:\s?(?:[ap]\.?m\b\.?|[A-Z]{2,4}\b))?|\b\d{1,2}\.\d{2}\s?[ap]\.?m\b\.?"), _CLOCK),
     (re.compile(rf"\b{_WEEKDAY}{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*|\s+)\d{{4}}\b"), "DATE"),
     (re.compile(rf"\b{_WEEKDAY}\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{4}}\b"), "DATE"),
     (re.compile(rf"\b{_MONTH}\.?\s+\d{{4}}\b"), "DATE"),
@@ -552,6 +552,7 @@ def _classify(
     return best if votes[best] > 0 else "ORGANIZATION"
 
 
+# Legal forms that are also words, and so count only in capitals: "Fjellkraft AS".
 _CAPITAL_LEGAL_FORMS = frozenset("AS SE A/S KG".split())
 # Who lives or works in a place: "residents of Linden Court", "tenants of Harbour View".
 _DWELLERS = frozenset("residents inhabitants tenants occupants neighbours neighbors citizens".split())
@@ -582,6 +583,7 @@ def _qualifies(raw: str, nouns: frozenset[str]) -> bool:
     return raw[:1].islower() and raw.strip(_EDGE) in nouns
 
 
+# Nouns after a surname that make it a person's: "the Kowalczyk family".
 _KIN_NOUNS = frozenset("family families household couple brothers sisters twins".split())
 # Words before a name that a person's name does not take ("the Dyson Supersonic", "our Vantor Aero").
 _DETERMINERS = frozenset("the a an this that these our your their its my".split())
@@ -861,8 +863,7 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
         if len(words) == 1 and words[0].lower().rstrip(".") in _JOB_HEADS:
             words = []  # a job's last word alone: "(Product Owner)" read from "Owner"
         if len(words) == 1 and span and _known_word(words[0].lower()):
-            follow = raw_words[span[-1][2] + 1].group().lower().strip(_EDGE) if span[-1][2] + 1 < len(raw_words) else ""
-            if follow in _UNIT_NOUNS:
+            if follow.lower().strip(_EDGE) in _UNIT_NOUNS:
                 words = []  # "the Platform team", "the Finance department": a part of a body, named by what it does
         # "Councillor Fiona MacLeod of Glasgow City Council": a person, then the body they belong to.
         # "Ravi Patel of Harbourline Logistics Ltd": a given name before it tells the same.
@@ -942,7 +943,7 @@ def entities(text: str) -> list[tuple[str, str]]:
         masked = list(sentence)
         for start, end, name, kind in patterned:
             masked[start:end] = ["\x00"] * (end - start)
-            if kind != CLOCK:
+            if kind != _CLOCK:
                 found.append((n, start, name, kind))
         spans = _span_entities(sentence, "".join(masked), lower_words)
         if spans and _title_case_heading(sentence):
