@@ -699,16 +699,6 @@ _CONNECTORS = frozenset({"of", "de", "&", "von", "van", "for", "and"})
 _NAME_PARTICLES = frozenset("ap bin ibn al el da di du del della der den ter ten dos das la le zu".split())
 
 
-def _names_someone(span: list[tuple[int, str, int]]) -> bool:
-    """Tell whether a run so far holds a title or a given name, so a particle may go on with it."""
-    return any(w.lower().rstrip(".") in _TITLES or w.lower() in _FIRST_NAMES for _, w, _ in span)
-
-
-def _names_a_body(span: list[tuple[int, str, int]]) -> bool:
-    """Tell whether a run so far is a public body's name that goes on: "Ministry of Transport", "Department for"."""
-    return span[0][1].lower() in _ORG_PREFIXES and any(w.lower() in ("of", "for") for _, w, _ in span[1:])
-
-
 def _capitalised(raw_words: list[re.Match[str]], index: int) -> bool:
     return index < len(raw_words) and raw_words[index].group()[:1].isupper()
 
@@ -772,8 +762,14 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
     out: list[tuple[int, str, str]] = []
     span: list[tuple[int, str, int]] = []  # (offset, word, index in sentence)
     raw_words = list(_RAW_WORD.finditer(masked))
+    # What the run so far holds, kept as it grows (asking the whole run at each word would be quadratic):
+    someone = False  # a title or a given name, so a particle may go on: "Councillor Dafydd ap Rhys"
+    body_first = False  # a public body's first word: "Ministry", "Department"
+    body_goes_on = False  # ... and its "of" or "for", so "and" or a list may go on: "Ministry of Transport and ..."
 
     def flush() -> None:
+        nonlocal someone, body_first, body_goes_on
+        someone = body_first = body_goes_on = False
         while span and (span[-1][1].lower() in _CONNECTORS or span[-1][1] in _NAME_PARTICLES):
             span.pop()
         words = [w for _, w, _ in span]
@@ -904,18 +900,21 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
         connector = bool(span) and (
             low in {"of", "de", "&", "von", "van"}
             or (lead and low == "for")
-            or (core in _NAME_PARTICLES and _names_someone(span))  # "Councillor Dafydd ap Rhys"
-            or (low == "and" and _names_a_body(span))  # "Ministry of Transport and Communications"
+            or (core in _NAME_PARTICLES and someone)  # "Councillor Dafydd ap Rhys"
+            or (low == "and" and body_goes_on)  # "Ministry of Transport and Communications"
         )
         if core and (capital or model_number or connector) and "\x00" not in raw and not raw.startswith("("):
             span.append((m.start(), core, index))
+            someone = someone or low.rstrip(".") in _TITLES or low in _FIRST_NAMES
+            body_goes_on = body_goes_on or (body_first and low in ("of", "for"))
+            body_first = body_first or (len(span) == 1 and low in _ORG_PREFIXES)
         else:
             if span:
                 flush()
             continue
         if raw.endswith(("s'", "s’")) and _capitalised(raw_words, index + 1):
             span[-1] = (m.start(), raw, index)  # "Linden Court Owners' Association": a plural possessive inside
-        elif raw.endswith(",") and _names_a_body(span) and _listed(raw_words, index + 1):
+        elif raw.endswith(",") and body_goes_on and _listed(raw_words, index + 1):
             span[-1] = (m.start(), core + ",", index)  # "Department for Environment, Food and Rural Affairs"
         elif raw.endswith(".") and low in _MID_ABBREVIATIONS and _capitalised(raw_words, index + 1):
             span[-1] = (m.start(), core + ".", index)  # "Hartmann GmbH & Co. KG", "St. Mary's"
