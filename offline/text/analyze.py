@@ -569,7 +569,7 @@ _ORG_AFTER_NOUNS = frozenset(
 # Nouns a name may qualify as a body's: "the KfW development bank".
 _ORG_HEAD_NOUNS = frozenset(
     "bank agency company firm group team department ministry authority council fund foundation charity union "
-    "insurer operator retailer supplier provider airline university".split()
+    "insurer operator retailer supplier provider airline university trust board committee society association".split()
 )
 
 

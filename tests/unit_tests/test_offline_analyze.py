@@ -316,6 +316,7 @@ def test_a_firm_before_a_name_a_body_s_noun_after_it_and_an_address() -> None:
         "Oak Tower": "LOCATION",  # words of the language, kept after "residents of"
         "12 Mill Road": "LOCATION",
     }
+    assert dict(entities("The grant came from the Halden trust.")) == {"Halden": "ORGANIZATION"}
 
 
 def test_nationalities_legal_forms_in_capitals_versions_and_forums() -> None:
