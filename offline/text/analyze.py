@@ -397,7 +397,7 @@ _PLACE_NOUNS = frozenset(
 _LOCATION_AFTER = frozenset(
     "district river region office branch area coast airport station province valley city lake mountains site campus "
     "depot quarter neighbourhood neighborhood suburb harbour apartment apartments building estate plant factory "
-    "warehouse terminal".split()
+    "warehouse terminal island islands isles peninsula hills".split()
 )
 _ORG_BEFORE = frozenset("with at vendor company firm supplier partner customer client by for".split())
 _ORG_AFTER = frozenset(
@@ -466,6 +466,8 @@ def _classify(
         return "ORGANIZATION"
     if name.lower() in _LOCATIONS or (len(words) > 1 and lower[0] in _PLACE_HEADS):
         return "LOCATION"
+    if len(words) == 2 and lower[0] in _DIRECTIONS and lower[1] in _LOCATIONS:
+        return "LOCATION"  # "Southern Europe", "Greater Manchester"
     if (any(w in _PROJECT_NOUNS for w in nxt[:2]) and not comma) or (len(words) > 1 and lower[-1] in _PROJECT_NOUNS):
         return "OTHER"  # "the Orion billing migration", "the Greenport pilot": a project's name
     if name.lower() in _KNOWN_ORGANIZATIONS:
@@ -493,6 +495,10 @@ def _classify(
         votes["LOCATION"] += 3
     if len(nxt) > 0 and nxt[0] in _LOCATIONS and comma:
         votes["LOCATION"] += 3  # "Tampere, Finland", "Braga, Portugal": a place, then the country it is in
+    if len(prev) > 1 and before[-1].endswith(",") and prev[-1] in _STREET_HEADS:
+        votes["LOCATION"] += 3  # "12 Alder Road, Leeds": the town after the street
+    if len(words) > 1 and lower[0] not in _DIRECTIONS and any(w in _LOCATIONS for w in lower):
+        votes["ORGANIZATION"] += 2.5  # "Crown Estate Scotland", "Visit Norway": a body named for a place
     if len(prev) > 1 and before[-1].endswith(",") and prev[-1] in _FIRMS:
         votes["ORGANIZATION"] += 3  # "its installation partner, Elektro Baumann,"
     if len(prev) > 1 and before[-1].endswith(",") and prev[-1] in _PRODUCT_NOUNS:
@@ -552,6 +558,10 @@ def _classify(
     return best if votes[best] > 0 else "ORGANIZATION"
 
 
+# The first word of a part of a place: "Southern Europe", "South Korea", "Greater Manchester".
+_DIRECTIONS = frozenset(
+    "north south east west northern southern eastern western central greater upper lower inner outer new".split()
+)
 # Legal forms that are also words, and so count only in capitals: "Fjellkraft AS".
 _CAPITAL_LEGAL_FORMS = frozenset("AS SE A/S KG".split())
 # Who lives or works in a place: "residents of Linden Court", "tenants of Harbour View".
@@ -685,7 +695,7 @@ def _only_common_words(words: list[str]) -> bool:
 _EVENT_HEADS = frozenset(
     "act acts directive regulation regulations law treaty convention code expo summit conference congress festival "
     "fair awards event meeting week day forum exhibition championship championships marathon workshop webinar "
-    "hackathon".split()
+    "hackathon gala fete concert parade ceremony".split()
 )
 # What a part of a body is called after what it does: "the Platform team", "the Legal department".
 _UNIT_NOUNS = frozenset("team department group unit division".split())
@@ -803,7 +813,15 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             words = []  # a nationality before its noun: "Spanish cyclist", "Nordic countries"
         if len(words) == 1 and words[0].lower() in _TECHNOLOGIES:
             words = []  # a technology or a rule ("Bluetooth", "GDPR") is no person, body, place or product
-        if words and first_index == 0:
+        # "ABERDEEN, 2 February 2026 - ...": a news story opens with its place in capitals, then its date
+        dateline = (
+            bool(words)
+            and first_index == 0
+            and all(w.isupper() for w in words)
+            and raw_words[span[-1][2]].group().endswith(",")
+            and "\x00" in follow
+        )
+        if words and first_index == 0 and not dateline:
             head = words[0].lower()
             strong = head in _FIRST_NAMES or " ".join(words).lower() in _LOCATIONS or len(words) > 1
             if head in STOPWORDS or head in _COMMON_CAPS or head in lower_words or not strong:
@@ -873,7 +891,7 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             before = [raw_words[j].group() for j in range(max(0, first_index - 4), first_index)]
             after = [raw_words[j].group() for j in range(last_index + 1, min(len(raw_words), last_index + 7))]
             comma = raw_words[last_index].group().endswith(",")
-            kind = "OTHER" if event else _classify(words, person_hint, before, after, comma)
+            kind = "OTHER" if event else "LOCATION" if dateline else _classify(words, person_hint, before, after, comma)
             out.append((span[0][0], " ".join(words), kind))
             if body:
                 out.append((span[0][0] + 1, " ".join(body), _classify(body, False, ["of"], after)))

@@ -373,3 +373,23 @@ def test_a_surname_before_its_family_is_a_person() -> None:
         ("Gdynia", "LOCATION"),
         ("2019", "DATE"),
     ]
+
+
+def test_a_dateline_an_address_s_town_a_body_named_for_a_place_and_a_region() -> None:
+    found = dict(
+        entities(
+            "TRUNDLEBY, 4 May 2026 - The licence went to Marine Works Denmark for cables to the Farro islands. "
+            "Post goes to Ash House, 3 Elm Road, Kirkwall, and to buyers in Southern Europe. The Autumn Gala "
+            "follows."
+        )
+    )
+    assert found == {
+        "TRUNDLEBY": "LOCATION",  # a story's place in capitals before its date
+        "4 May 2026": "DATE",
+        "Marine Works Denmark": "ORGANIZATION",  # a place's name inside another name
+        "Farro": "LOCATION",  # "the ... islands"
+        "3 Elm Road": "LOCATION",
+        "Kirkwall": "LOCATION",  # the town after the street
+        "Southern Europe": "LOCATION",
+        "Autumn Gala": "OTHER",
+    }
