@@ -150,7 +150,7 @@ _ORG_SUFFIXES = frozenset(
     team teams division unit desk regulator ombudsman standards analytics collective housing associates
     consultancy dynamics innovations enterprises international worldwide healthcare properties estates
     brands beverages cooperative co-operative coop co-op office federation alliance league coalition consortium
-    network chamber guild club hotel hotels inn restaurant café cafe bistro
+    network chamber guild club hotel hotels inn restaurant café cafe bistro lodge lodges resort resorts hostel motel
     """.split()
 )
 _ORG_PREFIXES = frozenset(
@@ -215,6 +215,8 @@ _TITLES = frozenset(
     mr mrs ms dr prof professor sir dame ceo cto cfo coo cio president director manager chairman
     chairwoman founder senator minister governor mayor judge captain councillor councilor cllr inspector
     sergeant rev reverend lord lady
+    sheriff detective constable lieutenant colonel admiral commissioner superintendent bishop rabbi imam pastor
+    chancellor ambassador baron baroness
     sr sra srta mme mlle herr frau sig sig.ra sig.na dott dott.ssa avv
     """.split()
 )
@@ -646,7 +648,7 @@ _SKILL_WORDS = frozenset(
 _JOB_HEADS = _ROLE_HEADS | frozenset(
     """
     representative advisor adviser consultant specialist supervisor administrator architect designer planner
-    owner officer
+    owner officer partner associate
     """.split()
 )
 # A job's or an office's last word: "Transport Minister Fiona Hyslop" is a person's name after an office's.
@@ -847,7 +849,8 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             person_hint = True
         # "Project Manager Ana Ruiz": a job's name before a name tells it is a person's.
         job = max((k for k, w in enumerate(words[:-1]) if w.lower() in _OFFICES and k >= 1), default=-1)
-        if job >= 0 and not any(w.lower() == "of" for w in words[: job + 1]):
+        # ... unless the run names a body: "Glasgow Sheriff Court"
+        if job >= 0 and not any(w.lower() == "of" for w in words[: job + 1]) and words[-1].lower() not in _ORG_SUFFIXES:
             del words[: job + 1]
             first_index += job + 1
             person_hint = True

@@ -393,3 +393,19 @@ def test_a_dateline_an_address_s_town_a_body_named_for_a_place_and_a_region() ->
         "Southern Europe": "LOCATION",
         "Autumn Gala": "OTHER",
     }
+
+
+def test_more_offices_lodges_and_a_partner_s_sign_off() -> None:
+    found = dict(
+        entities(
+            "Detective Ruth Calder spoke at Dunmore Sheriff Court. We stayed at Pinecrest Lodges near Ambleside. "
+            "Yours faithfully, Colm Reilly, Partner"
+        )
+    )
+    assert found == {
+        "Ruth Calder": "PERSON",  # an office stripped like a title
+        "Dunmore Sheriff Court": "ORGANIZATION",  # an office's word inside a body's name is no title
+        "Pinecrest Lodges": "ORGANIZATION",
+        "Ambleside": "LOCATION",
+        "Colm Reilly": "PERSON",  # "Partner" after the name is a job, not a body
+    }
