@@ -151,6 +151,7 @@ _ORG_SUFFIXES = frozenset(
     consultancy dynamics innovations enterprises international worldwide healthcare properties estates
     brands beverages cooperative co-operative coop co-op office federation alliance league coalition consortium
     network chamber guild club hotel hotels inn restaurant café cafe bistro lodge lodges resort resorts hostel motel
+    service executive
     """.split()
 )
 _ORG_PREFIXES = frozenset(
@@ -463,7 +464,11 @@ def _classify(
         return "LOCATION"  # "Grafton Street", "Marsh Lane"
     legal = words[-1] in _CAPITAL_LEGAL_FORMS  # "Fjellkraft AS": a legal form that is also a word
     if len(words) > 1 and (
-        any(w in _ORG_SUFFIXES for w in lower[1:]) or lower[0] in _ORG_PREFIXES or "&" in words or legal
+        any(w in _ORG_SUFFIXES for w in lower[1:])
+        or lower[0] in _ORG_PREFIXES
+        or "&" in words
+        or "and" in words
+        or legal
     ):
         return "ORGANIZATION"
     if name.lower() in _LOCATIONS or (len(words) > 1 and lower[0] in _PLACE_HEADS):
@@ -729,6 +734,23 @@ def _listed(raw_words: list[re.Match[str]], index: int) -> bool:
     return False
 
 
+BODY_AFTER_AND = 4  # how far "and" looks for the body's word ending the name: "and Drug Administration"
+
+
+def _body_follows(raw_words: list[re.Match[str]], index: int) -> bool:
+    """Tell whether capitalised words from here end in a body's word: "Safety Executive", "Drug Administration"."""
+    for j in range(index, min(len(raw_words), index + BODY_AFTER_AND)):
+        word = raw_words[j].group()
+        core = word.strip(_EDGE)
+        if not core[:1].isupper():
+            return False
+        if core.lower() in _ORG_SUFFIXES:
+            return True
+        if word != core:
+            return False
+    return False
+
+
 def _person_of_body(words: list[str]) -> bool:
     """Tell whether "<given name> ... of <body>" names a person, then the body: "Ravi Patel of Harbourline Ltd"."""
     cut = words.index("of", 1)
@@ -778,10 +800,12 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
     someone = False  # a title or a given name, so a particle may go on: "Councillor Dafydd ap Rhys"
     body_first = False  # a public body's first word: "Ministry", "Department"
     body_goes_on = False  # ... and its "of" or "for", so "and" or a list may go on: "Ministry of Transport and ..."
+    plain = True  # only words of the language, no name: "Health" in "Health and Safety Executive"
 
     def flush() -> None:
-        nonlocal someone, body_first, body_goes_on
+        nonlocal someone, body_first, body_goes_on, plain
         someone = body_first = body_goes_on = False
+        plain = True
         while span and (span[-1][1].lower() in _CONNECTORS or span[-1][1] in _NAME_PARTICLES):
             span.pop()
         words = [w for _, w, _ in span]
@@ -854,7 +878,7 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             del words[: job + 1]
             first_index += job + 1
             person_hint = True
-        elif len(words) > 1 and words[-1].lower() in _OFFICES and not person_hint:
+        elif len(words) > 1 and words[-1].lower() in _OFFICES and not person_hint and "and" not in words:
             words = []  # a job, not someone: "Project Manager", "Quality Assurance Lead"
         if words and all(len(w) >= 3 and w.isupper() and _known_word(w.lower()) for w in words):
             words = []  # a heading in capitals: "PRESS RELEASE", "UPDATE"
@@ -923,12 +947,14 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             or (lead and low == "for")
             or (core in _NAME_PARTICLES and someone)  # "Councillor Dafydd ap Rhys"
             or (low == "and" and body_goes_on)  # "Ministry of Transport and Communications"
+            or (low == "and" and plain and _body_follows(raw_words, index + 1))  # "Health and Safety Executive"
         )
         if core and (capital or model_number or connector) and "\x00" not in raw and not raw.startswith("("):
             span.append((m.start(), core, index))
             someone = someone or low.rstrip(".") in _TITLES or low in _FIRST_NAMES
             body_goes_on = body_goes_on or (body_first and low in ("of", "for"))
             body_first = body_first or (len(span) == 1 and low in _ORG_PREFIXES)
+            plain = plain and (low in _ARTICLES or (low != "and" and _known_word(low) and low not in _FIRST_NAMES))
         else:
             if span:
                 flush()

@@ -409,3 +409,19 @@ def test_more_offices_lodges_and_a_partner_s_sign_off() -> None:
         "Ambleside": "LOCATION",
         "Colm Reilly": "PERSON",  # "Partner" after the name is a job, not a body
     }
+
+
+def test_and_inside_a_body_s_name_of_plain_words() -> None:
+    found = dict(
+        entities(
+            "The Fire and Rescue Authority and the Parks and Wildlife Service met Kelby and Harlow City Council. "
+            "Our Sales and Marketing Director agreed."
+        )
+    )
+    assert found == {
+        "Fire and Rescue Authority": "ORGANIZATION",
+        "Parks and Wildlife Service": "ORGANIZATION",
+        "Harlow City Council": "ORGANIZATION",  # "Kelby" is a name: "and" does not join it to the council
+        "Kelby": found.get("Kelby"),
+    }
+    assert "Sales and Marketing Director" not in found  # a job, not a body
