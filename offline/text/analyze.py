@@ -671,6 +671,7 @@ _TECHNOLOGIES = frozenset(
 _PLACE_HEADS = frozenset("loch lake mount river port cape isle glen bay gulf".split())
 
 
+@lru_cache(maxsize=8192)  # lemmatising is the costliest step of reading a name; names and their words recur
 def _known_word(word: str) -> bool:
     from offline.text import lexemes
 
@@ -684,6 +685,9 @@ def _common_noun(word: str) -> bool:
     return lexemes.known(word) and lexemes.is_noun(word)
 
 
+_NAMES = _FIRST_NAMES | _LOCATIONS | _KNOWN_ORGANIZATIONS | _KNOWN_COMPANIES  # words the lists know as names
+
+
 def _only_common_words(words: list[str]) -> bool:
     """Tell whether every word of a name is a word of the language, and none says it names a body or place."""
     lower = [w.lower().rstrip(".") for w in words]
@@ -694,8 +698,7 @@ def _only_common_words(words: list[str]) -> bool:
     if lower[-1] in _PRODUCT_HEADS or lower[-1] in _STREET_HEADS:  # "Aster Pro", "Nimbus App", "Carver Street"
         return False
     content = [w for w in lower if w not in STOPWORDS]
-    names = _FIRST_NAMES | _LOCATIONS | _KNOWN_ORGANIZATIONS | _KNOWN_COMPANIES
-    return bool(content) and all(_known_word(w) and w not in names for w in content)
+    return bool(content) and all(_known_word(w) and w not in _NAMES for w in content)
 
 
 # The last word of an event's or a law's name: "Future Homes Expo", "European Accessibility Act".
