@@ -149,13 +149,15 @@ _ORG_SUFFIXES = frozenset(
     shipping freight ferries ventures markets stores supermarkets
     team teams division unit desk regulator ombudsman standards analytics collective housing associates
     consultancy dynamics innovations enterprises international worldwide healthcare properties estates
-    brands beverages
+    brands beverages cooperative co-operative coop co-op office federation alliance league coalition consortium
+    network chamber guild club hotel hotels inn restaurant café cafe bistro lodge lodges resort resorts hostel motel
+    service executive
     """.split()
 )
 _ORG_PREFIXES = frozenset(
     """
     bank university institute ministry department bureau college council agency authority commission
-    directorate municipality parliament court office board
+    directorate municipality parliament court office board hotel café cafe restaurant bistro
     """.split()
 )
 # The last word of a product line's name: "Aurora Pro", "Helio Suite", "Nimbus App".
@@ -192,6 +194,11 @@ _ORG_AS = frozenset(
     maker retailer distributor lender employer developer publisher host hosting
     """.split()
 )
+# What a business is called in an apposition before its name: "our supplier, Elektro Baumann,".
+_FIRMS = frozenset(
+    "company firm supplier vendor contractor subcontractor manufacturer retailer distributor lender insurer carrier "
+    "operator bank".split()
+)
 _ORG_NEXT_NOUNS = frozenset("team staff board management employees customers spokesperson".split())
 _PRODUCT_BEFORE = frozenset(
     """
@@ -209,6 +216,9 @@ _TITLES = frozenset(
     mr mrs ms dr prof professor sir dame ceo cto cfo coo cio president director manager chairman
     chairwoman founder senator minister governor mayor judge captain councillor councilor cllr inspector
     sergeant rev reverend lord lady
+    sheriff detective constable lieutenant colonel admiral commissioner superintendent bishop rabbi imam pastor
+    chancellor ambassador baron baroness
+    sr sra srta mme mlle herr frau sig sig.ra sig.na dott dott.ssa avv
     """.split()
 )
 _FIRST_NAME_EXEMPLARS = frozenset(
@@ -291,13 +301,18 @@ _CURRENCY = (
     r"(?:USD|EUR|GBP|CHF|JPY|CNY|NOK|SEK|DKK|ISK|PLN|CZK|HUF|RON|BGN|CAD|AUD|NZD|INR|BRL|MXN|ZAR|TRY"
     r"|KRW|SGD|HKD|AED|SAR)"
 )
+# A weekday written just before its date belongs to it: "Wednesday 21 January 2026", "Friday, May 8".
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+# A clock time, and the zone after it ("09:55 CET"), is no entity; it is masked so no name is read from it.
+_CLOCK = ""
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*|\s+)\d{{4}}\b"), "DATE"),
-    (re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{4}}\b"), "DATE"),
+    (re.compile(r"\b\d{1,2}:\d{2}(?:\s?(?:[ap]\.?m\b\.?|[A-Z]{2,4}\b))?|\b\d{1,2}\.\d{2}\s?[ap]\.?m\b\.?"), _CLOCK),
+    (re.compile(rf"\b{_WEEKDAY}{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*|\s+)\d{{4}}\b"), "DATE"),
+    (re.compile(rf"\b{_WEEKDAY}\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{4}}\b"), "DATE"),
     (re.compile(rf"\b{_MONTH}\.?\s+\d{{4}}\b"), "DATE"),
-    (re.compile(rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![\d,])"), "DATE"),
+    (re.compile(rf"\b{_WEEKDAY}{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![\d,])"), "DATE"),
     # "2 June", "30 September": a day keeps its month even without a year
-    (re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"), "DATE"),
+    (re.compile(rf"\b{_WEEKDAY}\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"), "DATE"),
     (re.compile(r"\b(?:first|second|third|fourth|last)\s+quarter\s+of\s+(?:19|20)\d{2}\b"), "DATE"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:Q[1-4]|H[12])\s+\d{4}\b"), "DATE"),
     (re.compile(r"\bQ(?=\d)[1-4]\b"), "DATE"),  # a quarter without its year: "the Q2 figures"
@@ -323,8 +338,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "MONEY",
     ),
-    (re.compile(r"(?:#\s?)?\b([A-Z]{1,5}-\d{2,}(?:-\d+)?)\b|#(\d{3,})\b"), "IDENTIFIER"),
+    # A reference in capitals and digits, in parts joined by dashes or slashes: "INC-2026-0412",
+    # "PL/2025/0388", "SL-4471-MQ", "GH-PRO-2026-07"; or a number after "#". _ID_SHAPE checks the rest.
+    (re.compile(r"(?:#\s?)?\b([A-Z0-9]+(?:[-/][A-Z0-9]+)+)\b|#(\d{3,})\b"), "IDENTIFIER"),
 ]
+# A reference has a letter and a run of two digits or more ("24/7" and "4G-LTE" are none).
+_ID_SHAPE = re.compile(r"(?=.*[A-Z]).*\d\d|\d+$")
 _EDGE = ".,;:!?()[]{}\"'“”‘’"
 
 
@@ -335,6 +354,7 @@ _DIGIT = re.compile(r"\d")
 # The patterns built on a month's name find nothing in a sentence that names no month: skip them there.
 _MONTHLY = frozenset(pattern for pattern, _ in _PATTERNS if _MONTH in pattern.pattern)
 _MONTH_NAME = re.compile(rf"\b{_MONTH}")
+_WEEKDAY_OPENING = re.compile(_WEEKDAY)
 
 
 def _pattern_entities(sentence: str) -> list[tuple[int, int, str, str]]:
@@ -350,9 +370,13 @@ def _pattern_entities(sentence: str) -> list[tuple[int, int, str, str]]:
         for m in pattern.finditer(sentence):
             group = next((g for g in range(1, (m.lastindex or 0) + 1) if m.group(g)), 0)
             start, end = m.span(group)
+            if kind == "IDENTIFIER" and not _ID_SHAPE.match(sentence, start, end):
+                continue
             if taken.find(1, start, end) < 0:
                 taken[start:end] = b"\x01" * (end - start)
-                found.append((start, end, sentence[start:end], kind))
+                # the weekday is masked with its date but not named: the date is "21 January 2026"
+                day = _WEEKDAY_OPENING.match(sentence, start, end) if kind == "DATE" else None
+                found.append((start, end, sentence[day.end() if day else start : end], kind))
     return found
 
 
@@ -374,7 +398,9 @@ _PLACE_NOUNS = frozenset(
     "city town coast region country capital province district village island state area mayor governor".split()
 )
 _LOCATION_AFTER = frozenset(
-    "district river region office branch area coast airport station province valley city lake mountains".split()
+    "district river region office branch area coast airport station province valley city lake mountains site campus "
+    "depot quarter neighbourhood neighborhood suburb harbour apartment apartments building estate plant factory "
+    "warehouse terminal island islands isles peninsula hills".split()
 )
 _ORG_BEFORE = frozenset("with at vendor company firm supplier partner customer client by for".split())
 _ORG_AFTER = frozenset(
@@ -389,6 +415,7 @@ _ORG_EXEMPLARS = (
     "Oracle Spotify Airbus Danone Philips Nokia Ericsson Heineken Adidas Lufthansa Renault Santander Allianz "
     "Bosch Canon Intel Pfizer"
 ).split()
+_KNOWN_COMPANIES = frozenset(name.lower() for name in _ORG_EXEMPLARS)
 # A single unknown name takes the type of its nearest exemplars only with this lead (cosine).
 NAME_VOTE_MARGIN = 0.04
 
@@ -429,18 +456,33 @@ def _classify(
     before, after = before or [], after or []
     name = " ".join(words)
     lower = [w.lower().rstrip(".") for w in words]
-    if len(words) > 1 and (any(w in _ORG_SUFFIXES for w in lower[1:]) or lower[0] in _ORG_PREFIXES or "&" in words):
+    prev = [w.lower().strip(_EDGE) for w in before]
+    nxt = [w.lower().strip(_EDGE) for w in after]
+    if len(prev) > 1 and prev[-1] == "of" and prev[-2] in _DWELLERS:
+        return "LOCATION"  # "residents of Linden Court": where people live, whatever its last word
+    if len(words) > 1 and lower[-1] in _STREET_HEADS:
+        return "LOCATION"  # "Grafton Street", "Marsh Lane"
+    legal = words[-1] in _CAPITAL_LEGAL_FORMS  # "Fjellkraft AS": a legal form that is also a word
+    if len(words) > 1 and (
+        any(w in _ORG_SUFFIXES for w in lower[1:])
+        or lower[0] in _ORG_PREFIXES
+        or "&" in words
+        or "and" in words
+        or legal
+    ):
         return "ORGANIZATION"
     if name.lower() in _LOCATIONS or (len(words) > 1 and lower[0] in _PLACE_HEADS):
         return "LOCATION"
+    if len(words) == 2 and lower[0] in _DIRECTIONS and lower[1] in _LOCATIONS:
+        return "LOCATION"  # "Southern Europe", "Greater Manchester"
+    if (any(w in _PROJECT_NOUNS for w in nxt[:2]) and not comma) or (len(words) > 1 and lower[-1] in _PROJECT_NOUNS):
+        return "OTHER"  # "the Orion billing migration", "the Greenport pilot": a project's name
     if name.lower() in _KNOWN_ORGANIZATIONS:
         return "ORGANIZATION"
     if any(any(c.isdigit() for c in w) for w in words):
         return "PRODUCT"  # a model number: "Aurora X2", "SuperWidget 5000"
     if len(words) <= 3 and (person_hint or (lower[0] in _FIRST_NAMES and all(w[0].isupper() for w in words))):
         return "PERSON"
-    prev = [w.lower().strip(_EDGE) for w in before]
-    nxt = [w.lower().strip(_EDGE) for w in after]
     votes = dict.fromkeys(("ORGANIZATION", "PERSON", "LOCATION", "PRODUCT"), 0.0)  # a tie goes to the first
     if prev and (
         prev[-1] in _PERSON_BEFORE or (before[-1].endswith(",") and len(prev) > 1 and prev[-1] in _PERSON_BEFORE)
@@ -460,6 +502,12 @@ def _classify(
         votes["LOCATION"] += 3
     if len(nxt) > 0 and nxt[0] in _LOCATIONS and comma:
         votes["LOCATION"] += 3  # "Tampere, Finland", "Braga, Portugal": a place, then the country it is in
+    if len(prev) > 1 and before[-1].endswith(",") and prev[-1] in _STREET_HEADS:
+        votes["LOCATION"] += 3  # "12 Alder Road, Leeds": the town after the street
+    if len(words) > 1 and lower[0] not in _DIRECTIONS and any(w in _LOCATIONS for w in lower):
+        votes["ORGANIZATION"] += 2.5  # "Crown Estate Scotland", "Visit Norway": a body named for a place
+    if len(prev) > 1 and before[-1].endswith(",") and prev[-1] in _FIRMS:
+        votes["ORGANIZATION"] += 3  # "its installation partner, Elektro Baumann,"
     if len(prev) > 1 and before[-1].endswith(",") and prev[-1] in _PRODUCT_NOUNS:
         votes["PRODUCT"] += 3  # "our flagship product, Kettu Lens,", "the new app, Nimbus,"
     if len(prev) > 1 and prev[-1] in ("with", "in", "of") and prev[-2] in _SKILL_WORDS:
@@ -476,13 +524,28 @@ def _classify(
         votes["ORGANIZATION"] += 3  # "the Ostrava team"
     if (prev and prev[-1] in _PRODUCT_BEFORE) or (len(prev) > 1 and prev[-2] in _PRODUCT_BEFORE and prev[-1] in _LINKS):
         votes["PRODUCT"] += 2  # "we deployed Kestrel Suite", "upgraded to Kestrel Suite"
-    if nxt and nxt[0] in _PRODUCT_AFTER:
-        votes["PRODUCT"] += 3  # "the Lumo Air headphones"
+    if any(_qualifies(w, _THING_NOUNS) for w in after[:2]):
+        votes["PRODUCT"] += 3  # "the Lumo Air headphones", "the Beacon mobile app"
+    if len(words) > 1 and lower[0] in _KNOWN_COMPANIES:
+        votes["PRODUCT"] += 3  # a company's name, then a line of its own: "Google Pay", "Samsung Galaxy"
     if len(words) > 1 and lower[-1] in _PRODUCT_HEADS:
         votes["PRODUCT"] += 2.5  # a product line's name: "Helio Pro", "Nimbus App"
     if any(_INNER_CAPITAL.search(w) and not _SURNAME_CAPITAL.match(w) for w in words):
         votes["PRODUCT"] += 2  # camel case: "SmartDock", "iPlanner"
-    if len(words) in (2, 3):
+    if nxt and nxt[0] in _ORG_AFTER_NOUNS:
+        votes["ORGANIZATION"] += 3  # "eleven Café Nordlys branches", "Nordmart shareholders"
+    if not words[-1].endswith(("'s", "’s")) and any(_qualifies(w, _ORG_HEAD_NOUNS) for w in after[:2]):
+        votes["ORGANIZATION"] += 3  # "the KfW development bank", "the Brightwave support team"
+    if comma:
+        apposed = _apposition_kind(after)
+        if apposed:
+            votes[apposed] += 3  # "OatCloud Barista, our organic oat drink,"
+    determined = bool(prev) and prev[-1] in _DETERMINERS and not person_hint
+    if after and _qualifies(after[0], _KIN_NOUNS):
+        votes["PERSON"] += 4  # "the Kowalczyk family": a surname before its household
+    elif determined and (len(words) > 1 or (after and _qualifies_a_noun(after[0]))):
+        votes["PRODUCT"] += 2  # "the Dyson Supersonic", "the Zephyr kettle": a person's name takes no article
+    if len(words) in (2, 3) and not determined:
         first = _nearest_kind(words[0])
         if first == "PERSON":
             votes["PERSON"] += 2
@@ -502,8 +565,83 @@ def _classify(
     return best if votes[best] > 0 else "ORGANIZATION"
 
 
+# The first word of a part of a place: "Southern Europe", "South Korea", "Greater Manchester".
+_DIRECTIONS = frozenset(
+    "north south east west northern southern eastern western central greater upper lower inner outer new".split()
+)
+# Legal forms that are also words, and so count only in capitals: "Fjellkraft AS".
+_CAPITAL_LEGAL_FORMS = frozenset("AS SE A/S KG".split())
+# Who lives or works in a place: "residents of Linden Court", "tenants of Harbour View".
+_DWELLERS = frozenset("residents inhabitants tenants occupants neighbours neighbors citizens".split())
+# The last word of a street's or square's name: "Grafton Street", "40 Marsh Lane".
+_STREET_HEADS = frozenset(
+    "street st road rd avenue ave lane boulevard square terrace crescent quay wharf embankment".split()
+)
+# Words after a name that make it a project's or programme's name (OTHER): "the Greenport pilot".
+_PROJECT_NOUNS = frozenset("project programme program pilot migration initiative scheme rollout campaign".split())
+# Words after a name that make it a business's: "eleven Café Nordlys branches".
+_ORG_AFTER_NOUNS = frozenset(
+    "branches stores shops outlets franchises subsidiaries shareholders employees staffers headquarters".split()
+)
+# Nouns a name may qualify as a body's: "the KfW development bank".
+_ORG_HEAD_NOUNS = frozenset(
+    "bank agency company firm group team department ministry authority council fund foundation charity union "
+    "insurer operator retailer supplier provider airline university trust board committee society association".split()
+)
+
+
+def _qualifies_a_noun(raw: str) -> bool:
+    """Tell whether the word after a name is a common noun in lower case, so the name qualifies it."""
+    return raw[:1].islower() and _common_noun(raw.strip(_EDGE))
+
+
+def _qualifies(raw: str, nouns: frozenset[str]) -> bool:
+    """Tell whether a word after a name is one of these nouns in lower case, so the name qualifies it."""
+    return raw[:1].islower() and raw.strip(_EDGE) in nouns
+
+
+# Nouns after a surname that make it a person's: "the Kowalczyk family".
+_KIN_NOUNS = frozenset("family families household couple brothers sisters twins".split())
+# Words before a name that a person's name does not take ("the Dyson Supersonic", "our Vantor Aero").
+_DETERMINERS = frozenset("the a an this that these our your their its my".split())
+# Nouns an apposition may name a person, a body or a place by; any other noun names a thing.
+_PERSON_NOUNS = frozenset(
+    """
+    colleague friend partner wife husband son daughter mother father brother sister neighbour neighbor
+    co-founder founder owner receptionist waiter waitress caretaker engineer manager director chef doctor
+    nurse teacher lawyer adviser advisor consultant contact representative head chair spokesperson
+    """.split()
+)
+_APPOSITION_OPENERS = frozenset("our its their a an the his her my your".split())
+
+
+def _apposition_kind(after: list[str]) -> str | None:
+    """Type a name from the noun of the apposition after its comma: ", our organic oat drink," names a product."""
+    if not after or after[0].lower() not in _APPOSITION_OPENERS:
+        return None
+    head = ""
+    for raw in after[1:5]:
+        word = raw.lower().strip(_EDGE)
+        if not word[:1].isalpha() or (raw[:1].isupper() and "-" not in raw):
+            break  # "a Bergen-based developer" goes on past its place
+        head = word
+        if raw != raw.rstrip(_EDGE):
+            break
+    if not head or not _common_noun(head):
+        return None
+    if head in _PERSON_NOUNS or head in _JOB_HEADS or head in _PERSON_BEFORE:
+        return "PERSON"
+    if head in _ORG_AS or head in _ORG_SUFFIXES:
+        return "ORGANIZATION"
+    if head in _PLACE_NOUNS or head in _LOCATION_AFTER:
+        return "LOCATION"
+    return "PRODUCT"
+
+
 # Nouns an apposition names a product after: "our flagship product, Kettu Lens".
 _PRODUCT_NOUNS = frozenset("product products app application tool platform service device model software brand".split())
+# Nouns a product's name comes before: "the Lumo Air headphones", "the Larkspur Checkout service".
+_THING_NOUNS = _PRODUCT_AFTER | _PRODUCT_NOUNS | frozenset("system machine".split())
 # Nouns a job posting names a technology after: "experience with Apache Kafka", "knowledge of Figma".
 _SKILL_WORDS = frozenset(
     "experience experienced knowledge familiarity proficiency proficient skilled expertise fluency".split()
@@ -515,9 +653,11 @@ _SKILL_WORDS = frozenset(
 _JOB_HEADS = _ROLE_HEADS | frozenset(
     """
     representative advisor adviser consultant specialist supervisor administrator architect designer planner
-    owner officer
+    owner officer partner associate
     """.split()
 )
+# A job's or an office's last word: "Transport Minister Fiona Hyslop" is a person's name after an office's.
+_OFFICES = _JOB_HEADS | (_TITLES - frozenset("mr mrs ms dr prof sir dame lord lady rev reverend".split()))
 _ARTICLES = frozenset("the a an our your their its".split())
 _COUNTED = frozenset(
     "item section step phase stage room table figure chapter page week point part annex appendix clause level "
@@ -525,12 +665,13 @@ _COUNTED = frozenset(
 )
 _TECHNOLOGIES = frozenset(
     "bluetooth wi-fi wifi usb usb-c gps gdpr erp crm api vpn nfc lte hdmi pdf sql html ai iot 4g 5g sim esim "
-    "ssd cpu gpu ram".split()
+    "ssd cpu gpu ram tls ssl http https dns".split()
 )
 # The first word of a place's name: "Loch Ness", "Mount Kenya", "Lake Garda", "Isle of Skye".
 _PLACE_HEADS = frozenset("loch lake mount river port cape isle glen bay gulf".split())
 
 
+@lru_cache(maxsize=8192)  # lemmatising is the costliest step of reading a name; names and their words recur
 def _known_word(word: str) -> bool:
     from offline.text import lexemes
 
@@ -544,6 +685,9 @@ def _common_noun(word: str) -> bool:
     return lexemes.known(word) and lexemes.is_noun(word)
 
 
+_NAMES = _FIRST_NAMES | _LOCATIONS | _KNOWN_ORGANIZATIONS | _KNOWN_COMPANIES  # words the lists know as names
+
+
 def _only_common_words(words: list[str]) -> bool:
     """Tell whether every word of a name is a word of the language, and none says it names a body or place."""
     lower = [w.lower().rstrip(".") for w in words]
@@ -551,17 +695,17 @@ def _only_common_words(words: list[str]) -> bool:
         return False
     if any(w in _ORG_SUFFIXES for w in lower[1:]) or any(w in _ORG_PREFIXES for w in lower) or lower[0] in _PLACE_HEADS:
         return False  # "Harlow City Council", "Head Office", "Lake Garda"
-    if lower[-1] in _PRODUCT_HEADS:  # a product line's word: "Aster Pro", "Nimbus App"
+    if lower[-1] in _PRODUCT_HEADS or lower[-1] in _STREET_HEADS:  # "Aster Pro", "Nimbus App", "Carver Street"
         return False
     content = [w for w in lower if w not in STOPWORDS]
-    names = _FIRST_NAMES | _LOCATIONS | _KNOWN_ORGANIZATIONS
-    return bool(content) and all(_known_word(w) and w not in names for w in content)
+    return bool(content) and all(_known_word(w) and w not in _NAMES for w in content)
 
 
 # The last word of an event's or a law's name: "Future Homes Expo", "European Accessibility Act".
 _EVENT_HEADS = frozenset(
     "act acts directive regulation regulations law treaty convention code expo summit conference congress festival "
-    "fair awards event meeting week".split()
+    "fair awards event meeting week day forum exhibition championship championships marathon workshop webinar "
+    "hackathon gala fete concert parade ceremony".split()
 )
 # What a part of a body is called after what it does: "the Platform team", "the Legal department".
 _UNIT_NOUNS = frozenset("team department group unit division".split())
@@ -570,13 +714,102 @@ _INNER_CAPITAL = re.compile(r"[a-z]+[A-Z]")
 _RAW_WORD = re.compile(r"\S+")
 
 
+_CONNECTORS = frozenset({"of", "de", "&", "von", "van", "for", "and"})
+# Lower-case words inside a person's name: "Dafydd ap Rhys", "Joost van Leeuwen", "Ana de la Torre".
+_NAME_PARTICLES = frozenset("ap bin ibn al el da di du del della der den ter ten dos das la le zu".split())
+
+
+def _capitalised(raw_words: list[re.Match[str]], index: int) -> bool:
+    return index < len(raw_words) and raw_words[index].group()[:1].isupper()
+
+
+LISTED_WORDS = 6  # how far a comma inside a body's name may look for its "and": "Environment, Food and Rural"
+
+
+def _listed(raw_words: list[re.Match[str]], index: int) -> bool:
+    """Tell whether capitalised words from here end a list with "and" + a capital: "Food and Rural Affairs"."""
+    for j in range(index, min(len(raw_words), index + LISTED_WORDS)):
+        word = raw_words[j].group()
+        if word == "and":
+            return _capitalised(raw_words, j + 1)
+        if not word[:1].isupper() or word.rstrip(",") != word.rstrip(_EDGE):
+            return False
+    return False
+
+
+BODY_AFTER_AND = 4  # how far "and" looks for the body's word ending the name: "and Drug Administration"
+
+
+def _body_follows(raw_words: list[re.Match[str]], index: int) -> bool:
+    """Tell whether capitalised words from here end in a body's word: "Safety Executive", "Drug Administration"."""
+    for j in range(index, min(len(raw_words), index + BODY_AFTER_AND)):
+        word = raw_words[j].group()
+        core = word.strip(_EDGE)
+        if not core[:1].isupper():
+            return False
+        if core.lower() in _ORG_SUFFIXES:
+            return True
+        if word != core:
+            return False
+    return False
+
+
+def _person_of_body(words: list[str]) -> bool:
+    """Tell whether "<given name> ... of <body>" names a person, then the body: "Ravi Patel of Harbourline Ltd"."""
+    cut = words.index("of", 1)
+    body = [w.lower().rstrip(".") for w in words[cut + 1 :]]
+    return (
+        words[0].lower() in _FIRST_NAMES
+        and cut <= 3
+        and bool(body)
+        and (body[-1] in _ORG_SUFFIXES or body[0] in _ORG_PREFIXES)
+    )
+
+
+def _heads_its_phrase(prev_raw: str, follow: str) -> bool:
+    """Tell whether capitalised words after "the" name a thing ("through the Kestrel Gateway failed").
+
+    Such words name one thing, as "the White House" does, when they end their noun phrase or come before
+    a product's noun ("the Larkspur Checkout service"); before another noun they only qualify it ("the Dark
+    Mode setting").
+    """
+    after = follow.strip(_EDGE).lower()
+    qualified = follow[:1].islower() and _common_noun(after) and after not in _THING_NOUNS
+    return prev_raw.lower() == "the" and not qualified
+
+
+_VERSION = re.compile(r"\d+(?:\.\d+)*$")
+# Abbreviations a name goes on after: "& Co. KG", "St. Ives".
+_MID_ABBREVIATIONS = frozenset("co st mt ft bros".split())
+# A nationality's adjective: "Spanish", "Norwegian", "Japanese", "Nordic", "European" (a given name
+# ending so, "Julian", is let through when the lists know it).
+_DEMONYM = re.compile(
+    r"^[A-Z][a-z]+(?:ish|ese|ian|ean|ic)$|^(?:German|American|African|Mexican|Dutch|French|Greek|Swiss|Thai|Welsh|"
+    r"Czech|Cuban|Moroccan|Kenyan|Nigerian|Slovak|Pakistani|Iraqi|Israeli|Saudi)$"
+)
+_HOUSE_NUMBER = re.compile(r"\d{1,4}[A-Za-z]?$")
+
+
+def _dwelt_in(raw_words: list[re.Match[str]], index: int) -> bool:
+    """Tell whether the words before a name say people live there: "residents of Elm Tower"."""
+    return index >= 2 and raw_words[index - 1].group() == "of" and raw_words[index - 2].group().lower() in _DWELLERS
+
+
 def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tuple[int, str, str]]:
     out: list[tuple[int, str, str]] = []
     span: list[tuple[int, str, int]] = []  # (offset, word, index in sentence)
     raw_words = list(_RAW_WORD.finditer(masked))
+    # What the run so far holds, kept as it grows (asking the whole run at each word would be quadratic):
+    someone = False  # a title or a given name, so a particle may go on: "Councillor Dafydd ap Rhys"
+    body_first = False  # a public body's first word: "Ministry", "Department"
+    body_goes_on = False  # ... and its "of" or "for", so "and" or a list may go on: "Ministry of Transport and ..."
+    plain = True  # only words of the language, no name: "Health" in "Health and Safety Executive"
 
     def flush() -> None:
-        while span and span[-1][1].lower() in {"of", "de", "&", "von", "van", "for"}:
+        nonlocal someone, body_first, body_goes_on, plain
+        someone = body_first = body_goes_on = False
+        plain = True
+        while span and (span[-1][1].lower() in _CONNECTORS or span[-1][1] in _NAME_PARTICLES):
             span.pop()
         words = [w for _, w, _ in span]
         person_hint = False
@@ -585,6 +818,9 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             person_hint = True
         while len(words) > 1 and words[0].lower() in _ARTICLES:
             words.pop(0)  # "Agenda: The Board ...": an article opens no name
+            first_index += 1
+        if len(words) > 2 and first_index == 0 and words[0].lower() in _COMMON_CAPS:
+            words.pop(0)  # "Dear Mr Per Lindqvist": the greeting goes before the title does
             first_index += 1
         while words and words[0].lower().rstrip(".") in _TITLES:
             words.pop(0)
@@ -596,14 +832,33 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             person_hint = False
         if len(words) == 2 and words[0].lower() in _COUNTED and words[1].isdigit():
             words = []  # "Item 2", "Phase 3": a numbered part, not a thing
+        follow = raw_words[span[-1][2] + 1].group() if span and span[-1][2] + 1 < len(raw_words) else ""
+        if (
+            len(words) == 1
+            and _DEMONYM.match(words[0])
+            and words[0].lower() not in _FIRST_NAMES
+            and _qualifies_a_noun(follow)
+        ):
+            words = []  # a nationality before its noun: "Spanish cyclist", "Nordic countries"
         if len(words) == 1 and words[0].lower() in _TECHNOLOGIES:
             words = []  # a technology or a rule ("Bluetooth", "GDPR") is no person, body, place or product
-        if words and first_index == 0:
+        # "ABERDEEN, 2 February 2026 - ...": a news story opens with its place in capitals, then its date
+        dateline = (
+            bool(words)
+            and first_index == 0
+            and all(w.isupper() for w in words)
+            and raw_words[span[-1][2]].group().endswith(",")
+            and "\x00" in follow
+        )
+        if words and first_index == 0 and not dateline:
             head = words[0].lower()
             strong = head in _FIRST_NAMES or " ".join(words).lower() in _LOCATIONS or len(words) > 1
             if head in STOPWORDS or head in _COMMON_CAPS or head in lower_words or not strong:
                 words.pop(0)
                 first_index += 1
+            elif len(words) > 2 and words[1] == "of" and _common_noun(head) and head not in _ORG_PREFIXES:
+                del words[:2]  # "Customers of Brightline Bank were ...": a sentence's first noun, then "of"
+                first_index += 2
         roles = 0
         while roles < len(words) and words[roles].lower().rstrip(".") in _ROLE_WORDS:
             roles += 1
@@ -620,44 +875,54 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             first_index += roles
             person_hint = True
         # "Project Manager Ana Ruiz": a job's name before a name tells it is a person's.
-        job = max((k for k, w in enumerate(words[:-1]) if w.lower() in _JOB_HEADS and k >= 1), default=-1)
-        if job >= 0 and not any(w.lower() == "of" for w in words[: job + 1]):
+        job = max((k for k, w in enumerate(words[:-1]) if w.lower() in _OFFICES and k >= 1), default=-1)
+        # ... unless the run names a body: "Glasgow Sheriff Court"
+        if job >= 0 and not any(w.lower() == "of" for w in words[: job + 1]) and words[-1].lower() not in _ORG_SUFFIXES:
             del words[: job + 1]
             first_index += job + 1
             person_hint = True
-        elif len(words) > 1 and words[-1].lower() in _JOB_HEADS and not person_hint:
+        elif len(words) > 1 and words[-1].lower() in _OFFICES and not person_hint and "and" not in words:
             words = []  # a job, not someone: "Project Manager", "Quality Assurance Lead"
         if words and all(len(w) >= 3 and w.isupper() and _known_word(w.lower()) for w in words):
             words = []  # a heading in capitals: "PRESS RELEASE", "UPDATE"
         prev_raw = raw_words[first_index - 1].group() if 0 < first_index <= len(raw_words) else ""
         named_as_product = prev_raw.endswith(",") and prev_raw.lower().strip(_EDGE) in _PRODUCT_NOUNS
+        if words and words[-1].lower() in _STREET_HEADS and _HOUSE_NUMBER.match(prev_raw):
+            words.insert(0, prev_raw)  # "40 Marsh Lane": the house number belongs to the address
+        last_raw = raw_words[span[-1][2]].group() if span else ""
+        # an event's or a law's name is OTHER, unless it labels what follows ("Next Meeting: Friday")
+        event = len(words) > 1 and words[-1].lower() in _EVENT_HEADS and not last_raw.endswith(":")
         if (
             len(words) > 1
             and not person_hint
             and not named_as_product  # "our new tool, Brisk Ledger,": an apposition names the thing
-            and (_only_common_words(words) or words[-1].lower() in _EVENT_HEADS)
+            and not event
+            and _only_common_words(words)
+            and not _heads_its_phrase(prev_raw, follow)
+            and not _dwelt_in(raw_words, first_index)
         ):
             # Words of the language written with capitals name no one: a heading ("Action Items"), a
-            # feature ("Dark Mode"), an event ("Spring Launch Event"), a law ("Building Safety Act").
+            # feature ("the Dark Mode setting").
             words = []
         if len(words) == 1 and words[0].lower().rstrip(".") in _JOB_HEADS:
             words = []  # a job's last word alone: "(Product Owner)" read from "Owner"
         if len(words) == 1 and span and _known_word(words[0].lower()):
-            follow = raw_words[span[-1][2] + 1].group().lower().strip(_EDGE) if span[-1][2] + 1 < len(raw_words) else ""
-            if follow in _UNIT_NOUNS:
+            if follow.lower().strip(_EDGE) in _UNIT_NOUNS:
                 words = []  # "the Platform team", "the Finance department": a part of a body, named by what it does
         # "Councillor Fiona MacLeod of Glasgow City Council": a person, then the body they belong to.
+        # "Ravi Patel of Harbourline Logistics Ltd": a given name before it tells the same.
         body: list[str] = []
-        if person_hint and "of" in words[1:]:
+        if "of" in words[1:] and (person_hint or _person_of_body(words)):
             cut = words.index("of", 1)
             words, body = words[:cut], words[cut + 1 :]
         single = len(words) == 1 and words[0].lower().replace("’", "'")
         if words and not (single and (len(single) < 2 or single in STOPWORDS or single in _COMMON_CAPS)):
             last_index = span[-1][2]
             before = [raw_words[j].group() for j in range(max(0, first_index - 4), first_index)]
-            after = [raw_words[j].group() for j in range(last_index + 1, min(len(raw_words), last_index + 4))]
+            after = [raw_words[j].group() for j in range(last_index + 1, min(len(raw_words), last_index + 7))]
             comma = raw_words[last_index].group().endswith(",")
-            out.append((span[0][0], " ".join(words), _classify(words, person_hint, before, after, comma)))
+            kind = "OTHER" if event else "LOCATION" if dateline else _classify(words, person_hint, before, after, comma)
+            out.append((span[0][0], " ".join(words), kind))
             if body:
                 out.append((span[0][0] + 1, " ".join(body), _classify(body, False, ["of"], after)))
         span.clear()
@@ -675,18 +940,35 @@ def _span_entities(sentence: str, masked: str, lower_words: set[str]) -> list[tu
             continue
         if core.endswith(("'s", "’s")):
             core = core[:-2]
-        capital = bool(core) and (core[0].isupper() or bool(_INNER_CAPITAL.match(core)))
-        model_number = bool(span) and core.isdigit()
+        capital = bool(core) and (core[0].isupper() or bool(_INNER_CAPITAL.match(core))) and core != "I"
+        model_number = bool(span) and _VERSION.match(core) is not None  # "Trailhawk 9", "FleetView 2.0"
         # "Department for Transport", "Ministry for the Environment" is one name
         lead = bool(span) and span[-1][1].lower() in _ORG_PREFIXES
-        connector = bool(span) and (core.lower() in {"of", "de", "&", "von", "van"} or (lead and core.lower() == "for"))
+        low = core.lower()
+        connector = bool(span) and (
+            low in {"of", "de", "&", "von", "van"}
+            or (lead and low == "for")
+            or (core in _NAME_PARTICLES and someone)  # "Councillor Dafydd ap Rhys"
+            or (low == "and" and body_goes_on)  # "Ministry of Transport and Communications"
+            or (low == "and" and plain and _body_follows(raw_words, index + 1))  # "Health and Safety Executive"
+        )
         if core and (capital or model_number or connector) and "\x00" not in raw and not raw.startswith("("):
             span.append((m.start(), core, index))
+            someone = someone or low.rstrip(".") in _TITLES or low in _FIRST_NAMES
+            body_goes_on = body_goes_on or (body_first and low in ("of", "for"))
+            body_first = body_first or (len(span) == 1 and low in _ORG_PREFIXES)
+            plain = plain and (low in _ARTICLES or (low != "and" and _known_word(low) and low not in _FIRST_NAMES))
         else:
             if span:
                 flush()
             continue
-        if raw != raw.rstrip(_EDGE) and not raw.endswith("'s"):
+        if raw.endswith(("s'", "s’")) and _capitalised(raw_words, index + 1):
+            span[-1] = (m.start(), raw, index)  # "Linden Court Owners' Association": a plural possessive inside
+        elif raw.endswith(",") and body_goes_on and _listed(raw_words, index + 1):
+            span[-1] = (m.start(), core + ",", index)  # "Department for Environment, Food and Rural Affairs"
+        elif raw.endswith(".") and low in _MID_ABBREVIATIONS and _capitalised(raw_words, index + 1):
+            span[-1] = (m.start(), core + ".", index)  # "Hartmann GmbH & Co. KG", "St. Mary's"
+        elif raw != raw.rstrip(_EDGE) and not raw.endswith("'s"):
             flush()
     flush()
     return out
@@ -710,7 +992,8 @@ def entities(text: str) -> list[tuple[str, str]]:
         masked = list(sentence)
         for start, end, name, kind in patterned:
             masked[start:end] = ["\x00"] * (end - start)
-            found.append((n, start, name, kind))
+            if kind != _CLOCK:
+                found.append((n, start, name, kind))
         spans = _span_entities(sentence, "".join(masked), lower_words)
         if spans and _title_case_heading(sentence):
             # A headline capitalises every word ("Nordvik Energy Signs Supply Deal with ..."): where a name
