@@ -61,6 +61,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             configur:2 session:1 expir:2 "two-step":2 "2fa":2 authent:2 "call forwarding":3 forward:1 "dial tone":3
             voicemail:2 sim:1 "no signal":3 channel:1 reset:2 tune:1 spin:3 "blank page":3 "white page":3
             decoder:2 "set-top":2 receiver:1 "session expired":3
+            weak:2 reinstal:2
             blink:2 ~join:2 dead:3 ~internet:3 ~wifi:3 ~signal:3 ~coverag:3 puk:3 mesh:1 landline:1 "forward call":3
         """,
         "es": """
@@ -76,7 +77,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             desvi:2 llamad:1 tono:2 "buzón de voz":2 contestador:2 sim:1 canal:1 restablec:2 "en blanco":3
             decodificador:2 "sesión caducada":3 "sesión expirada":3 "se apaga":3
             "se corta":3 "se cortan":3 cort:1 códig:1 sms:1 "no hace nada":3 "sin servicio":3 "sin cobertura":3
-            whatsapp:2 mensaj:1 botón:1 mando:1
+            whatsapp:2 mensaj:1 botón:1 mando:1 débil:2 "no pasa nada":2 "da vueltas":3 "dando vueltas":3 reinstal:2
             ~internet:3 ~conexion:3 ~señal:3 ~cobertur:3 ~red:2 ~lleg:1 puk:3 fijo:1
             dañado:2 dañada:2 dañados:2 cámara:2 cámaras:2 sonido:2 sonidos:2
         """,
@@ -94,6 +95,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             décodeur:2 "session expirée":3 "s'éteint":3
             coupur:3 "se coupe":3 coup:1 mail:1 courriel:1 ~envoi:2 ~envoy:2 sms:1 "ne fait rien":3
             "pas de service":3 "aucun service":3 "pas de réseau":3 ~recev:2 ~entend:2 télécommand:2 whatsapp:2
+            faibl:2 "se ferme":3 "ne se passe rien":3 "rien ne se passe":3 "tourne en rond":3 réinstall:2
             ~internet:3 ~connexion:3 ~réseau:3 ~signal:3 ~télé:2 ~tél:2 puk:3 fixe:1
         """,
         "de": """
@@ -110,7 +112,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             zurücksetz:2 "weiße seite":3 "leere seite":3
             receiver:2 "sitzung abgelaufen":3 richt:1 "schaltet sich":2 bricht:2 abbrech:3 "bricht ab":3
             "passiert nichts":3 "tut sich nichts":3 "kein netz":3 "kein empfang":3 sms:1 fernbedienung:2 ~=hört:2
-            whatsapp:2
+            whatsapp:2 schwach:2 "schließt sich":3 "dreht sich im kreis":3
             ~internet:3 ~wlan:3 ~empfang:3 ~=lädt:3 glasfaser:2 puk:3 umleit:2 anruf:1 festnetz:1 leucht:1 ruckel:3
         """,
         "it": """
@@ -125,6 +127,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             "linea cade":3 cade:2 =scaduta:2 =scaduto:2 =chiamate:1 fiss:1 mail:1 codic:1 sms:1 ~invi:2 ~mand:2
             "non fa niente":3 "non succede niente":3 "non succede nulla":3 "nessun servizio":3 "nessuna rete":3
             ~sent:2 telecomand:2 whatsapp:2
+            debol:2 "si chiude":3 "gira a vuoto":3 reinstall:2
             ~internet:3 ~linea:3 ~segnal:3 ~copertur:3 ~rete:2 puk:3 deviare:2 devia:2 deviate:2
         """,
     },
@@ -750,12 +753,21 @@ _OWN_MONEY = re.compile(
 # für den Repeater bezahlt"): the thing's price, not a bill. Beside a malfunction it is no billing evidence.
 _AMOUNT = r"(?:[€$£]\s?)?\d[\d.,]*\s*(?:€|\$|£|euros?|eur|dollars?|pounds?|quid|bucks|francs?)?"
 _PURCHASE_PRICE = re.compile(
-    rf"\b(?:paid|spent|pagu[ée]|gast[ée]|pay[ée]|d[ée]pens[ée]|pagato|speso)\s+{_AMOUNT}"
+    rf"\b(?:paid|spent|(?:i|we)\s+pay|pagu[ée]|pago|pagamos|gast[ée]|pay[ée]|(?:je\s+)?paie|payons|d[ée]pens[ée]|pagato|speso)"
+    rf"\s+{_AMOUNT}(?:\s+(?:a|per|each|every|al|por|par|pro|im|jeden|ogni)\s+(?:month|mes|mois|monat|mese))?"
     r"\s+(?:for|on|por|para|pour|per|the|my|el|la|los|las|mi|le|les|l['’]|mon|ma|il|lo|gli|i|il\s+mio|la\s+mia)\b"
-    rf"|\b{_AMOUNT}\s+f[üu]r\s+(?:\w+\s+){{1,3}}?(?:bezahlt|gezahlt|ausgegeben)\b"
+    rf"|\b{_AMOUNT}\s+f[üu]r\s+(?:[\w-]+\s+){{1,3}}?(?:bezahlt|gezahlt|ausgegeben)\b"
+    # and what they pay for a service: "I pay 45 euros a month for the fibre", "ich zahle 40 Euro im Monat für"
+    rf"|\b(?:zahle|zahlen|bezahle|bezahlen)\s+{_AMOUNT}\s+(?:(?:im|pro|jeden)\s+monat\s+)?f[üu]r\b"
     rf"|\b(?:cost|costs|costó|cuesta|co[ûu]t[ée]|kostete|costato|cost[aò])\s+(?:me\s+|mir\s+|mi\s+)?{_AMOUNT}"
     # bought for a sum: "für 899 Euro gekauft"
-    rf"|\bf[üu]r\s+{_AMOUNT}\s+(?:[\w-]+\s+){{0,5}}?(?:gekauft|bestellt|erworben)\b",
+    rf"|\bf[üu]r\s+{_AMOUNT}\s+(?:[\w-]+\s+){{0,5}}?(?:gekauft|bestellt|erworben)\b"
+    # what it is worth for its price: "for that price it should ...", "para lo que cuesta", "für das Geld"
+    r"|\b(?:for|at)\s+(?:that|this|such\s+a)\s+price|\bfor\s+what\s+(?:it\s+costs?|i\s+paid|we\s+paid)"
+    r"|\b(?:por|a)\s+ese\s+precio|\bpara\s+lo\s+que\s+(?:cuesta|cost[óo]|pagu[ée]|me\s+cost[óo])"
+    r"|\b(?:[àa]|pour)\s+ce\s+prix(?:-l[àa])?|\bpour\s+ce\s+que\s+(?:[çc]a|il|elle)\s+co[ûu]te"
+    r"|\b(?:f[üu]r|zu|bei)\s+(?:dem|diesem|diesen|so\s+einem)\s+preis|\bf[üu]r\s+das\s+geld"
+    r"|\b(?:per|a|con)\s+quel\s+prezzo|\bper\s+(?:quello|quel)\s+che\s+(?:costa|[èe]\s+costato|ho\s+pagato)\b",
     re.IGNORECASE,
 )
 

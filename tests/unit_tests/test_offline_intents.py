@@ -368,6 +368,64 @@ def test_a_price_paid_for_a_bought_thing_is_no_bill() -> None:
     assert label == T and confidence >= 0.5  # the router's threshold: under it the message goes to general
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        # what the thing cost, said as its worth: the malfunction is the request
+        "For that price the headphones should not crackle every time I move my head.",
+        "Para lo que costó, la tablet no debería ir tan lenta al abrir el correo.",
+        "Pour ce prix, la caméra ne devrait pas perdre la connexion toutes les nuits.",
+        "Für diesen Preis sollte die Kamera nachts nicht dauernd die Verbindung verlieren.",
+        "Per quel prezzo il robot non dovrebbe bloccarsi sotto il divano ogni giorno.",
+        # what the customer pays for the service, or paid for a thing with a hyphenated name
+        "I pay 45 euros a month for the fibre line and the connection is weak in every room.",
+        "Pago 50 euros al mes por la fibra y la conexión se corta cada noche.",
+        "Je paie 40 euros par mois pour la fibre et le débit est très faible le soir.",
+        "Ich zahle 45 Euro im Monat für Glasfaser und das Internet ist abends extrem langsam.",
+        "Ich habe 250 Euro für das Mesh-System bezahlt und das WLAN bricht trotzdem ständig ab.",
+        "Ho pagato 150 euro per il ripetitore e il segnale in camera è ancora debole.",
+        # a payment app that closes, a signal that is weak whatever the plan
+        "L'app per i pagamenti si chiude appena la apro.",
+        "L'application de paiement se ferme dès que je l'ouvre.",
+        "Die Bezahl-App schließt sich sofort nach dem Start.",
+        "Das Signal im Keller ist sehr schwach, obwohl ich den teuersten Tarif habe.",
+        "Con la tarifa Premium el wifi sigue siendo muy débil en el salón.",
+    ],
+)
+def test_money_that_describes_a_thing_that_fails_is_technical(query: str) -> None:
+    label, confidence = classify_intent(query)
+    assert label == T and confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "I pay 45 euros a month for the fibre but this month you charged me 70.",
+        "I paid 60 euros for the router last month but you charged me twice for it.",
+        "Me habéis cobrado dos veces la cuota del router, el router funciona bien.",
+        "On m'a prélevé 30 euros de trop ce mois-ci, la box marche parfaitement.",
+        "Warum wurde diesen Monat zweimal abgebucht? Das WLAN ist in Ordnung.",
+        "Ho pagato 150 euro per il ripetitore ma me li avete addebitati due volte.",
+    ],
+)
+def test_a_price_paid_stays_billing_when_the_charge_is_the_complaint(query: str) -> None:
+    assert classify_intent(query)[0] == B
+
+
+@pytest.mark.parametrize(
+    ("failing", "calm"),
+    [
+        ("The signal is weak upstairs.", "The signal upstairs."),
+        ("El robot se queda dando vueltas y no pasa nada.", "El robot se queda en la cocina."),
+        ("L'appli se ferme et il ne se passe rien.", "L'appli et le reste."),
+        ("Der Roboter dreht sich im Kreis, das Signal ist schwach.", "Der Roboter im Flur, das Signal im Keller."),
+        ("Il robot gira a vuoto e l'app si chiude.", "Il robot e l'app in salotto."),
+    ],
+)
+def test_everyday_words_of_a_malfunction_in_five_languages(failing: str, calm: str) -> None:
+    assert cue_scores(failing)[T] >= cue_scores(calm)[T] + 2
+
+
 def test_a_typo_is_one_edit_and_is_read_in_the_messages_own_language() -> None:
     # Sharing a one-deletion variant is not enough: "ricev" and "price" are two edits apart.
     assert cue_scores("Il modem non riceve il segnale.")[B] == 0
