@@ -645,6 +645,8 @@ _OF = (
     r"(?:\s+(?:of|with|about|regarding|de|d['’]|du|des|di|del|della|sulla|sul|sobre|sur|zur|zum|mit|[üu]ber)"
     r"\s*(?:(?:la|le|les|el|los|las|il|lo|my|the|ma|mon|mes|mi|mis|mia|mio|die|der|den|meine?)\s+)?[\w-]+)?"
 )
+# A word that is no negation, between a thing and what it does: "the wifi works" but not "el wifi no funciona".
+_UNNEGATED = r"(?:(?!(?:not|never|no|ne|nicht|nie|non|nunca|jamais|mai|pas)\b)[\w-]+\s+)"
 _DISMISSED = re.compile(
     r"(?:\b(?:(?:it|this|that)(?:'s|\s+is)\s+not|(?:it|this|that)\s+is\s*n['’]t|not)\s+"
     r"(?:a\s+|an\s+|about\s+(?:the\s+|my\s+)?)?(?:[\w-]+\s+){0,2}?"
@@ -692,7 +694,16 @@ _DISMISSED = re.compile(
     r"|\b(?:aucun|pas\s+de|rien\s+[àa]\s+signaler)\s+(?:probl[èe]me|souci)?\s*(?:avec|de|sur)\s+(?:la|le|les|ma|mon|mes)\s+[\w-]+"
     r"|\b(?:kein(?:e|en)?\s+(?:problem|fehler|[äa]rger)|nichts)\s+mit\s+(?:dem|der|den|meinem|meiner|unserem)\s+[\w-]+"
     r"|\bmit\s+(?:dem|der|den|meinem|meiner)\s+[\w-]+\s+ist\s+alles\s+(?:in\s+ordnung|ok|gut|bestens)"
-    r"|\bnessun\s+(?:problema|guasto)\s+con\s+(?:la|il|lo|le|i|mia|mio)\s+[\w-]+)"
+    r"|\bnessun\s+(?:problema|guasto)\s+con\s+(?:la|il|lo|le|i|mia|mio)\s+[\w-]+"
+    # A thing that works: "the internet works fine", "el router funciona bien", "la box marche parfaitement",
+    # "das Internet funktioniert einwandfrei", "il modem funziona benissimo"; and "darum geht es nicht".
+    r"|\b(?:my|the|our|mi|el|la|los|las|ma|mon|mes|le|les|meine?|die|der|das|il|lo|i|mia|mio)\s+"
+    + _UNNEGATED
+    + r"{0,2}?"
+    r"(?:works?|is\s+working|funcionan?|fonctionnent|fonctionne|marchent|marche|funktionier\w*|l[äa]uft|laufen"
+    r"|funziona(?:no)?)\s+(?:fine|perfectly|well|great|ok|bien|perfectamente|correctamente|parfaitement|tr[èe]s\s+bien"
+    r"|correctement|einwandfrei|perfekt|problemlos|tadellos|bene|benissimo|perfettamente|correttamente)\b"
+    r"|\bdarum\s+geht\s+es\s+nicht\b)"
     # and what it goes on to say is fine: ", the bill is correct and paid", ", que está pagada y bien", ", it's great"
     r"(?:\s+(?:and|y|et|und|e)\s+[\w-]+)?(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",
     re.IGNORECASE,
@@ -702,7 +713,12 @@ _DISMISSED = re.compile(
 _PRESALES = re.compile(
     r"\b(?:how\s+much\s+(?:is|are|does|do|would|will|for)|what\s+(?:does|would|will)\s+(?:it|the|a|an)\b[^.?!]{0,40}\bcost"
     r"|what(?:'s|\s+is|\s+are)\s+the\s+(?:price|cost|fee)s?\s+(?:of|for)|if\s+i\s+(?:sign\s+up|subscribe|join|switch|upgrade|buy|order)"
-    r"|(?:before|when)\s+(?:i\s+)?(?:sign(?:ing)?\s+up|subscrib\w+|joining)|student|students|senior|trial\s+price"
+    r"|(?:before|when)\s+(?:i\s+)?(?:sign(?:ing)?\s+up|subscrib\w+|joining)|before\s+(?:i\s+)?(?:buy|order|sign)\w*"
+    # "antes de contratar", "avant de souscrire", "bevor ich ... abschließe", "prima di abbonarmi"
+    r"|antes\s+de\s+(?:contratar\w*|suscribirme|darme\s+de\s+alta|comprar\w*|firmar)"
+    r"|avant\s+de\s+(?:souscrire|m['’]abonner|m['’]engager|signer|commander|acheter)"
+    r"|bevor\s+ich\s+(?:\w+\s+){0,4}?(?:abschlie(?:ß|ss)e|buche|bestelle|kaufe|unterschreibe)"
+    r"|prima\s+di\s+(?:sottoscrivere|abbonarmi|attivare|firmare|acquistare|comprare|ordinare)|student|students|senior|trial\s+price"
     # What a thing costs, asked as a question, and offers one may still take.
     r"|how\s+expensive|qu[ée]\s+precio|cu[áa]l\s+es\s+el\s+precio|quel(?:le)?\s+est\s+le\s+(?:prix|tarif|co[ûu]t)"
     r"|wie\s+teuer|qual\s+(?:è|e['’])\s+il\s+(?:prezzo|costo)"
@@ -744,7 +760,9 @@ _OWN_MONEY = re.compile(
     r"|\b(?:mi|mis)\s+(?:factura|suscripci[óo]n|cuenta|recibo|tarifa|plan)|\b(?:cobrado|cobraron|pagu[ée]|pagado)\b"
     r"|\b(?:ma|mon|mes)\s+(?:facture|abonnement|compte|forfait)|\b(?:pr[ée]lev[ée]|factur[ée]|pay[ée])\b"
     r"|\b(?:meine?|meinen)\s+(?:rechnung|abo|abonnement|vertrag|tarif|konto)|\b(?:abgebucht|berechnet|bezahlt)\b"
-    r"|\b(?:mia|mio)\s+(?:fattura|abbonamento|bolletta|conto|piano)|\b(?:addebitat\w|pagat\w)\b",
+    r"|\b(?:mia|mio)\s+(?:fattura|abbonamento|bolletta|conto|piano)|\b(?:addebitat\w|pagat\w)\b"
+    # money the customer wants back: "my money back", "mi dinero", "mon argent", "mein Geld", "i miei soldi"
+    r"|\bmoney\s+back\b|\bmi\s+dinero\b|\bmon\s+argent\b|\bmein\s+geld\b|\bgeld\s+zur[üu]ck\b|\bi\s+miei\s+soldi\b",
     re.IGNORECASE,
 )
 
@@ -805,9 +823,15 @@ HOW_TO_WEIGHT = 1.5
 # The company's rules, or feedback on what it does: "what is your refund policy?", "votre politique de
 # remboursement", "Ihre Widerrufsbedingungen", "I'd like to give feedback on the new app".
 _POLICY_OR_FEEDBACK = re.compile(
-    r"\b(?:polic(?:y|ies)|pol[íi]tica|politique|politica|richtlinie\w*|\w*bedingungen|terms\s+and\s+conditions"
+    r"\b(?:polic(?:y|ies)|pol[íi]tica|politique|politica|\w*richtlinie\w*|\w*bedingungen|terms\s+and\s+conditions"
     r"|t[ée]rminos\s+y\s+condiciones|conditions\s+g[ée]n[ée]rales|condizioni\s+generali|feedback|suggestions?"
     r"|sugerencias?|anregung\w*|verbesserungsvorschl[äa]g\w*|suggeriment[oi])\b",
+    re.IGNORECASE,
+)
+# The rule a policy names is not the customer's own money: "your refund policy", "política de reembolsos".
+_POLICY_NAMED = re.compile(
+    r"\b(?:\w+\s+)?(?:polic(?:y|ies)|pol[íi]tica|politique|politica)(?:\s+(?:on|for|about|of|de|des|du|sur|sobre|sui"
+    r"|sulle|sul|sulla|di|del|della)\s+(?:(?:the|los|las|la|le|les|el|i|gli)\s+)?\w+)?|\w*(?:richtlinie|bedingungen)\w*",
     re.IGNORECASE,
 )
 # Praise for someone who helped: feedback, a general matter ("the engineer who came on Friday was brilliant").
@@ -876,7 +900,7 @@ def classify_intent(query: str) -> tuple[str, float]:
             _to_general(cues, meaning, TECHNICAL)  # "what does the fibre option cost?": the product bought
     if unbroken and "?" in text and _PRODUCT_QUESTION.search(text) and not _OWN_MONEY.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "do your routers support wifi 6?"
-    elif unbroken and _POLICY_OR_FEEDBACK.search(text) and not _OWN_MONEY.search(text):
+    elif unbroken and _POLICY_OR_FEEDBACK.search(text) and not _OWN_MONEY.search(_POLICY_NAMED.sub(" ", text)):
         _to_general(cues, meaning, BILLING)  # "what is your refund policy?": the rule, not a refund
         _to_general(cues, meaning, TECHNICAL)
     elif unbroken and "?" not in text and _THANKS.search(text) and _WORKS_AGAIN.search(text):

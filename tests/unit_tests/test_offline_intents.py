@@ -672,3 +672,40 @@ def test_a_bank_transfer_is_billing(query: str) -> None:
 )
 def test_the_companys_rules_and_feedback_are_general(query: str, label: str) -> None:
     assert classify_intent(query)[0] == label
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # the money word names the rule ("refund policy"): no money of the customer's is in question
+        ("Is there a refund policy for headphones bought online? I'm asking before I order a pair.", G),
+        ("¿Cuál es la política de reembolso de las tarjetas regalo?", G),
+        ("Wie lauten Ihre Rückerstattungsrichtlinien für Zubehör?", G),
+        ("Under your refund policy I want my money back for the charge of 20 euros.", B),
+        # a price asked before buying, in each language
+        ("Before I sign up: does the monthly price include VAT?", G),
+        ("Antes de contratar la fibra, ¿el precio incluye el IVA?", G),
+        ("Avant de souscrire : le prix de l'assurance inclut-il la TVA ?", G),
+        ("Bevor ich den Vertrag abschließe: ist die Mehrwertsteuer im Preis enthalten?", G),
+        ("Prima di abbonarmi: il prezzo dell'assicurazione include l'IVA?", G),
+    ],
+)
+def test_a_policy_named_by_a_money_word_and_a_price_asked_before_buying(query: str, label: str) -> None:
+    assert classify_intent(query)[0] == label
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # a thing said to work is set aside; one said not to work well is the problem
+        ("The internet works fine, my question is why the bill went up by 10 euros.", B),
+        ("La box marche parfaitement, mais pourquoi mon prélèvement a augmenté de 5 euros ?", B),
+        ("Das WLAN läuft einwandfrei, darum geht es nicht: warum ist die Rechnung höher?", B),
+        ("Il modem funziona benissimo, vorrei sapere perché la bolletta è aumentata.", B),
+        ("Il modem non funziona bene, si disconnette ogni ora.", T),
+        ("El wifi no funciona bien desde ayer.", T),
+    ],
+)
+def test_a_thing_said_to_work_is_set_aside(query: str, label: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == label and confidence >= 0.5
