@@ -224,6 +224,27 @@ _BACKGROUND = re.compile(
     r"|although|even\s+though|aunque|bien\s+que|alors\s+que|obwohl|anche\s+se|sebbene|nonostante)\b[^,.;:!?]{0,120}",
     re.IGNORECASE,
 )
+# A concession told first: "I pay for the top plan and yet ...", "pago la tarifa más cara y aun así ...", "je paie
+# ... et pourtant", "ich zahle ... und trotzdem", "pago ... eppure". The clause before the turn sets the scene.
+_CONCEDED = re.compile(
+    r"\b(?:and\s+(?:yet|still)|but\s+still|y\s+(?:aun\s+as[íi]|sin\s+embargo|todav[íi]a)"
+    r"|(?:et|mais)\s+pourtant|et\s+malgr[ée]\s+(?:ça|cela|tout)|(?:und|aber)\s+(?:trotzdem|dennoch)|eppure"
+    r"|e\s+(?:comunque|ciononostante|nonostante\s+questo)|ma\s+comunque)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,.;:!?]")
+
+
+def _conceded(text: str) -> list[tuple[int, int]]:
+    """Return the spans of the clauses told before a turn ("..., and yet"), each at most 120 characters."""
+    spans = []
+    for m in _CONCEDED.finditer(text):
+        start = max(0, m.start() - 120)
+        ends = [e.end() for e in _CLAUSE_END.finditer(text, start, m.start())]
+        spans.append((ends[-1] if ends else start, m.start()))
+    return spans
+
+
 _LABEL_NAMES = re.compile(r"\b(?:technical\s+support|billing\s+inquir(?:y|ies)|general\s+questions?)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"(?<!\w)['\"“‘«„]([^'\"“”‘’«»„\n]{1,40})['\"”’»“](?!\w)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
@@ -505,8 +526,8 @@ def cue_scores(text: str) -> dict[str, float]:
     # Money words in a clause that sets the scene ("since I renewed my plan, ...", "seit der Umstellung auf
     # den neuen Tarif") say when the trouble began, not what it is: they count half.
     background = [False] * len(spans)
-    for m in _BACKGROUND.finditer(text):
-        for i in range(bisect.bisect_left(starts, m.start()), bisect.bisect_left(starts, m.end())):
+    for begin, end in [m.span() for m in _BACKGROUND.finditer(text)] + _conceded(text):
+        for i in range(bisect.bisect_left(starts, begin), bisect.bisect_left(starts, end)):
             background[i] = True
     for (label, i), weight in best.items():
         if i in verbs and label != TECHNICAL:

@@ -709,3 +709,25 @@ def test_a_policy_named_by_a_money_word_and_a_price_asked_before_buying(query: s
 def test_a_thing_said_to_work_is_set_aside(query: str, label: str) -> None:
     routed, confidence = classify_intent(query)
     assert routed == label and confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("conceded", "plain"),
+    [
+        ("I pay for the top plan and yet the line drops.", "I pay for the top plan and the line drops."),
+        ("Pago la tarifa más cara y aun así la línea se corta.", "Pago la tarifa más cara y la línea se corta."),
+        (
+            "Je paie le forfait le plus cher et pourtant la ligne coupe.",
+            "Je paie le forfait le plus cher et la ligne coupe.",
+        ),
+        (
+            "Ich zahle den teuersten Tarif und trotzdem bricht die Leitung ab.",
+            "Ich zahle den teuersten Tarif und dann bricht die Leitung ab.",
+        ),
+        ("Pago la tariffa più cara eppure la linea cade.", "Pago la tariffa più cara e la linea cade."),
+    ],
+)
+def test_money_words_before_a_turn_like_and_yet_count_half(conceded: str, plain: str) -> None:
+    # "I pay for the top plan and yet ...": the money is what the customer concedes, the trouble comes after
+    assert cue_scores(plain)[B] > 0
+    assert cue_scores(conceded)[B] == cue_scores(plain)[B] / 2
