@@ -61,7 +61,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             configur:2 session:1 expir:2 "two-step":2 "2fa":2 authent:2 "call forwarding":3 forward:1 "dial tone":3
             voicemail:2 sim:1 "no signal":3 channel:1 reset:2 tune:1 spin:3 "blank page":3 "white page":3
             decoder:2 "set-top":2 receiver:1 "session expired":3
-            weak:2 reinstal:2
+            weak:2 reinstal:2 backup:2 "back up":2
             blink:2 ~join:2 dead:3 ~internet:3 ~wifi:3 ~signal:3 ~coverag:3 puk:3 mesh:1 landline:1 "forward call":3
         """,
         "es": """
@@ -78,6 +78,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             decodificador:2 "sesión caducada":3 "sesión expirada":3 "se apaga":3
             "se corta":3 "se cortan":3 cort:1 códig:1 sms:1 "no hace nada":3 "sin servicio":3 "sin cobertura":3
             whatsapp:2 mensaj:1 botón:1 mando:1 débil:2 "no pasa nada":2 "da vueltas":3 "dando vueltas":3 reinstal:2
+            "copia de seguridad":2 backup:2
             ~internet:3 ~conexion:3 ~señal:3 ~cobertur:3 ~red:2 ~lleg:1 puk:3 fijo:1
             dañado:2 dañada:2 dañados:2 cámara:2 cámaras:2 sonido:2 sonidos:2
         """,
@@ -95,7 +96,8 @@ _CUES: dict[str, dict[Lang, str]] = {
             décodeur:2 "session expirée":3 "s'éteint":3
             coupur:3 "se coupe":3 coup:1 mail:1 courriel:1 ~envoi:2 ~envoy:2 sms:1 "ne fait rien":3
             "pas de service":3 "aucun service":3 "pas de réseau":3 ~recev:2 ~entend:2 télécommand:2 whatsapp:2
-            faibl:2 "se ferme":3 "ne se passe rien":3 "rien ne se passe":3 "tourne en rond":3 réinstall:2
+            faibl:2 "se ferme":3 "ne se passe rien":3 "rien ne se passe":3 "tourne en rond":3
+            réinstall:2 sauvegard:2 backup:2
             ~internet:3 ~connexion:3 ~réseau:3 ~signal:3 ~télé:2 ~tél:2 puk:3 fixe:1
         """,
         "de": """
@@ -112,7 +114,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             zurücksetz:2 "weiße seite":3 "leere seite":3
             receiver:2 "sitzung abgelaufen":3 richt:1 "schaltet sich":2 bricht:2 abbrech:3 "bricht ab":3
             "passiert nichts":3 "tut sich nichts":3 "kein netz":3 "kein empfang":3 sms:1 fernbedienung:2 ~=hört:2
-            whatsapp:2 schwach:2 "schließt sich":3 "dreht sich im kreis":3
+            whatsapp:2 schwach:2 "schließt sich":3 "dreht sich im kreis":3 backup:2 datensicher:2
             ~internet:3 ~wlan:3 ~empfang:3 ~=lädt:3 glasfaser:2 puk:3 umleit:2 anruf:1 festnetz:1 leucht:1 ruckel:3
         """,
         "it": """
@@ -127,7 +129,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             "linea cade":3 cade:2 =scaduta:2 =scaduto:2 =chiamate:1 fiss:1 mail:1 codic:1 sms:1 ~invi:2 ~mand:2
             "non fa niente":3 "non succede niente":3 "non succede nulla":3 "nessun servizio":3 "nessuna rete":3
             ~sent:2 telecomand:2 whatsapp:2
-            debol:2 "si chiude":3 "gira a vuoto":3 reinstall:2
+            debol:2 "si chiude":3 "gira a vuoto":3 reinstall:2 backup:2
             ~internet:3 ~linea:3 ~segnal:3 ~copertur:3 ~rete:2 puk:3 deviare:2 devia:2 deviate:2
         """,
     },
@@ -176,26 +178,28 @@ _CUES: dict[str, dict[Lang, str]] = {
             "near":1 park:2 deliv:1 "do you":2 "are you":2 "is there":1 hire:2 hiring:2 job:2 career:2
             polici:2 warranti:1 avail:2 sell:2 offer:1 recommend:2 student:1
             ceo:2 press:2 contact:1 speak:1 programm:2 staff:1 lovely:1
-            recycl:2 "gift card":1 "in stock":3 "come with":2 "back in stock":2
+            recycl:2 "gift card":1 "in stock":3 "come with":2 "back in stock":2 "trade in":3 "trade-in":3
         """,
         "es": """
             horario:3 tiend:2 tien:1 envi:2 abiert:2 abr:1 direccion:2 dond:1 atencion:1 sucursal:3
             emple:2 "trabajar con":2 polit:2 garantí:1 disponibl:2 vend:2 catalog:2 aparcamient:2
             contact:1 domicilio:1 festiv:2 "fin de semana":1 "en stock":3 "hay stock":3 recicl:2
+            "parte de pago":3
         """,
         "fr": """
             horair:3 ouvertur:3 magasin:2 boutiqu:2 livr:2 adress:2 ouvert:2 emploi:2 recrut:2
             politiqu:2 garant:1 disponibl:2 vend:2 catalogu:2 parking:2 contact:1 agenc:2 dimanch:1 "en stock":3
-            recycl:2
+            recycl:2 "reprise de":2
         """,
         "de": """
             geoffnet:3 offnungszeit:3 filial:3 geschaft:2 lad:1 adress:2 sonntag:1 liefer:2 versand:2
             versend:2 stell:1 job:2 garanti:1 verfügbar:2 verkauf:2 parkplatz:2 kontakt:1 wochenend:1 "auf lager":3
-            recycl:2 entsorg:2
+            recycl:2 entsorg:2 "in zahlung":3 inzahlungnahm:3
         """,
         "it": """
             orari:3 apertur:3 negozi:3 sped:2 indirizz:2 consegn:2 lavor:1 assunzion:2 garanzi:1
             disponibil:2 vend:2 catalog:2 parchegg:2 contatt:1 filial:2 domenic:1 "in magazzino":2 ricicl:2
+            =permuta:3 =permutare:3 "ritiro dell'usato":3 "valutazione dell'usato":3
         """,
     },
 }

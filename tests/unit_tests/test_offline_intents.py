@@ -731,3 +731,23 @@ def test_money_words_before_a_turn_like_and_yet_count_half(conceded: str, plain:
     # "I pay for the top plan and yet ...": the money is what the customer concedes, the trouble comes after
     assert cue_scores(plain)[B] > 0
     assert cue_scores(conceded)[B] == cue_scores(plain)[B] / 2
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # trading an old device in is a sales matter, not a payment: "in Zahlung geben", "parte de pago"
+        ("Can I trade in my old phone when I buy a new one?", G),
+        ("¿Puedo entregar mi móvil viejo como parte de pago?", G),
+        ("Nehmen Sie alte Tablets in Zahlung?", G),
+        ("Fate la permuta dei vecchi telefoni?", G),
+        ("I was charged twice for the trade-in phone.", B),
+        # a backup that hangs is a malfunction of a service
+        ("La copia de seguridad en la nube lleva tres días sin terminar.", T),
+        ("Das Backup in der Cloud hängt seit gestern.", T),
+        ("Il backup sul cloud è fermo da due giorni.", T),
+    ],
+)
+def test_a_trade_in_is_general_and_a_backup_is_technical(query: str, label: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == label and (confidence >= 0.5 or label == G)
