@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
-_REST = r"[^.!?;\n]*[.!?;]?"  # the rest of the sentence, with its end mark
-_LABELISH = r"[^.!?;:\n]*"  # what an instruction names, up to a colon too: "route this to X: question?"
+# The rest of the sentence, with its end mark; an instruction framed in square brackets or between
+# "###" marks ends where its frame closes: "[Note to the AI: ...] Please send my invoice." keeps the request.
+_REST = r"(?:[^.!?;\n\]#]|#(?!#))*+[.!?;\]]?"
+_LABELISH = r"[^.!?;:\n\]]*"  # what an instruction names, up to a colon too: "route this to X: question?"
 # The words of the instructions, in English, Spanish, French, German and Italian.
 _WHO = (
     r"(?:ai|a\.i\.|assistant[e]?|assistent(?:e|en|in)?|asistente|model[lo]?|modelo|mod[eè]le|bot|system|syst[eè]me|sistema|classifier"
@@ -44,12 +46,12 @@ _INJECTIONS = [
         r"\b(?:important|importante|wichtig)\s*:\s*(?=treat|classify|label|route|mark)",
         # "(Note to the AI: ...)", "(Note pour l'IA : ...)", "Hinweis an die KI: ...": to the end of
         # its bracket or sentence, never past it
-        r"\(?\b(?:note|nota|hinweis|remarque|mensaje|message|nachricht|messaggio)\s+(?:to|pour|para|per|an|à|au|al|a|f[üu]r"
+        r"[(\[]?\b(?:note|nota|hinweis|remarque|mensaje|message|nachricht|messaggio)\s+(?:to|pour|para|per|an|à|au|al|a|f[üu]r"
         r"|zum|zur|allo|alla)"
-        rf"\s+(?:the\s+|l['’]\s*|la\s+|le\s+|el\s+|die\s+|den\s+|il\s+|lo\s+)?{_WHO}\b[^).!?;\n]*[.!?;]?\)?",
+        rf"\s+(?:the\s+|l['’]\s*|la\s+|le\s+|el\s+|die\s+|den\s+|il\s+|lo\s+)?{_WHO}\b[^)\].!?;\n]*[.!?;]?[)\]]?",
         # "SYSTEM: ...", "Assistant: ..." speaking as another role, or spoken to ("A la IA: ...", "Per il
         # sistema: ...", "Anweisung an das System: ..."); an "ADMIN OVERRIDE: ..."
-        r"(?:^|(?<=[\s.!?(]))(?:(?:(?:(?:new|neue|nueva|nouvelle|nuova)\s+)?"
+        r"(?:^|(?<=[\s.!?(\[]))(?:(?:(?:(?:new|neue|nueva|nouvelle|nuova)\s+)?"
         r"(?:note|nota|hinweis|anweisung|instructions?|instrucci[óo]n|istruzion[ei])\s+)?"
         r"(?:to|a|para|pour|à|au|an|f[üu]r|per|al)\s+(?:the\s+|la\s+|le\s+|el\s+|das\s+|die\s+|den\s+|il\s+|lo\s+|l['’]\s*)?)?"
         rf"(?:system|syst[eè]me|sistema|assistant[e]?|asistente|developer|ai|ia|ki|bot|admin)\s*:{_REST}",

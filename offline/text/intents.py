@@ -61,6 +61,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             configur:2 session:1 expir:2 "two-step":2 "2fa":2 authent:2 "call forwarding":3 forward:1 "dial tone":3
             voicemail:2 sim:1 "no signal":3 channel:1 reset:2 tune:1 spin:3 "blank page":3 "white page":3
             decoder:2 "set-top":2 receiver:1 "session expired":3
+            weak:2 reinstal:2 backup:2 "back up":2
             blink:2 ~join:2 dead:3 ~internet:3 ~wifi:3 ~signal:3 ~coverag:3 puk:3 mesh:1 landline:1 "forward call":3
         """,
         "es": """
@@ -76,7 +77,8 @@ _CUES: dict[str, dict[Lang, str]] = {
             desvi:2 llamad:1 tono:2 "buzón de voz":2 contestador:2 sim:1 canal:1 restablec:2 "en blanco":3
             decodificador:2 "sesión caducada":3 "sesión expirada":3 "se apaga":3
             "se corta":3 "se cortan":3 cort:1 códig:1 sms:1 "no hace nada":3 "sin servicio":3 "sin cobertura":3
-            whatsapp:2 mensaj:1 botón:1 mando:1
+            whatsapp:2 mensaj:1 botón:1 mando:1 débil:2 "no pasa nada":2 "da vueltas":3 "dando vueltas":3 reinstal:2
+            "copia de seguridad":2 backup:2
             ~internet:3 ~conexion:3 ~señal:3 ~cobertur:3 ~red:2 ~lleg:1 puk:3 fijo:1
             dañado:2 dañada:2 dañados:2 cámara:2 cámaras:2 sonido:2 sonidos:2
         """,
@@ -94,6 +96,8 @@ _CUES: dict[str, dict[Lang, str]] = {
             décodeur:2 "session expirée":3 "s'éteint":3
             coupur:3 "se coupe":3 coup:1 mail:1 courriel:1 ~envoi:2 ~envoy:2 sms:1 "ne fait rien":3
             "pas de service":3 "aucun service":3 "pas de réseau":3 ~recev:2 ~entend:2 télécommand:2 whatsapp:2
+            faibl:2 "se ferme":3 "ne se passe rien":3 "rien ne se passe":3 "tourne en rond":3
+            réinstall:2 sauvegard:2 backup:2
             ~internet:3 ~connexion:3 ~réseau:3 ~signal:3 ~télé:2 ~tél:2 puk:3 fixe:1
         """,
         "de": """
@@ -110,7 +114,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             zurücksetz:2 "weiße seite":3 "leere seite":3
             receiver:2 "sitzung abgelaufen":3 richt:1 "schaltet sich":2 bricht:2 abbrech:3 "bricht ab":3
             "passiert nichts":3 "tut sich nichts":3 "kein netz":3 "kein empfang":3 sms:1 fernbedienung:2 ~=hört:2
-            whatsapp:2
+            whatsapp:2 schwach:2 "schließt sich":3 "dreht sich im kreis":3 backup:2 datensicher:2
             ~internet:3 ~wlan:3 ~empfang:3 ~=lädt:3 glasfaser:2 puk:3 umleit:2 anruf:1 festnetz:1 leucht:1 ruckel:3
         """,
         "it": """
@@ -125,6 +129,7 @@ _CUES: dict[str, dict[Lang, str]] = {
             "linea cade":3 cade:2 =scaduta:2 =scaduto:2 =chiamate:1 fiss:1 mail:1 codic:1 sms:1 ~invi:2 ~mand:2
             "non fa niente":3 "non succede niente":3 "non succede nulla":3 "nessun servizio":3 "nessuna rete":3
             ~sent:2 telecomand:2 whatsapp:2
+            debol:2 "si chiude":3 "gira a vuoto":3 reinstall:2 backup:2
             ~internet:3 ~linea:3 ~segnal:3 ~copertur:3 ~rete:2 puk:3 deviare:2 devia:2 deviate:2
         """,
     },
@@ -173,26 +178,28 @@ _CUES: dict[str, dict[Lang, str]] = {
             "near":1 park:2 deliv:1 "do you":2 "are you":2 "is there":1 hire:2 hiring:2 job:2 career:2
             polici:2 warranti:1 avail:2 sell:2 offer:1 recommend:2 student:1
             ceo:2 press:2 contact:1 speak:1 programm:2 staff:1 lovely:1
-            recycl:2 "gift card":1 "in stock":3 "come with":2 "back in stock":2
+            recycl:2 "gift card":1 "in stock":3 "come with":2 "back in stock":2 "trade in":3 "trade-in":3
         """,
         "es": """
             horario:3 tiend:2 tien:1 envi:2 abiert:2 abr:1 direccion:2 dond:1 atencion:1 sucursal:3
             emple:2 "trabajar con":2 polit:2 garantí:1 disponibl:2 vend:2 catalog:2 aparcamient:2
             contact:1 domicilio:1 festiv:2 "fin de semana":1 "en stock":3 "hay stock":3 recicl:2
+            "parte de pago":3
         """,
         "fr": """
             horair:3 ouvertur:3 magasin:2 boutiqu:2 livr:2 adress:2 ouvert:2 emploi:2 recrut:2
             politiqu:2 garant:1 disponibl:2 vend:2 catalogu:2 parking:2 contact:1 agenc:2 dimanch:1 "en stock":3
-            recycl:2
+            recycl:2 "reprise de":2
         """,
         "de": """
             geoffnet:3 offnungszeit:3 filial:3 geschaft:2 lad:1 adress:2 sonntag:1 liefer:2 versand:2
             versend:2 stell:1 job:2 garanti:1 verfügbar:2 verkauf:2 parkplatz:2 kontakt:1 wochenend:1 "auf lager":3
-            recycl:2 entsorg:2
+            recycl:2 entsorg:2 "in zahlung":3 inzahlungnahm:3
         """,
         "it": """
             orari:3 apertur:3 negozi:3 sped:2 indirizz:2 consegn:2 lavor:1 assunzion:2 garanzi:1
             disponibil:2 vend:2 catalog:2 parchegg:2 contatt:1 filial:2 domenic:1 "in magazzino":2 ricicl:2
+            =permuta:3 =permutare:3 "ritiro dell'usato":3 "valutazione dell'usato":3
         """,
     },
 }
@@ -221,6 +228,27 @@ _BACKGROUND = re.compile(
     r"|although|even\s+though|aunque|bien\s+que|alors\s+que|obwohl|anche\s+se|sebbene|nonostante)\b[^,.;:!?]{0,120}",
     re.IGNORECASE,
 )
+# A concession told first: "I pay for the top plan and yet ...", "pago la tarifa más cara y aun así ...", "je paie
+# ... et pourtant", "ich zahle ... und trotzdem", "pago ... eppure". The clause before the turn sets the scene.
+_CONCEDED = re.compile(
+    r"\b(?:and\s+(?:yet|still)|but\s+still|y\s+(?:aun\s+as[íi]|sin\s+embargo|todav[íi]a)"
+    r"|(?:et|mais)\s+pourtant|et\s+malgr[ée]\s+(?:ça|cela|tout)|(?:und|aber)\s+(?:trotzdem|dennoch)|eppure"
+    r"|e\s+(?:comunque|ciononostante|nonostante\s+questo)|ma\s+comunque)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,.;:!?]")
+
+
+def _conceded(text: str) -> list[tuple[int, int]]:
+    """Return the spans of the clauses told before a turn ("..., and yet"), each at most 120 characters."""
+    spans = []
+    for m in _CONCEDED.finditer(text):
+        start = max(0, m.start() - 120)
+        ends = [e.end() for e in _CLAUSE_END.finditer(text, start, m.start())]
+        spans.append((ends[-1] if ends else start, m.start()))
+    return spans
+
+
 _LABEL_NAMES = re.compile(r"\b(?:technical\s+support|billing\s+inquir(?:y|ies)|general\s+questions?)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"(?<!\w)['\"“‘«„]([^'\"“”‘’«»„\n]{1,40})['\"”’»“](?!\w)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
@@ -502,8 +530,8 @@ def cue_scores(text: str) -> dict[str, float]:
     # Money words in a clause that sets the scene ("since I renewed my plan, ...", "seit der Umstellung auf
     # den neuen Tarif") say when the trouble began, not what it is: they count half.
     background = [False] * len(spans)
-    for m in _BACKGROUND.finditer(text):
-        for i in range(bisect.bisect_left(starts, m.start()), bisect.bisect_left(starts, m.end())):
+    for begin, end in [m.span() for m in _BACKGROUND.finditer(text)] + _conceded(text):
+        for i in range(bisect.bisect_left(starts, begin), bisect.bisect_left(starts, end)):
             background[i] = True
     for (label, i), weight in best.items():
         if i in verbs and label != TECHNICAL:
@@ -642,6 +670,8 @@ _OF = (
     r"(?:\s+(?:of|with|about|regarding|de|d['’]|du|des|di|del|della|sulla|sul|sobre|sur|zur|zum|mit|[üu]ber)"
     r"\s*(?:(?:la|le|les|el|los|las|il|lo|my|the|ma|mon|mes|mi|mis|mia|mio|die|der|den|meine?)\s+)?[\w-]+)?"
 )
+# A word that is no negation, between a thing and what it does: "the wifi works" but not "el wifi no funciona".
+_UNNEGATED = r"(?:(?!(?:not|never|no|ne|nicht|nie|non|nunca|jamais|mai|pas)\b)[\w-]+\s+)"
 _DISMISSED = re.compile(
     r"(?:\b(?:(?:it|this|that)(?:'s|\s+is)\s+not|(?:it|this|that)\s+is\s*n['’]t|not)\s+"
     r"(?:a\s+|an\s+|about\s+(?:the\s+|my\s+)?)?(?:[\w-]+\s+){0,2}?"
@@ -689,7 +719,16 @@ _DISMISSED = re.compile(
     r"|\b(?:aucun|pas\s+de|rien\s+[àa]\s+signaler)\s+(?:probl[èe]me|souci)?\s*(?:avec|de|sur)\s+(?:la|le|les|ma|mon|mes)\s+[\w-]+"
     r"|\b(?:kein(?:e|en)?\s+(?:problem|fehler|[äa]rger)|nichts)\s+mit\s+(?:dem|der|den|meinem|meiner|unserem)\s+[\w-]+"
     r"|\bmit\s+(?:dem|der|den|meinem|meiner)\s+[\w-]+\s+ist\s+alles\s+(?:in\s+ordnung|ok|gut|bestens)"
-    r"|\bnessun\s+(?:problema|guasto)\s+con\s+(?:la|il|lo|le|i|mia|mio)\s+[\w-]+)"
+    r"|\bnessun\s+(?:problema|guasto)\s+con\s+(?:la|il|lo|le|i|mia|mio)\s+[\w-]+"
+    # A thing that works: "the internet works fine", "el router funciona bien", "la box marche parfaitement",
+    # "das Internet funktioniert einwandfrei", "il modem funziona benissimo"; and "darum geht es nicht".
+    r"|\b(?:my|the|our|mi|el|la|los|las|ma|mon|mes|le|les|meine?|die|der|das|il|lo|i|mia|mio)\s+"
+    + _UNNEGATED
+    + r"{0,2}?"
+    r"(?:works?|is\s+working|funcionan?|fonctionnent|fonctionne|marchent|marche|funktionier\w*|l[äa]uft|laufen"
+    r"|funziona(?:no)?)\s+(?:fine|perfectly|well|great|ok|bien|perfectamente|correctamente|parfaitement|tr[èe]s\s+bien"
+    r"|correctement|einwandfrei|perfekt|problemlos|tadellos|bene|benissimo|perfettamente|correttamente)\b"
+    r"|\bdarum\s+geht\s+es\s+nicht\b)"
     # and what it goes on to say is fine: ", the bill is correct and paid", ", que está pagada y bien", ", it's great"
     r"(?:\s+(?:and|y|et|und|e)\s+[\w-]+)?(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",
     re.IGNORECASE,
@@ -699,7 +738,12 @@ _DISMISSED = re.compile(
 _PRESALES = re.compile(
     r"\b(?:how\s+much\s+(?:is|are|does|do|would|will|for)|what\s+(?:does|would|will)\s+(?:it|the|a|an)\b[^.?!]{0,40}\bcost"
     r"|what(?:'s|\s+is|\s+are)\s+the\s+(?:price|cost|fee)s?\s+(?:of|for)|if\s+i\s+(?:sign\s+up|subscribe|join|switch|upgrade|buy|order)"
-    r"|(?:before|when)\s+(?:i\s+)?(?:sign(?:ing)?\s+up|subscrib\w+|joining)|student|students|senior|trial\s+price"
+    r"|(?:before|when)\s+(?:i\s+)?(?:sign(?:ing)?\s+up|subscrib\w+|joining)|before\s+(?:i\s+)?(?:buy|order|sign)\w*"
+    # "antes de contratar", "avant de souscrire", "bevor ich ... abschließe", "prima di abbonarmi"
+    r"|antes\s+de\s+(?:contratar\w*|suscribirme|darme\s+de\s+alta|comprar\w*|firmar)"
+    r"|avant\s+de\s+(?:souscrire|m['’]abonner|m['’]engager|signer|commander|acheter)"
+    r"|bevor\s+ich\s+(?:\w+\s+){0,4}?(?:abschlie(?:ß|ss)e|buche|bestelle|kaufe|unterschreibe)"
+    r"|prima\s+di\s+(?:sottoscrivere|abbonarmi|attivare|firmare|acquistare|comprare|ordinare)|student|students|senior|trial\s+price"
     # What a thing costs, asked as a question, and offers one may still take.
     r"|how\s+expensive|qu[ée]\s+precio|cu[áa]l\s+es\s+el\s+precio|quel(?:le)?\s+est\s+le\s+(?:prix|tarif|co[ûu]t)"
     r"|wie\s+teuer|qual\s+(?:è|e['’])\s+il\s+(?:prezzo|costo)"
@@ -741,7 +785,9 @@ _OWN_MONEY = re.compile(
     r"|\b(?:mi|mis)\s+(?:factura|suscripci[óo]n|cuenta|recibo|tarifa|plan)|\b(?:cobrado|cobraron|pagu[ée]|pagado)\b"
     r"|\b(?:ma|mon|mes)\s+(?:facture|abonnement|compte|forfait)|\b(?:pr[ée]lev[ée]|factur[ée]|pay[ée])\b"
     r"|\b(?:meine?|meinen)\s+(?:rechnung|abo|abonnement|vertrag|tarif|konto)|\b(?:abgebucht|berechnet|bezahlt)\b"
-    r"|\b(?:mia|mio)\s+(?:fattura|abbonamento|bolletta|conto|piano)|\b(?:addebitat\w|pagat\w)\b",
+    r"|\b(?:mia|mio)\s+(?:fattura|abbonamento|bolletta|conto|piano)|\b(?:addebitat\w|pagat\w)\b"
+    # money the customer wants back: "my money back", "mi dinero", "mon argent", "mein Geld", "i miei soldi"
+    r"|\bmoney\s+back\b|\bmi\s+dinero\b|\bmon\s+argent\b|\bmein\s+geld\b|\bgeld\s+zur[üu]ck\b|\bi\s+miei\s+soldi\b",
     re.IGNORECASE,
 )
 
@@ -750,12 +796,21 @@ _OWN_MONEY = re.compile(
 # für den Repeater bezahlt"): the thing's price, not a bill. Beside a malfunction it is no billing evidence.
 _AMOUNT = r"(?:[€$£]\s?)?\d[\d.,]*\s*(?:€|\$|£|euros?|eur|dollars?|pounds?|quid|bucks|francs?)?"
 _PURCHASE_PRICE = re.compile(
-    rf"\b(?:paid|spent|pagu[ée]|gast[ée]|pay[ée]|d[ée]pens[ée]|pagato|speso)\s+{_AMOUNT}"
+    rf"\b(?:paid|spent|(?:i|we)\s+pay|pagu[ée]|pago|pagamos|gast[ée]|pay[ée]|(?:je\s+)?paie|payons|d[ée]pens[ée]|pagato|speso)"
+    rf"\s+{_AMOUNT}(?:\s+(?:a|per|each|every|al|por|par|pro|im|jeden|ogni)\s+(?:month|mes|mois|monat|mese))?"
     r"\s+(?:for|on|por|para|pour|per|the|my|el|la|los|las|mi|le|les|l['’]|mon|ma|il|lo|gli|i|il\s+mio|la\s+mia)\b"
-    rf"|\b{_AMOUNT}\s+f[üu]r\s+(?:\w+\s+){{1,3}}?(?:bezahlt|gezahlt|ausgegeben)\b"
+    rf"|\b{_AMOUNT}\s+f[üu]r\s+(?:[\w-]+\s+){{1,3}}?(?:bezahlt|gezahlt|ausgegeben)\b"
+    # and what they pay for a service: "I pay 45 euros a month for the fibre", "ich zahle 40 Euro im Monat für"
+    rf"|\b(?:zahle|zahlen|bezahle|bezahlen)\s+{_AMOUNT}\s+(?:(?:im|pro|jeden)\s+monat\s+)?f[üu]r\b"
     rf"|\b(?:cost|costs|costó|cuesta|co[ûu]t[ée]|kostete|costato|cost[aò])\s+(?:me\s+|mir\s+|mi\s+)?{_AMOUNT}"
     # bought for a sum: "für 899 Euro gekauft"
-    rf"|\bf[üu]r\s+{_AMOUNT}\s+(?:[\w-]+\s+){{0,5}}?(?:gekauft|bestellt|erworben)\b",
+    rf"|\bf[üu]r\s+{_AMOUNT}\s+(?:[\w-]+\s+){{0,5}}?(?:gekauft|bestellt|erworben)\b"
+    # what it is worth for its price: "for that price it should ...", "para lo que cuesta", "für das Geld"
+    r"|\b(?:for|at)\s+(?:that|this|such\s+a)\s+price|\bfor\s+what\s+(?:it\s+costs?|i\s+paid|we\s+paid)"
+    r"|\b(?:por|a)\s+ese\s+precio|\bpara\s+lo\s+que\s+(?:cuesta|cost[óo]|pagu[ée]|me\s+cost[óo])"
+    r"|\b(?:[àa]|pour)\s+ce\s+prix(?:-l[àa])?|\bpour\s+ce\s+que\s+(?:[çc]a|il|elle)\s+co[ûu]te"
+    r"|\b(?:f[üu]r|zu|bei)\s+(?:dem|diesem|diesen|so\s+einem)\s+preis|\bf[üu]r\s+das\s+geld"
+    r"|\b(?:per|a|con)\s+quel\s+prezzo|\bper\s+(?:quello|quel)\s+che\s+(?:costa|[èe]\s+costato|ho\s+pagato)\b",
     re.IGNORECASE,
 )
 
@@ -793,9 +848,15 @@ HOW_TO_WEIGHT = 1.5
 # The company's rules, or feedback on what it does: "what is your refund policy?", "votre politique de
 # remboursement", "Ihre Widerrufsbedingungen", "I'd like to give feedback on the new app".
 _POLICY_OR_FEEDBACK = re.compile(
-    r"\b(?:polic(?:y|ies)|pol[íi]tica|politique|politica|richtlinie\w*|\w*bedingungen|terms\s+and\s+conditions"
+    r"\b(?:polic(?:y|ies)|pol[íi]tica|politique|politica|\w*richtlinie\w*|\w*bedingungen|terms\s+and\s+conditions"
     r"|t[ée]rminos\s+y\s+condiciones|conditions\s+g[ée]n[ée]rales|condizioni\s+generali|feedback|suggestions?"
     r"|sugerencias?|anregung\w*|verbesserungsvorschl[äa]g\w*|suggeriment[oi])\b",
+    re.IGNORECASE,
+)
+# The rule a policy names is not the customer's own money: "your refund policy", "política de reembolsos".
+_POLICY_NAMED = re.compile(
+    r"\b(?:\w+\s+)?(?:polic(?:y|ies)|pol[íi]tica|politique|politica)(?:\s+(?:on|for|about|of|de|des|du|sur|sobre|sui"
+    r"|sulle|sul|sulla|di|del|della)\s+(?:(?:the|los|las|la|le|les|el|i|gli)\s+)?\w+)?|\w*(?:richtlinie|bedingungen)\w*",
     re.IGNORECASE,
 )
 # Praise for someone who helped: feedback, a general matter ("the engineer who came on Friday was brilliant").
@@ -864,7 +925,7 @@ def classify_intent(query: str) -> tuple[str, float]:
             _to_general(cues, meaning, TECHNICAL)  # "what does the fibre option cost?": the product bought
     if unbroken and "?" in text and _PRODUCT_QUESTION.search(text) and not _OWN_MONEY.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "do your routers support wifi 6?"
-    elif unbroken and _POLICY_OR_FEEDBACK.search(text) and not _OWN_MONEY.search(text):
+    elif unbroken and _POLICY_OR_FEEDBACK.search(text) and not _OWN_MONEY.search(_POLICY_NAMED.sub(" ", text)):
         _to_general(cues, meaning, BILLING)  # "what is your refund policy?": the rule, not a refund
         _to_general(cues, meaning, TECHNICAL)
     elif unbroken and "?" not in text and _THANKS.search(text) and _WORKS_AGAIN.search(text):
