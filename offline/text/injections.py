@@ -165,7 +165,7 @@ _KEYWORDS: tuple[tuple[str, ...], ...] = (
 # ("(?<!\s)") and never given back ("++"): tried from every character of a run, as a plain "\s+"
 # is, 40,000 newlines cost minutes.
 #   space before a mark      "late ." -> "late."
-_SPACE_BEFORE_MARK = re.compile(r"(?<!\s)\s++([.,!?;:])")
+_SPACE_BEFORE_MARK = re.compile(r"(?<!\s)\s++([.,!?;:])(?=\s|$)")
 #   mark opening a sentence  "\n, and" -> "\nand", ". , so" -> ". so": kept is what precedes the mark:
 #   the start, an end mark's space, or the run's spaces up to its first line break.
 _MARK_OPENING = re.compile(r"(?:^|(?<=[.!?])(\s)|(?<!\s)([^\S\n]*+\n))\s*+[,;:.]\s*+")
