@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from graphs.registry import BUILT_IN
 from tests.conftest import Script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -238,20 +239,7 @@ def test_a_graph_added_through_the_public_contract_runs_with_every_part_of_the_h
         spec.compile().invoke({"text": "x"}, context=Settings(provider="scripted", stage_tiers={"classify": "FAST"}))
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "router",
-        "summarize_translate",
-        "faq",
-        "orchestrator",
-        "analysis",
-        "report",
-        "document",
-        "refine",
-        "support_agent",
-    ],
-)
+@pytest.mark.parametrize("name", BUILT_IN)
 async def test_no_graph_blocks_the_servers_event_loop_with_the_default_settings(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
