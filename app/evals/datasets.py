@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal, NotRequired, get_args
 
@@ -167,19 +167,7 @@ def load_dataset(path: str | Path, kind: Kind) -> list[Example]:
         raise DatasetError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     examples: list[Example] = []
     seen: set[str] = set()
-    # Split as bytes: a line's number is the one an editor shows, and a binary line is named.
-    for number, raw in enumerate(_read(Path(path)).splitlines(), 1):
-        where = f"{path}:{number}"
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise DatasetError(f"{where}: not UTF-8 text (is this a JSONL file?)") from None
-        if not line.strip():
-            continue
-        try:
-            example = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{where}: not JSON ({exc.msg})") from None
+    for where, example in json_lines(path):
         problem = _problem(example, kind)
         if problem is None and example["id"] in seen:
             problem = f"duplicate id {example['id']!r}"
@@ -190,6 +178,23 @@ def load_dataset(path: str | Path, kind: Kind) -> list[Example]:
     if not examples:
         raise DatasetError(f"{path}: no examples")
     return examples
+
+
+def json_lines(path: str | Path) -> Iterator[tuple[str, Any]]:
+    """Yield ("FILE:LINE", the parsed JSON) for each non-blank line; DatasetError names the line that is not JSON."""
+    # Split as bytes: a line's number is the one an editor shows, and a binary line is named.
+    for number, raw in enumerate(_read(Path(path)).splitlines(), 1):
+        where = f"{path}:{number}"
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DatasetError(f"{where}: not UTF-8 text (is this a JSONL file?)") from None
+        if not line.strip():
+            continue
+        try:
+            yield where, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"{where}: not JSON ({exc.msg})") from None
 
 
 def _read(path: Path) -> bytes:

@@ -10,13 +10,12 @@ every expectation holds, and each expectation's accuracy across the cases that s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.evals.datasets import DatasetError, _read
+from app.evals.datasets import DatasetError, json_lines
 from app.evals.runs import each
 from app.evals.scoring import Failure, rate
 from graphs.spec import GraphSpec
@@ -41,18 +40,7 @@ def load_cases(path: str | Path, spec: GraphSpec) -> list[dict[str, Any]]:
     stages = _stage_names(spec)
     cases: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for number, raw in enumerate(_read(Path(path)).splitlines(), 1):
-        where = f"{path}:{number}"
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise DatasetError(f"{where}: not UTF-8 text (is this a JSONL file?)") from None
-        if not line.strip():
-            continue
-        try:
-            case = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{where}: not JSON ({exc.msg})") from None
+    for where, case in json_lines(path):
         problem = _problem(case, inputs, stages, seen)
         if problem:
             raise DatasetError(f"{where}: {problem}")
