@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import operator
 import sqlite3
 from contextlib import closing
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import aiosqlite
 import ormsgpack
@@ -151,3 +152,37 @@ async def test_a_delta_channel_is_rebuilt_from_its_writes(tmp_path: Path) -> Non
         await graph.ainvoke({"log": ["in"]}, THREAD)
         await graph.ainvoke({"log": ["again"]}, THREAD)
         assert (await graph.aget_state(THREAD)).values == {"log": ["in", "a", "b", "again", "a", "b"]}
+
+
+async def test_concurrent_runs_share_one_trip_to_the_connections_thread_and_keep_their_own_errors(
+    tmp_path: Path,
+) -> None:
+    # Thirty-two runs saving and loading at once: what waits together goes to SQLite's thread together.
+    db = tmp_path / "runs.sqlite"
+    async with open_checkpointer(f"sqlite:///{db}") as saver:
+        graph = _graph().compile(checkpointer=saver)
+        trips = 0
+        sent = saver.conn._execute
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            nonlocal trips
+            trips += 1
+            return await sent(*args, **kwargs)
+
+        saver.conn._execute = counted  # type: ignore[method-assign]
+        threads = [{"configurable": {"thread_id": f"t{i}"}} for i in range(32)]
+        await asyncio.gather(*(graph.ainvoke({"document": f"d{i}", "items": []}, t) for i, t in enumerate(threads)))
+        saves = len(_rows(db, "SELECT 1 FROM checkpoints"))
+        assert saves == 32 * 5
+        assert trips < saves / 4  # each run's aget_tuple, puts and writes, grouped with the others'
+        for i, thread in enumerate(threads):
+            assert (await graph.aget_state(thread)).values == {"document": f"d{i}", "items": ["a", "b", "c"]}
+
+        def fails(conn: sqlite3.Connection) -> None:
+            conn.execute("SELECT * FROM no_such_table")
+
+        loaded, failed = await asyncio.gather(
+            saver.aget_tuple(threads[0]), cast(VersionedSqliteSaver, saver)._run(fails), return_exceptions=True
+        )
+        assert isinstance(loaded, tuple) and loaded.checkpoint["channel_values"]["document"] == "d0"
+        assert isinstance(failed, sqlite3.OperationalError)
