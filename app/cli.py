@@ -283,10 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parse(argv)
         if args.command == "graphs":
-            from graphs.registry import GRAPHS
+            from graphs.registry import GRAPHS, description
 
-            for spec in GRAPHS.values():
-                print(f"{spec.name:<20} {spec.description}")
+            for name in GRAPHS:
+                print(f"{name:<20} {description(name)}")
             return 0
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

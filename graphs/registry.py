@@ -12,14 +12,18 @@ every graph to run one cost a third of the command's start-up above LangGraph's 
 
 from __future__ import annotations
 
+import ast
 import importlib
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from graphs.spec import GraphSpec
-from models.stage import Stage
 from state.inputs import InputError
+
+if TYPE_CHECKING:  # importing the spec imports LangGraph: listing the graphs needs neither
+    from graphs.spec import GraphSpec
+    from models.stage import Stage
 
 BUILT_IN: tuple[str, ...] = (
     "summarize_translate",
@@ -43,6 +47,43 @@ PIPELINES: tuple[str, ...] = (*_SHIPPED_YAML, *_SHIPPED_PYTHON)
 """The names of the shipped pipelines."""
 
 
+def description(name: str) -> str:
+    """Return a listed graph's one-line description, read from its file: `stagecraft graphs` loads no graph.
+
+    The description is the literal `description=` of the module's SPEC (or PIPELINE), or a YAML
+    pipeline's `description:`; a graph whose description is not written out as one is loaded.
+    """
+    with _lock:
+        if name in _descriptions:
+            return _descriptions[name]
+    load = _LOADERS[name]  # KeyError for an unknown name
+    here = Path(__file__).resolve().parent
+    if load is _yaml_pipeline:
+        import yaml  # type: ignore[import-untyped]
+
+        data = yaml.safe_load((FOLDER / f"{name}.yaml").read_text(encoding="utf-8"))
+        written = data.get("description") if isinstance(data, dict) else None
+    else:
+        module = here / f"{name}.py" if load is _built_in else here / "pipelines" / f"{name}.py"
+        written = _literal_description(module.read_text(encoding="utf-8"))
+    if isinstance(written, str) and written.strip():
+        found = written.strip().splitlines()[0]
+    else:
+        found = GRAPHS[name].description
+    with _lock:
+        return _descriptions.setdefault(name, found)
+
+
+def _literal_description(source: str) -> str | None:
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            if any(isinstance(t, ast.Name) and t.id in ("SPEC", "PIPELINE") for t in node.targets):
+                for keyword in node.value.keywords:
+                    if keyword.arg == "description" and isinstance(keyword.value, ast.Constant):
+                        return str(keyword.value.value)
+    return None
+
+
 def _built_in(name: str) -> GraphSpec:
     spec: GraphSpec = importlib.import_module(f"graphs.{name}").SPEC
     return spec
@@ -60,7 +101,7 @@ def _python_pipeline(name: str) -> GraphSpec:
     return graph_spec(importlib.import_module(f"graphs.pipelines.{name}").PIPELINE)
 
 
-class _Registry(Mapping[str, GraphSpec]):
+class _Registry(Mapping[str, "GraphSpec"]):
     """Graph name -> spec, each spec loaded once, on first use, and checked to carry the name it is listed by."""
 
     def __init__(self, loaders: dict[str, Callable[[str], GraphSpec]]) -> None:
@@ -101,7 +142,10 @@ def _listed() -> dict[str, Callable[[str], GraphSpec]]:
     return loaders
 
 
-GRAPHS: Mapping[str, GraphSpec] = _Registry(_listed())
+_LOADERS = _listed()
+GRAPHS: Mapping[str, GraphSpec] = _Registry(_LOADERS)
+_descriptions: dict[str, str] = {}
+_lock = threading.Lock()
 
 _files: dict[tuple[str, int, int], GraphSpec] = {}
 

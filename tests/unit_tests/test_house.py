@@ -131,6 +131,25 @@ def test_listing_the_graphs_loads_none_and_a_graph_loads_under_its_listed_name()
     assert out.stdout.strip().splitlines() == ["[]", "True"]
 
 
+def test_stagecraft_graphs_lists_every_graph_with_its_specs_description_importing_no_graph() -> None:
+    # Each description is read from its graph's file; the CLI must not import LangGraph to list them.
+    from graphs.registry import GRAPHS
+
+    script = (
+        "import sys\n"
+        "from app.cli import main\n"
+        "status = main(['graphs'])\n"
+        "heavy = ('langgraph', 'langchain_core', 'pydantic', 'rich', 'numpy')\n"
+        "graphs = {m for m in sys.modules if m.startswith('graphs.')} - {'graphs.registry'}\n"
+        "print(status, sorted({m.split('.')[0] for m in sys.modules} & set(heavy) | graphs))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    *listed, last = out.stdout.strip().splitlines()
+    assert last == "0 []"
+    assert listed == [f"{name:<20} {GRAPHS[name].description}" for name in GRAPHS]
+
+
 def test_the_server_configs_serve_exactly_the_registrys_graphs() -> None:
     import json
 
