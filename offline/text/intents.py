@@ -357,7 +357,6 @@ def _is_english_word(word: str) -> bool:
     """Tell whether LemmInflect's English tables know the word (or it is a function word)."""
     if word in STOPWORDS:
         return True
-    _embedder.model()  # the tables are read in the engine's one-off load, with the embedder: never here
     return lexemes.known(word)
 
 
