@@ -515,3 +515,18 @@ def test_the_package_gives_each_function_it_exports_however_its_modules_were_imp
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[] False"
+
+
+def test_a_known_word_is_what_lemminflects_tables_know_read_without_loading_them() -> None:
+    import random
+
+    import lemminflect
+
+    from offline.text import lexemes
+
+    table = sorted(lexemes._words())
+    sample = random.Random(7).sample(table, 3000)
+    overrides = ["another", "all", "whom"]  # words the lemma table lacks and its overrides add
+    unknown = ["fridgey", "bannetonz", "qwzx", "", "x,y"]
+    words = [*sample, *overrides, *unknown, *(w.upper() for w in sample[:300]), *(w.title() for w in sample[:300])]
+    assert [lexemes.known(w) for w in words] == [bool(lemminflect.getAllLemmas(w)) for w in words]
