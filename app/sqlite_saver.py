@@ -143,7 +143,11 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
 
             try:
                 results = await self._on_thread(each)
-            except BaseException as exc:  # the connection closed, say: every waiting caller hears it
+            except asyncio.CancelledError:  # the loop is closing: so are its callers
+                for _, future in waiting:
+                    future.cancel()
+                raise
+            except Exception as exc:  # the connection closed, say: every waiting caller hears it
                 results = [(False, exc)] * len(waiting)
         for (_, future), (ok, value) in zip(waiting, results, strict=True):
             if future.done():  # its caller was cancelled
