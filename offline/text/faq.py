@@ -583,6 +583,57 @@ _CALENDAR = re.compile(
 )
 
 
+# An abbreviation written in capitals ("MTB", "ID", "DIY"), perhaps with a plural "s".
+_ABBREVIATION = re.compile(r"\b([A-Z]{2,5})s?\b")
+ABBREVIATION_WORDS = 4  # the longest phrase an abbreviation is read as
+
+
+def _spells(letters: str, words: list[str]) -> bool:
+    """Tell whether an abbreviation's letters are the phrase's initials, each word perhaps giving more
+    letters after its initial in order ("mtb": "mountain bike", "m" and "t" from "mountain")."""
+    if not words:
+        return not letters
+    if not letters or letters[0] != words[0][0]:
+        return False
+    word, rest = words[0], letters[1:]
+    # Take k more letters from inside the word (in order), then the next word's initial.
+    at = 1
+    for k in range(len(rest) + 1):
+        if k:
+            at = word.find(rest[k - 1], at) + 1
+            if not at:
+                return False
+        if _spells(rest[k:], words[1:]):
+            return True
+    return False
+
+
+def _expand_abbreviations(question: str, index: _Index) -> str:
+    """Write out an abbreviation no source uses as a phrase of the sources it abbreviates.
+
+    "What inflation does an MTB want?" over "... mountain bike tyres run at 25 to 35 psi" reads
+    "mountain bike" for "MTB". Only phrases of content words the sources use are tried, at most
+    `ABBREVIATION_WORDS` long; the first in the sources' order is taken.
+    """
+
+    def expand(found: re.Match[str]) -> str:
+        letters = found.group(1).lower()
+        if stem(letters) in index.stems:
+            return found.group(0)
+        for passage in index.passages:
+            words = [w for w in tokens(passage.text) if w.isalpha()]
+            for i, first in enumerate(words):
+                if first[0] != letters[0] or not is_content(first):
+                    continue
+                for n in range(2, min(ABBREVIATION_WORDS, len(letters)) + 1):
+                    phrase = words[i : i + n]
+                    if len(phrase) == n and is_content(phrase[-1]) and _spells(letters, phrase):
+                        return " ".join(phrase)
+        return found.group(0)
+
+    return _ABBREVIATION.sub(expand, question)
+
+
 def _unknown_name(question: str, index: _Index) -> bool:
     """Tell whether the question names something with a capital ("Vesuvius") that no source mentions."""
     names = re.findall(r"(?<=\s)[A-Z][\w-]+", question.strip())
@@ -719,6 +770,8 @@ class _Decision:
 
 def _decide(question: str, index: _Index) -> _Decision | None:
     """Rank the sentences and weigh the best one; None when no sentence can answer at all."""
+    if _ABBREVIATION.search(question):
+        question = _expand_abbreviations(question, index)
     ranked, evidence = _rank(question, index)
     # The two best sentences whatever the question asks for: the margin is taken over the best other
     # one of these, so a sentence left alone by the filters below does not stand out for that alone.

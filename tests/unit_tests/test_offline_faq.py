@@ -530,3 +530,38 @@ def test_a_rule_about_something_else_does_not_answer_whether() -> None:
     ]
     answer, titles = answer_question("Can I visit the museum on a Monday?", sources)
     assert titles == ["Opening Days"], answer
+
+
+BIKE = [
+    (
+        "Tyres",
+        "Road tyres usually need 80 to 100 psi, while mountain bike tyres run at 25 to 35 psi. "
+        "Check the pressure once a week with a pump that has a gauge.",
+    ),
+    ("Chains", "Oil the chain once a month and wipe off what is left on the outside."),
+]
+
+
+def test_an_abbreviation_is_read_as_the_phrase_of_the_sources_it_abbreviates() -> None:
+    # "MTB" is no word of the sources; its letters are those of "mountain bike" (the "t" from "mountain").
+    answer, titles = answer_question("What tyre pressure does an MTB need?", BIKE)
+    assert answer is not None and "25 to 35 psi" in answer, answer
+    assert titles == ["Tyres"]
+
+
+def test_an_abbreviation_the_sources_do_not_spell_is_still_an_unknown_name() -> None:
+    assert answer_question("What tyre pressure does a BMX need?", BIKE) == (None, [])
+
+
+@pytest.mark.parametrize(
+    ("letters", "words", "spelt"),
+    [
+        ("mtb", ["mountain", "bike"], True),
+        ("mb", ["mountain", "bike"], True),
+        ("mtb", ["mountain"], False),
+        ("mtb", ["bike", "mountain"], False),
+        ("bmx", ["bike", "mountain"], False),
+    ],
+)
+def test_which_phrases_an_abbreviation_spells(letters: str, words: list[str], spelt: bool) -> None:
+    assert faq._spells(letters, words) is spelt
