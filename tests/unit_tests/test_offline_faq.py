@@ -565,3 +565,31 @@ def test_an_abbreviation_the_sources_do_not_spell_is_still_an_unknown_name() -> 
 )
 def test_which_phrases_an_abbreviation_spells(letters: str, words: list[str], spelt: bool) -> None:
     assert faq._spells(letters, words) is spelt
+
+
+CACTI = [
+    (
+        "Watering Cacti",
+        "Water a cactus only when its soil is completely dry. "
+        "Tip away what collects in the saucer after ten minutes, so the roots never stand wet. "
+        "Use rainwater if the tap water is hard.",
+    ),
+    ("Light", "A south-facing windowsill gives a cactus the sun it needs. Turn the pot a little every week."),
+]
+
+
+def test_a_rarer_wordnet_sense_links_everyday_words() -> None:
+    # "dish" and "saucer" share only the fifth of dish's noun senses in WordNet (a dish aerial); the
+    # three most frequent (a piece of dishware, a particular item of food, a dishful) hold no saucer.
+    from offline.text import related
+
+    assert faq.stem("saucer") in related.related(faq.stem("dish"))
+
+
+@pytest.mark.parametrize(
+    "question", ["What do I do with the water in the dish under the pot?", "Can water stay in the dish?"]
+)
+def test_a_word_linked_through_a_rarer_sense_answers(question: str) -> None:
+    answer, titles = answer_question(question, CACTI)
+    assert answer is not None and "saucer" in answer, answer
+    assert titles == ["Watering Cacti"]
