@@ -4,10 +4,10 @@ Answering reads every source sentence as a candidate and scores it on two kinds 
 
 1. Coverage: the share of the question's terms (Snowball stems of its content words, each
    weighted by its rarity across the sentences) that the sentence carries, literally, in its
-   source's title, as a WordNet relative ("laundered" for "wash", "black" for "dark", see
-   `related`), or as a near-synonym by WordLlama word similarity ("fridge" for "refrigerator";
-   a weaker similarity counts for less). Light words that frame a question ("know", "keep",
-   "good", "happen") weigh less than the words naming its subject.
+   source's title, as a WordNet relative ("laundered" for "wash", "black" for "dark", "turned
+   down" for "rejection", see `related`), or as a near-synonym by WordLlama word similarity
+   ("fridge" for "refrigerator"; a weaker similarity counts for less). Light words that frame a
+   question ("know", "keep", "good", "happen") weigh less than the words naming its subject.
 2. Meaning: the WordLlama cosine between the question and the sentence, which ranks paraphrases
    ("What makes an eruption explosive?" / "Explosive eruptions happen when gas-rich magma ...").
 
@@ -355,7 +355,11 @@ class _Source:
         found = []
         for sentence in sentences(content):
             words = _content_words(sentence)
-            found.append((sentence, Counter(stem(w) for w in words), tuple(dict.fromkeys(words))))
+            terms = Counter(stem(w) for w in words)
+            # Its two-word phrases WordNet knows ("turned down", "fall asleep") count as terms too, so a
+            # question's "rejection" or "drift off" finds them.
+            terms.update(_related.phrases([stem(t) for t in tokens(sentence)]))
+            found.append((sentence, terms, tuple(dict.fromkeys(words))))
         vocabulary = tuple(sorted({w for _, _, words in found for w in words}))
         position = {w: i for i, w in enumerate(vocabulary)}
         return cls(
@@ -589,8 +593,11 @@ ABBREVIATION_WORDS = 4  # the longest phrase an abbreviation is read as
 
 
 def _spells(letters: str, words: list[str]) -> bool:
-    """Tell whether an abbreviation's letters are the phrase's initials, each word perhaps giving more
-    letters after its initial in order ("mtb": "mountain bike", "m" and "t" from "mountain")."""
+    """Tell whether an abbreviation's letters are a phrase's initials, each word perhaps giving more.
+
+    After its initial a word may give further letters in order ("mtb": "mountain bike", "m" and "t"
+    from "mountain").
+    """
     if not words:
         return not letters
     if not letters or letters[0] != words[0][0]:
@@ -695,6 +702,12 @@ def _rank(question: str, index: _Index) -> tuple[Iterator[_Ranked], _Evidence]:
     near = query[:-1] @ index.words.T
     known = index.stems
     kin = [_related.related(term) & known for term in terms]
+    # A two-word phrase of the question ("drift off", "sign up") stands for what its relatives say
+    # ("fall asleep", "register"): each of its words may be matched by them.
+    for phrase in _related.phrases([stem(t) for t in tokens(question)]):
+        near_phrase = (_related.related(phrase) | {phrase}) & known
+        parts = phrase.split("_")
+        kin = [k | near_phrase if term in parts else k for term, k in zip(terms, kin, strict=True)]
     lost = [
         weight / total
         for j, (term, weight) in enumerate(zip(terms, weights, strict=True))

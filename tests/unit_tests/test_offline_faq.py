@@ -593,3 +593,46 @@ def test_a_word_linked_through_a_rarer_sense_answers(question: str) -> None:
     answer, titles = answer_question(question, CACTI)
     assert answer is not None and "saucer" in answer, answer
     assert titles == ["Watering Cacti"]
+
+
+GRANTS = [
+    (
+        "Applying",
+        "Applications open in March and close at the end of April. "
+        "Each household may send one application per year. "
+        "If your application is turned down, you may appeal within fourteen days.",
+    ),
+    ("Payments", "Approved grants are paid by bank transfer within six weeks. Keep your receipts for two years."),
+]
+SLEEP = [
+    (
+        "Sleep",
+        "If you cannot fall asleep within twenty minutes, get up and read in dim light. "
+        "Keep the bedroom cool and dark. Avoid coffee after lunch.",
+    ),
+    ("Naps", "A nap of twenty minutes refreshes without leaving you groggy. Nap before three in the afternoon."),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "sources", "fragment"),
+    [
+        # "turned down" in the source is WordNet's "turn down", a relative of "reject" and "refuse".
+        ("What can I do after a rejection?", GRANTS, "appeal"),
+        ("What if I am refused?", GRANTS, "appeal"),
+        # "nod off" in the question is WordNet's relative of "fall asleep" in the source.
+        ("What should I do when I can't nod off?", SLEEP, "fall asleep"),
+    ],
+)
+def test_a_two_word_phrase_is_matched_by_its_relatives(
+    question: str, sources: list[tuple[str, str]], fragment: str
+) -> None:
+    answer, _ = answer_question(question, sources)
+    assert answer is not None and fragment in answer, answer
+
+
+def test_the_phrases_of_a_text_are_its_consecutive_stems_the_table_knows() -> None:
+    from offline.text import related
+
+    assert related.phrases(["you", "are", "turn", "down"]) == ["turn_down"]
+    assert related.phrases(["turn", "blue"]) == []
