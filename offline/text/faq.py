@@ -590,6 +590,7 @@ _CALENDAR = re.compile(
 # An abbreviation written in capitals ("MTB", "ID", "DIY"), perhaps with a plural "s".
 _ABBREVIATION = re.compile(r"\b([A-Z]{2,5})s?\b")
 ABBREVIATION_WORDS = 4  # the longest phrase an abbreviation is read as
+ABBREVIATIONS = 3  # the most distinct abbreviations of one question looked for in the sources
 
 
 def _spells(letters: str, words: list[str]) -> bool:
@@ -622,11 +623,19 @@ def _expand_abbreviations(question: str, index: _Index) -> str:
     "mountain bike" for "MTB". Only phrases of content words the sources use are tried, at most
     `ABBREVIATION_WORDS` long; the first in the sources' order is taken.
     """
+    read: dict[str, str | None] = {}
 
     def expand(found: re.Match[str]) -> str:
         letters = found.group(1).lower()
         if stem(letters) in index.stems:
             return found.group(0)
+        if letters not in read:
+            # The sources are searched for a few abbreviations only: a question of a thousand
+            # capitalised words costs no more than one of three.
+            read[letters] = _spelt(letters) if len(read) < ABBREVIATIONS else None
+        return read[letters] or found.group(0)
+
+    def _spelt(letters: str) -> str | None:
         for passage in index.passages:
             words = [w for w in tokens(passage.text) if w.isalpha()]
             for i, first in enumerate(words):
@@ -636,7 +645,7 @@ def _expand_abbreviations(question: str, index: _Index) -> str:
                     phrase = words[i : i + n]
                     if len(phrase) == n and is_content(phrase[-1]) and _spells(letters, phrase):
                         return " ".join(phrase)
-        return found.group(0)
+        return None
 
     return _ABBREVIATION.sub(expand, question)
 

@@ -636,3 +636,23 @@ def test_the_phrases_of_a_text_are_its_consecutive_stems_the_table_knows() -> No
 
     assert related.phrases(["you", "are", "turn", "down"]) == ["turn_down"]
     assert related.phrases(["turn", "blue"]) == []
+
+
+def test_only_a_few_abbreviations_of_a_question_are_looked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each abbreviation looked for reads the sources' phrases: a question of many capitalised words
+    # must not read them once per word.
+    calls: list[str] = []
+    spells = faq._spells
+
+    def counted(letters: str, words: list[str]) -> bool:
+        calls.append(letters)
+        return spells(letters, words)
+
+    monkeypatch.setattr(faq, "_spells", counted)
+    many = [f"M{a}{b}" for a in "BCDFGHJKLN" for b in "PQRSTVWXYZ"]
+    index = faq.index_of(BIKE)
+    faq._expand_abbreviations("Is " + " or ".join(many[:3]) + " right?", index)
+    few = len(calls)
+    calls.clear()
+    faq._expand_abbreviations("Is " + " or ".join(many) + " right?", index)
+    assert 0 < few and len(calls) == few
