@@ -4,7 +4,8 @@ A question worded unlike its source keeps its content words' meaning, not their 
 "laundered" for "washed", "black" for "dark", "grown" for "adult", "frequently" for "often". The
 table maps a Snowball stem to the stems of its synonyms and near relations in WordNet 3.0 (words
 of the same synset, derivationally related forms, pertainyms, similar adjectives and see-also
-links), read from each word's three most frequent senses only, single words only. It is a
+links), read from every sense of each word; single words and two-word phrases, a phrase keyed by
+its words' stems joined with "_" ("turn_down" for "turned down", a relative of "reject"). It is a
 general English resource, built once from the WordNet data files (`python -m
 offline.text.related /usr/share/wordnet`), not from any question set.
 
@@ -16,7 +17,7 @@ UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. The name 
 University may not be used in advertising or publicity pertaining to distribution of the
 software and/or database. (The full licence: https://wordnet.princeton.edu/license-and-commercial-use)
 
-The table (about 180 KB compressed, 64,000 stems) is read once, with the embedder's one-off load
+The table (about 1.4 MB compressed, 41,000 stems and 48,000 phrases) is read once, with the embedder's one-off load
 (`embed.model`), under a lock; after that every lookup is a dict hit on a table nobody writes.
 """
 
@@ -27,10 +28,16 @@ import re
 import sys
 import threading
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 TABLE = Path(__file__).with_name("related.txt.gz")
-SENSES = 3  # a word's first senses in WordNet's order (most frequent first): rarer ones add noise
+# How many of a word's senses (WordNet's order, most frequent first) are read; None for all. A rarer
+# sense adds noise ("dish" / "stunner") but also the everyday link a paraphrase needs ("dish" /
+# "saucer", "coolant" / "antifreeze"): over the six FAQ dev sets, leaving one out to set the answer
+# threshold, every sense answers 0.62 of the left-out set's paraphrases where three answered 0.57,
+# declining as many unanswerable questions (0.94).
+SENSES: int | None = None
 # WordNet pointer symbols kept: derivationally related form, pertainym, similar to, also see.
 _POINTERS = frozenset({"+", "\\", "&", "^"})
 
@@ -65,6 +72,18 @@ def related(stem: str) -> frozenset[str]:
     return found | _DAYS[stem] if stem in _DAYS else found
 
 
+def phrase(first: str, second: str) -> str:
+    """The table's key of a two-word phrase from its words' stems ("turn_down" for "turned down")."""
+    return f"{first}_{second}"
+
+
+def phrases(stems: list[str]) -> list[str]:
+    """Return the two-word phrases of the table among a text's consecutive stems (particles kept)."""
+    table = load()
+    found = (phrase(a, b) for a, b in pairwise(stems))
+    return [p for p in found if p in table]
+
+
 def build(wordnet: Path) -> dict[str, set[str]]:
     """Work the table out from WordNet's data and index files (the Debian `wordnet-base` layout)."""
     from offline.text.stems import stem
@@ -85,9 +104,15 @@ def build(wordnet: Path) -> dict[str, set[str]]:
                 pointers.append((symbol, ("a" if target_pos == "s" else target_pos, offset), where))
             synsets[pos, head[0]] = (words, pointers)
     single = re.compile(r"^[a-z][a-z-]*[a-z]$")
+    pair = re.compile(r"^[a-z][a-z-]*[a-z]_[a-z][a-z-]*[a-z]$")  # "drift_off", "turn_down", "fall_asleep"
 
     def key(word: str) -> str:
+        if "_" in word:
+            return phrase(*(stem(part.replace("-", ""), "en") for part in word.split("_")))
         return stem(word.replace("-", ""), "en")
+
+    def usable(word: str) -> bool:
+        return bool(single.match(word) or pair.match(word))
 
     table: dict[str, set[str]] = defaultdict(set)
     for name, pos in parts.items():
@@ -96,7 +121,7 @@ def build(wordnet: Path) -> dict[str, set[str]]:
                 continue
             fields = line.split()
             lemma, senses, pointer_count = fields[0], int(fields[2]), int(fields[3])
-            if not single.match(lemma):
+            if not usable(lemma):
                 continue
             own = key(lemma)
             for offset in fields[4 + pointer_count + 2 :][:senses][:SENSES]:
@@ -108,7 +133,7 @@ def build(wordnet: Path) -> dict[str, set[str]]:
                         near += found if where == "0000" else found[int(where[2:], 16) - 1 : int(where[2:], 16)]
                 for word in near:
                     word = re.sub(r"\(.*\)$", "", word)
-                    if single.match(word) and len(other := key(word)) > 2 and other != own:
+                    if usable(word) and len(other := key(word)) > 2 and other != own:
                         table[own].add(other)
     return table
 

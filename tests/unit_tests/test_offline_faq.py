@@ -530,3 +530,129 @@ def test_a_rule_about_something_else_does_not_answer_whether() -> None:
     ]
     answer, titles = answer_question("Can I visit the museum on a Monday?", sources)
     assert titles == ["Opening Days"], answer
+
+
+BIKE = [
+    (
+        "Tyres",
+        "Road tyres usually need 80 to 100 psi, while mountain bike tyres run at 25 to 35 psi. "
+        "Check the pressure once a week with a pump that has a gauge.",
+    ),
+    ("Chains", "Oil the chain once a month and wipe off what is left on the outside."),
+]
+
+
+def test_an_abbreviation_is_read_as_the_phrase_of_the_sources_it_abbreviates() -> None:
+    # "MTB" is no word of the sources; its letters are those of "mountain bike" (the "t" from "mountain").
+    answer, titles = answer_question("What tyre pressure does an MTB need?", BIKE)
+    assert answer is not None and "25 to 35 psi" in answer, answer
+    assert titles == ["Tyres"]
+
+
+def test_an_abbreviation_the_sources_do_not_spell_is_still_an_unknown_name() -> None:
+    assert answer_question("What tyre pressure does a BMX need?", BIKE) == (None, [])
+
+
+@pytest.mark.parametrize(
+    ("letters", "words", "spelt"),
+    [
+        ("mtb", ["mountain", "bike"], True),
+        ("mb", ["mountain", "bike"], True),
+        ("mtb", ["mountain"], False),
+        ("mtb", ["bike", "mountain"], False),
+        ("bmx", ["bike", "mountain"], False),
+    ],
+)
+def test_which_phrases_an_abbreviation_spells(letters: str, words: list[str], spelt: bool) -> None:
+    assert faq._spells(letters, words) is spelt
+
+
+CACTI = [
+    (
+        "Watering Cacti",
+        "Water a cactus only when its soil is completely dry. "
+        "Tip away what collects in the saucer after ten minutes, so the roots never stand wet. "
+        "Use rainwater if the tap water is hard.",
+    ),
+    ("Light", "A south-facing windowsill gives a cactus the sun it needs. Turn the pot a little every week."),
+]
+
+
+def test_a_rarer_wordnet_sense_links_everyday_words() -> None:
+    # "dish" and "saucer" share only the fifth of dish's noun senses in WordNet (a dish aerial); the
+    # three most frequent (a piece of dishware, a particular item of food, a dishful) hold no saucer.
+    from offline.text import related
+
+    assert faq.stem("saucer") in related.related(faq.stem("dish"))
+
+
+@pytest.mark.parametrize(
+    "question", ["What do I do with the water in the dish under the pot?", "Can water stay in the dish?"]
+)
+def test_a_word_linked_through_a_rarer_sense_answers(question: str) -> None:
+    answer, titles = answer_question(question, CACTI)
+    assert answer is not None and "saucer" in answer, answer
+    assert titles == ["Watering Cacti"]
+
+
+GRANTS = [
+    (
+        "Applying",
+        "Applications open in March and close at the end of April. "
+        "Each household may send one application per year. "
+        "If your application is turned down, you may appeal within fourteen days.",
+    ),
+    ("Payments", "Approved grants are paid by bank transfer within six weeks. Keep your receipts for two years."),
+]
+SLEEP = [
+    (
+        "Sleep",
+        "If you cannot fall asleep within twenty minutes, get up and read in dim light. "
+        "Keep the bedroom cool and dark. Avoid coffee after lunch.",
+    ),
+    ("Naps", "A nap of twenty minutes refreshes without leaving you groggy. Nap before three in the afternoon."),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "sources", "fragment"),
+    [
+        # "turned down" in the source is WordNet's "turn down", a relative of "reject" and "refuse".
+        ("What can I do after a rejection?", GRANTS, "appeal"),
+        ("What if I am refused?", GRANTS, "appeal"),
+        # "nod off" in the question is WordNet's relative of "fall asleep" in the source.
+        ("What should I do when I can't nod off?", SLEEP, "fall asleep"),
+    ],
+)
+def test_a_two_word_phrase_is_matched_by_its_relatives(
+    question: str, sources: list[tuple[str, str]], fragment: str
+) -> None:
+    answer, _ = answer_question(question, sources)
+    assert answer is not None and fragment in answer, answer
+
+
+def test_the_phrases_of_a_text_are_its_consecutive_stems_the_table_knows() -> None:
+    from offline.text import related
+
+    assert related.phrases(["you", "are", "turn", "down"]) == ["turn_down"]
+    assert related.phrases(["turn", "blue"]) == []
+
+
+def test_only_a_few_abbreviations_of_a_question_are_looked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each abbreviation looked for reads the sources' phrases: a question of many capitalised words
+    # must not read them once per word.
+    calls: list[str] = []
+    spells = faq._spells
+
+    def counted(letters: str, words: list[str]) -> bool:
+        calls.append(letters)
+        return spells(letters, words)
+
+    monkeypatch.setattr(faq, "_spells", counted)
+    many = [f"M{a}{b}" for a in "BCDFGHJKLN" for b in "PQRSTVWXYZ"]
+    index = faq.index_of(BIKE)
+    faq._expand_abbreviations("Is " + " or ".join(many[:3]) + " right?", index)
+    few = len(calls)
+    calls.clear()
+    faq._expand_abbreviations("Is " + " or ".join(many) + " right?", index)
+    assert 0 < few and len(calls) == few
