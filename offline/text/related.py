@@ -17,8 +17,9 @@ UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. The name 
 University may not be used in advertising or publicity pertaining to distribution of the
 software and/or database. (The full licence: https://wordnet.princeton.edu/license-and-commercial-use)
 
-The table (about 1.4 MB compressed, 41,000 stems and 48,000 phrases) is read once, with the embedder's one-off load
-(`embed.model`), under a lock; after that every lookup is a dict hit on a table nobody writes.
+The table (about 1.4 MB compressed, 41,000 stems and 48,000 phrases) is read once, by a process's
+first FAQ answer (a third of a second of CPU, 60 MB), under a lock; after that every lookup is a dict hit
+on a table nobody writes.
 """
 
 from __future__ import annotations
