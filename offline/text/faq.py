@@ -557,8 +557,10 @@ def _query_words(question: str) -> list[str]:
     question = re.sub(r"^what is said about\s+", "", question.strip(), flags=re.IGNORECASE)
     question = re.sub(r"\bhow\s+(?:long|many|much|often|far|soon)\b", "how", question, flags=re.IGNORECASE)
     words: list[str] = []
+    seen: set[str] = set()  # the stems kept: each word is looked up once, not against every word before it
     for word in _content_words(" ".join(t for t in tokens(question) if t not in _QUESTION_WORDS)):
-        if stem(word) not in {stem(w) for w in words}:
+        if (root := stem(word)) not in seen:
+            seen.add(root)
             words.append(word)
     return words
 

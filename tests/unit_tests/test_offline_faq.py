@@ -656,3 +656,25 @@ def test_only_a_few_abbreviations_of_a_question_are_looked_for(monkeypatch: pyte
     calls.clear()
     faq._expand_abbreviations("Is " + " or ".join(many) + " right?", index)
     assert 0 < few and len(calls) == few
+
+
+def test_a_long_question_is_stemmed_once_per_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its content words were de-duplicated against every word kept before them: quadratic in its length.
+    from offline.text import faq as engine
+
+    calls = 0
+    stem = engine.stem
+
+    def counted(word: str) -> str:
+        nonlocal calls
+        calls += 1
+        return stem(word)
+
+    monkeypatch.setattr(engine, "stem", counted)
+    words = [f"{a}{b}{c}ing" for a in "bcdfgklmnp" for b in "aeiou" for c in "rstvz"][:240]
+    counts = []
+    for n in (60, 240):
+        calls = 0
+        engine._query_words("How often does " + " ".join(words[:n]) + " matter?")
+        counts.append(calls)
+    assert counts[1] <= 5 * counts[0], counts
