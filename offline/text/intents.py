@@ -444,8 +444,12 @@ def _parts(start: int, word: str) -> list[tuple[int, str]]:
     return out
 
 
-def cue_scores(text: str) -> dict[str, float]:
-    """Add up the cue weights of every label over the text's stems, in each language present."""
+def cue_scores(text: str, facts: dict[str, bool] | None = None) -> dict[str, float]:
+    """Add up the cue weights of every label over the text's stems, in each language present.
+
+    `facts`, when given, is told whether money went wrong ("complaint": a charge, refund or debit) and
+    whether a document (a bill, an invoice) is named.
+    """
     scores = dict.fromkeys(LABELS, 0.0)
     quoted = [m.span(1) for m in _QUOTED.finditer(text)]
     spans = [part for m in _WORD.finditer(text) for part in _parts(m.start(), m.group())]
@@ -542,6 +546,8 @@ def cue_scores(text: str) -> dict[str, float]:
         if label == BILLING and background[i]:
             factor *= 0.5
         scores[label] += weight * factor
+    if facts is not None:
+        facts["complaint"], facts["document"] = complaint, bool(documents)
     return scores
 
 
@@ -730,7 +736,8 @@ _DISMISSED = re.compile(
     r"|correctement|einwandfrei|perfekt|problemlos|tadellos|bene|benissimo|perfettamente|correttamente)\b"
     r"|\bdarum\s+geht\s+es\s+nicht\b)"
     # and what it goes on to say is fine: ", the bill is correct and paid", ", que está pagada y bien", ", it's great"
-    r"(?:\s+(?:and|y|et|und|e)\s+[\w-]+)?(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",
+    # (a second thing set aside, "and not a billing one", "und keine Rechnungsfrage", is matched on its own)
+    r"(?:\s+(?:and|y|et|und|e)\s+(?!(?:not|no|nor|ni|ne|pas|kein\w*|nicht|non|neither)\b)[\w-]+)?(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",
     re.IGNORECASE,
 )
 # A question about what something would cost before buying it is a general (pre-sales) question:
@@ -895,6 +902,84 @@ _NEGATED = re.compile(
 )
 
 
+# Clause roles. A message is cut into clauses at punctuation and at the words that join two of them
+# ("and", "but", "y", "pero", "et", "mais", "und", "aber", "e", "ma"): "I paid 300 euros for it | and
+# now it won't start" is a context clause and a complaint clause.
+_CLAUSE_BREAK = re.compile(
+    r"(?:[;:!?¿¡()\n]|[,.](?!\d))+|\s(?:and|but|yet|y|e|pero|et|mais|und|aber|doch|ma|per[òo])\s", re.IGNORECASE
+)
+# A sum of money: "600 Euro", "$189", "14,99".
+_MONEY_AMOUNT = re.compile(
+    r"[€$£]\s?\d|\d\s?[€$£]|\b\d+(?:[.,]\d+)?\s*(?:euros?|eur|dollars?|pounds?|quid|bucks|francs?)\b|\b\d+[.,]\d\d\b",
+    re.IGNORECASE,
+)
+# What the customer does not understand or know is a question about what the other clause names
+# ("my invoice is 50 euros and I don't know why"), not something that fails.
+_PUZZLED = re.compile(
+    r"\b(?:why|understand|know|sure|explain|por\s*qu[ée]|entiendo|comprendo|sé|pourquoi|comprends|sais|warum"
+    r"|verstehe|wei(?:ß|ss)|perch[ée]|capisco|so)\b"
+    # and what is not there or did not come is about the money the other clause names ("a discount was
+    # promised and it isn't there"): a state or a receipt denied, not a thing that fails
+    r"|\b(?:is|isn['’]t|are|aren['’]t|was|wasn['’]t|were|be|been|have|haven['’]t|has|hasn['’]t|had|received|get|got|applied"
+    r"|es|est[áa]|hay|ha|he|recibido|aplicad[oa]|est|sont|ai|re[çc]ue?|appliqu[ée]e?|ist|sind|habe|hat|erhalten"
+    r"|angewendet|gibt|[èe]|sono|ho|ha|ricevut[oa]|applicat[oa]|c['’][èe])\b",
+    re.IGNORECASE,
+)
+# What a fault told in its own clause is worth for technical support once the money beside it is cut.
+FAULT_WEIGHT = 1.5
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans, at = [], 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.start() > at:
+            spans.append((at, m.start()))
+        at = m.end()
+    if at < len(text):
+        spans.append((at, len(text)))
+    return spans
+
+
+def _negated_clause(clause: str) -> bool:
+    tokens = [_fold(t) for t in _WORD.findall(clause)]
+    return bool(_NO_LONGER.search(clause)) or any(t in _NEGATIONS or t.endswith("n't") for t in tokens)
+
+
+def _money_as_context(text: str) -> str | None:
+    """Return the text without its money clauses when they only set the scene of a fault told in another.
+
+    "Für den Saugroboter habe ich 600 Euro bezahlt und jetzt findet er seine Ladestation nicht mehr",
+    "tengo la tarifa de 1 Gb y por las noches no paso de 15 megas": the price paid and the plan held are
+    context; the complaint is the clause that says what does not work. Nothing is cut when money went
+    wrong (a charge, a refund, a debit), when a bill or an invoice is named, or when the clause that
+    denies something names money itself ("you haven't refunded me").
+    """
+    money, fault = [], False
+    for begin, end in _clauses(text):
+        clause = text[begin:end]
+        facts: dict[str, bool] = {}
+        scores = cue_scores(clause, facts)
+        if facts["complaint"] or facts["document"]:
+            return None
+        priced = scores[BILLING] > 0 or bool(_MONEY_AMOUNT.search(clause))
+        if scores[TECHNICAL] >= 3 and scores[TECHNICAL] > scores[BILLING]:
+            fault = True  # "the app closes whenever I try to pay": a fault told beside the money, not context
+        elif _negated_clause(clause):
+            if priced or _PUZZLED.search(clause):
+                return None
+            fault = True
+        elif priced:
+            money.append((begin, end))
+    if not (money and fault):
+        return None
+    parts, at = [], 0
+    for begin, end in money:
+        parts.append(text[at:begin])
+        at = end
+    parts.append(text[at:])
+    return " ".join(parts)
+
+
 def _to_general(cues: dict[str, float], meaning: dict[str, float], label: str) -> None:
     """Count the evidence for `label` as a general question's: it names a product, it asks for no help with it."""
     cues[GENERAL] += cues[label] + PRESALES_WEIGHT
@@ -907,7 +992,7 @@ def classify_intent(query: str) -> tuple[str, float]:
     text = _LABEL_NAMES.sub(" ", strip_injections(query))
     if not _WORD.search(text):
         return GENERAL, 0.35
-    kept = _DISMISSED.sub(" ", text)
+    kept = _DISMISSED.sub(" ", _DISMISSED.sub(" ", text))  # twice: "not X, nor Y" sets both aside
     text = kept if _WORD.search(kept) else text
     presales = bool(_PRESALES.search(text)) and not _OWN_MONEY.search(text)
     # Prices asked before buying: the phrase that says so ("if I sign up") is a general question's
@@ -918,6 +1003,19 @@ def classify_intent(query: str) -> tuple[str, float]:
         text = _PURCHASE_PRICE.sub(" ", text)
         cues = cue_scores(text)
     meaning = _meaning_scores(text)
+    if not presales and (cues[BILLING] or _MONEY_AMOUNT.search(text)) and _negated_clause(text):
+        # The money told as context of a fault in another clause: read the rest alone, and keep that
+        # reading when it is a technical one.
+        rest = _money_as_context(text)
+        if rest is not None and _WORD.search(rest):
+            # The money is what is cut; the things the context clause names (the fibre, the robot) stay.
+            rest_cues, rest_meaning = dict(cues), _meaning_scores(rest)
+            rest_cues[BILLING] = cue_scores(rest)[BILLING]
+            rest_cues[TECHNICAL] += FAULT_WEIGHT
+            low = min(rest_meaning.values())
+            rest_total = {label: rest_cues[label] + EMBED_WEIGHT * (rest_meaning[label] - low) for label in LABELS}
+            if max(LABELS, key=rest_total.__getitem__) == TECHNICAL:
+                cues, meaning = rest_cues, rest_meaning
     unbroken = not _NEGATED.search(text)
     if presales:
         _to_general(cues, meaning, BILLING)

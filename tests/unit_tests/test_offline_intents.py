@@ -757,3 +757,33 @@ def test_money_words_before_a_turn_like_and_yet_count_half(conceded: str, plain:
 def test_a_trade_in_is_general_and_a_backup_is_technical(query: str, label: str) -> None:
     routed, confidence = classify_intent(query)
     assert routed == label and (confidence >= 0.5 or label == G)
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # the price paid or the plan held is the context clause; the clause that says what fails is the request
+        ("Für die Waschmaschine habe ich 700 Euro bezahlt, aber sie schleudert nicht mehr.", T),
+        ("Pagué 90 euros por el altavoz y ahora no se oye nada.", T),
+        ("Tengo el plan de 600 megas y por la tarde no llego a 20.", T),
+        # nothing is cut when the denied clause is about the money itself or asks why
+        ("I was promised a 20 euro discount, and it isn't there.", B),
+        ("My invoice says 55 euros and I don't know why.", B),
+        ("I paid 60 euros for the repair and you still haven't refunded the deposit.", B),
+    ],
+)
+def test_money_in_a_context_clause_beside_a_fault_is_no_bill(query: str, label: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == label and confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # two things set aside in a row: the second ("und keine Rechnungsfrage") is set aside as well
+        "Keine technische Frage und keine Rechnungsfrage: liefern Sie auch in die Schweiz?",
+        "Not a problem with the router and not a question about my invoice, where is your nearest shop?",
+    ],
+)
+def test_two_things_set_aside_in_a_row_are_both_set_aside(query: str) -> None:
+    assert classify_intent(query)[0] == G
