@@ -734,7 +734,14 @@ _DISMISSED = re.compile(
     r"(?:works?|is\s+working|funcionan?|fonctionnent|fonctionne|marchent|marche|funktionier\w*|l[äa]uft|laufen"
     r"|funziona(?:no)?)\s+(?:fine|perfectly|well|great|ok|bien|perfectamente|correctamente|parfaitement|tr[èe]s\s+bien"
     r"|correctement|einwandfrei|perfekt|problemlos|tadellos|bene|benissimo|perfettamente|correttamente)\b"
-    r"|\bdarum\s+geht\s+es\s+nicht\b)"
+    r"|\bdarum\s+geht\s+es\s+nicht\b"
+    # The thing named and denied, its clause ending there: "it's not the bill, ...", "no es la factura, ...",
+    # "ce n'est pas la box, ...", "es ist nicht die Rechnung, ...", "non è la bolletta, ...". A denied thing
+    # the clause goes on about ("that's not the price I was promised") is the complaint and stays.
+    r"|\b(?:(?:it|this|that)(?:['’]s|\s+is|\s+was)\s*(?:not|n['’]t)|no\s+es|ce\s+n['’]est\s+pas|c['’]est\s+pas"
+    r"|(?:es|das)\s+(?:ist|liegt)\s+nicht(?:\s+an)?|non\s+(?:è|e['’]))\s+(?:the|my|our|a|an|el|la|los|las|mi|le|les|ma|mon"
+    r"|mes|die|der|das|dem|den|mein\w*|il|lo|i|gli|mia|mio)\s+[\w-]+(?:\s+[\w-]+)?(?=\s*(?:[,;:.!?]|$))"
+    r")"
     # and what it goes on to say is fine: ", the bill is correct and paid", ", que está pagada y bien", ", it's great"
     # (a second thing set aside, "and not a billing one", "und keine Rechnungsfrage", is matched on its own)
     r"(?:\s+(?:and|y|et|und|e)\s+(?!(?:not|no|nor|ni|ne|pas|kein\w*|nicht|non|neither)\b)[\w-]+)?(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",

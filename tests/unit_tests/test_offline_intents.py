@@ -787,3 +787,20 @@ def test_money_in_a_context_clause_beside_a_fault_is_no_bill(query: str, label: 
 )
 def test_two_things_set_aside_in_a_row_are_both_set_aside(query: str) -> None:
     assert classify_intent(query)[0] == G
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # "it's not the X," names the thing only to set it aside; what follows is the request
+        ("It's not the bill, that's paid and correct, but since Monday the TV box keeps losing channels.", T),
+        ("No es la factura, esa está pagada, pero desde el lunes el decodificador pierde los canales.", T),
+        ("Es ist nicht die Rechnung, die ist bezahlt, aber seit Montag verliert der Receiver die Sender.", T),
+        ("Non è la bolletta, quella è pagata, ma da lunedì il decoder perde i canali.", T),
+        # a denied thing the clause goes on about is the complaint itself
+        ("That's not the price I was promised when I renewed.", B),
+    ],
+)
+def test_a_thing_named_only_to_be_denied_is_set_aside(query: str, label: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == label and confidence >= 0.5
