@@ -735,6 +735,16 @@ _DISMISSED = re.compile(
     r"|funziona(?:no)?)\s+(?:fine|perfectly|well|great|ok|bien|perfectamente|correctamente|parfaitement|tr[èe]s\s+bien"
     r"|correctement|einwandfrei|perfekt|problemlos|tadellos|bene|benissimo|perfettamente|correttamente)\b"
     r"|\bdarum\s+geht\s+es\s+nicht\b"
+    # What the customer says they are not asking or writing about: "I'm not asking for a refund", "I don't
+    # want a new plan", "no os escribo por ningún cobro", "je ne vous écris pas pour la facture", "ich schreibe
+    # nicht wegen der Rechnung", "non scrivo per un addebito": set aside to the clause's end.
+    r"|\b(?:i['’]?m|i\s+am|we['’]re|we\s+are)\s+not\s+(?:asking|writing|calling|contacting\s+you|here|looking)\s+"
+    r"(?:for|about|because\s+of|regarding|to\s+ask\s+about)\b[^.,:;?!¿¡]{0,80}"
+    r"|\b(?:i|we)\s+(?:do\s+not|don['’]t)\s+(?:want|need)\s+(?:a|an|any|my)\s+[^.,:;?!¿¡]{0,80}"
+    r"|\bno\s+(?:\w+\s+)?(?:escribo|llamo|pido|quiero|busco|necesito)\s+(?:por|un|una|ning[úu]n|ninguna|sobre)\b[^.,:;?!¿¡]{0,80}"
+    r"|\bje\s+ne\s+(?:vous\s+)?(?:[ée]cris|appelle|demande|veux|cherche)\s+pas\s+(?:pour|de|d['’]|un|une|au\s+sujet)[^.,:;?!¿¡]{0,80}"
+    r"|\bich\s+(?:schreibe|rufe|frage|will|m[öo]chte|brauche)\s+(?:\w+\s+)?(?:nicht\s+wegen|keine?n?)\b[^.,:;?!¿¡]{0,80}"
+    r"|\bnon\s+(?:vi\s+|le\s+)?(?:scrivo|chiamo|chiedo|voglio|cerco)\s+(?:per|un|una|nessun|alcun|riguardo)[^.,:;?!¿¡]{0,80}"
     # The thing named and denied, its clause ending there: "it's not the bill, ...", "no es la factura, ...",
     # "ce n'est pas la box, ...", "es ist nicht die Rechnung, ...", "non è la bolletta, ...". A denied thing
     # the clause goes on about ("that's not the price I was promised") is the complaint and stays.

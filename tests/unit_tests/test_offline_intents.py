@@ -804,3 +804,21 @@ def test_two_things_set_aside_in_a_row_are_both_set_aside(query: str) -> None:
 def test_a_thing_named_only_to_be_denied_is_set_aside(query: str, label: str) -> None:
     routed, confidence = classify_intent(query)
     assert routed == label and confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # what the customer says they are not asking or writing about is set aside
+        ("I'm not asking for a refund, I just want the tablet to show the whole page.", T),
+        ("Non scrivo per un rimborso, lo schermo del tablet resta grigio.", T),
+        ("No os escribo por ningún cobro: la tablet muestra solo la mitad de la pantalla.", T),
+        ("Ich schreibe nicht wegen einer Gutschrift, der Bildschirm vom Tablet bleibt grau.", T),
+        # not wanting to pay, or asking for little, is no request set aside
+        ("I don't want to pay for a service that I never use.", B),
+        ("I'm not asking for much, just refund the second charge.", B),
+    ],
+)
+def test_what_the_customer_is_not_asking_about_is_set_aside(query: str, label: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == label and confidence >= 0.5
