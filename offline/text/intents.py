@@ -732,9 +732,13 @@ _DISMISSED = re.compile(
     + _UNNEGATED
     + r"{0,2}?"
     r"(?:works?|is\s+working|funcionan?|fonctionnent|fonctionne|marchent|marche|funktionier\w*|l[äa]uft|laufen"
-    r"|funziona(?:no)?)\s+(?:fine|perfectly|well|great|ok|bien|perfectamente|correctamente|parfaitement|tr[èe]s\s+bien"
+    r"|funziona(?:no)?)(?:\s+(?:fine|perfectly|well|great|ok|bien|perfectamente|correctamente|parfaitement|tr[èe]s\s+bien"
     r"|correctement|einwandfrei|perfekt|problemlos|tadellos|bene|benissimo|perfettamente|correttamente)\b"
-    r"|\bdarum\s+geht\s+es\s+nicht\b"
+    # or with nothing after it in its clause: "das Internet läuft.", "the router works, but ..."
+    r"|(?=\s*[,;.!]))"
+    # A whole side said to be fine: "technically everything is fine", "technisch ist alles in Ordnung"
+    r"|\b(?:technically|t[ée]cnicamente|techniquement|technisch|tecnicamente)\s+[^,.;:!?]{0,60}?" + _FINE
+    + r"|\bdarum\s+geht\s+es\s+nicht\b"
     # What the customer says they are not asking or writing about: "I'm not asking for a refund", "I don't
     # want a new plan", "no os escribo por ningún cobro", "je ne vous écris pas pour la facture", "ich schreibe
     # nicht wegen der Rechnung", "non scrivo per un addebito": set aside to the clause's end.
@@ -750,7 +754,8 @@ _DISMISSED = re.compile(
     # the clause goes on about ("that's not the price I was promised") is the complaint and stays.
     r"|\b(?:(?:it|this|that)(?:['’]s|\s+is|\s+was)\s*(?:not|n['’]t)|no\s+es|ce\s+n['’]est\s+pas|c['’]est\s+pas"
     r"|(?:es|das)\s+(?:ist|liegt)\s+nicht(?:\s+an)?|non\s+(?:è|e['’]))\s+(?:the|my|our|a|an|el|la|los|las|mi|le|les|ma|mon"
-    r"|mes|die|der|das|dem|den|mein\w*|il|lo|i|gli|mia|mio)\s+[\w-]+(?:\s+[\w-]+)?(?=\s*(?:[,;:.!?]|$))"
+    r"|mes|die|der|das|dem|den|mein\w*|il|lo|i|gli|mia|mio|un|una|uno|une|ein|eine|einen)\s+[\w-]+(?:\s+[\w-]+)?"
+    r"(?=\s*(?:[,;:.!?]|$))|\b(?:es|das)\s+ist\s+kein\w*\s+[\w-]+(?:\s+[\w-]+)?(?=\s*(?:[,;:.!?]|$))"
     r")"
     # and what it goes on to say is fine: ", the bill is correct and paid", ", que está pagada y bien", ", it's great"
     # (a second thing set aside, "and not a billing one", "und keine Rechnungsfrage", is matched on its own)

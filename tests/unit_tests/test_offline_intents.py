@@ -822,3 +822,24 @@ def test_a_thing_named_only_to_be_denied_is_set_aside(query: str, label: str) ->
 def test_what_the_customer_is_not_asking_about_is_set_aside(query: str, label: str) -> None:
     routed, confidence = classify_intent(query)
     assert routed == label and confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # "not a fault," (an indefinite thing denied), a thing that works with nothing after it in its clause,
+        # and a whole side said to be fine, are set aside: what is left is the billing question
+        "Ce n'est pas une panne, la box marche. Je voudrais savoir pourquoi vous me facturez 3 euros de plus ce mois-ci.",
+        "Non è un guasto, il router funziona. Perché mi avete addebitato due volte il canone di marzo?",
+        "Es ist kein Defekt, das Tablet läuft. Warum wurde mir der März doppelt abgebucht?",
+        "Technisch ist mit dem Modem alles in Ordnung, aber der Preis fürs Paket ist plötzlich höher.",
+        "Technically the wifi and the app are fine; what changed is the price of my package.",
+    ],
+)
+def test_a_fault_denied_and_a_side_said_to_be_fine_are_set_aside(query: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == B and confidence >= 0.5
+
+
+def test_a_thing_that_works_is_set_aside_but_not_the_fault_beside_it() -> None:
+    assert classify_intent("The router works, the app crashes whenever I open the settings.")[0] == T
