@@ -850,7 +850,17 @@ _PRODUCT_QUESTION = re.compile(
     r"\b(?:(?:do|does|will|can|would)\s+(?:your|the|this|these|it|they)\s+(?:[\w-]+\s+){0,3}?(?:support|work\s+with|come\s+with)"
     r"|compatib(?:le|il[ei])|kompatibel|(?:is|are)\s+(?:[\w-]+\s+){1,3}available|disponibles?|disponibil[ei]|verf[üu]gbar"
     r"|(?:funktioniert|funktionieren)\s+(?:euer|eure|ihr|ihre|der|die|das)\s+[\w-]+\s+(?:auch\s+)?mit"
-    r"|(?:supporta|supportano|soporta|soportan|prend\s+en\s+charge|unterst[üu]tzt))\b",
+    r"|(?:supporta|supportano|soporta|soportan|prend\s+en\s+charge|unterst[üu]tzt)"
+    # whether the company does or offers something: "do you also install ...?", "proposez-vous des ateliers ?",
+    # "fate anche l'installazione ...?", "bieten Sie Kurse an?", "¿hacéis instalaciones?"
+    r"|do\s+you\s+(?:also\s+)?(?:offer|do|run|provide|install|repair|organi[sz]e|give|hold)"
+    r"|(?:proposez|faites|offrez|organisez|installez|r[ée]parez|donnez)-vous"
+    r"|(?:ofrec[ée]is|hac[ée]is|instal[áa]is|repar[áa]is|organiz[áa]is|dais)"
+    r"|(?:bieten|machen|installieren|reparieren|veranstalten|geben)\s+sie"
+    r"|(?:fate|offrite|proponete|installate|riparate|organizzate)"
+    # and where something is done at the company's premises: "wo kann man bei Ihnen ... abgeben?"
+    r"|(?:where|wo|o[ùu]|d[óo]nde|dove)\b[^?.!]{0,60}\b(?:bei\s+ihnen|chez\s+vous|at\s+your|in\s+your\s+(?:shops?|stores?)"
+    r"|en\s+(?:vuestras?|sus)\s+tiendas?|nei\s+vostri\s+negozi|da\s+voi))\b",
     re.IGNORECASE,
 )
 # Thanks for a problem that is solved, asking nothing: feedback ("the technician fixed everything, thank you").

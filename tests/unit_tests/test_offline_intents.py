@@ -843,3 +843,20 @@ def test_a_fault_denied_and_a_side_said_to_be_fine_are_set_aside(query: str) -> 
 
 def test_a_thing_that_works_is_set_aside_but_not_the_fault_beside_it() -> None:
     assert classify_intent("The router works, the app crashes whenever I open the settings.")[0] == T
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # whether the company does or offers something, asked with no fault: a general question
+        ("Do you also install smart doorbells and cameras for customers?", G),
+        ("Organisez-vous des formations pour utiliser les tablettes et les applis ?", G),
+        ("Fate anche la configurazione delle telecamere di casa?", G),
+        ("Bieten Sie Kurse an, in denen man den Umgang mit dem Smartphone lernt?", G),
+        ("Wo kann man bei Ihnen kaputte Drucker und alte Laptops abgeben?", G),
+        # the same words beside a fault ask for help with it
+        ("Do you also repair routers? Mine keeps crashing every hour.", T),
+    ],
+)
+def test_whether_the_company_does_something_is_a_general_question(query: str, label: str) -> None:
+    assert classify_intent(query)[0] == label
