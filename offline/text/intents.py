@@ -828,6 +828,9 @@ _PURCHASE_PRICE = re.compile(
     rf"\b(?:paid|spent|(?:i|we)\s+pay|pagu[ée]|pago|pagamos|gast[ée]|pay[ée]|(?:je\s+)?paie|payons|d[ée]pens[ée]|pagato|speso)"
     rf"\s+{_AMOUNT}(?:\s+(?:a|per|each|every|al|por|par|pro|im|jeden|ogni)\s+(?:month|mes|mois|monat|mese))?"
     r"\s+(?:for|on|por|para|pour|per|the|my|el|la|los|las|mi|le|les|l['’]|mon|ma|il|lo|gli|i|il\s+mio|la\s+mia)\b"
+    # the thing bought told first ("j'ai payé ma box 4K 199 €", "I paid the speaker 180 euros"), never a bill
+    r"|\b(?:paid|pagu[ée]|pay[ée]|pagato)\s+(?P<thing>(?:(?!(?:bills?|invoices?|factur\w*|fattur\w*|bollett\w*|recibos?"
+    r"|receipts?|ricevut\w*|twice|once)\b)[\w'’-]+\s+){1,3}?)(?:[€$£]\s?\d[\d.,]*|\d[\d.,]*\s*(?:€|\$|£|euros?|eur|dollars?|pounds?)(?!\w))"
     rf"|\b{_AMOUNT}\s+f[üu]r\s+(?:[\w-]+\s+){{1,3}}?(?:bezahlt|gezahlt|ausgegeben)\b"
     # and what they pay for a service: "I pay 45 euros a month for the fibre", "ich zahle 40 Euro im Monat für"
     rf"|\b(?:zahle|zahlen|bezahle|bezahlen)\s+{_AMOUNT}\s+(?:(?:im|pro|jeden)\s+monat\s+)?f[üu]r\b"
@@ -1032,7 +1035,7 @@ def classify_intent(query: str) -> tuple[str, float]:
     cues = cue_scores(_PRESALES.sub(" ", text) if presales else text)
     if not presales and cues[TECHNICAL] and _PURCHASE_PRICE.search(text):
         # "I paid 80 euros for the router and it drops": the malfunction is the request, not the price.
-        text = _PURCHASE_PRICE.sub(" ", text)
+        text = _PURCHASE_PRICE.sub(lambda m: f" {m.group('thing') or ''} ", text)  # the thing bought stays
         cues = cue_scores(text)
     meaning = _meaning_scores(text)
     if not presales and (cues[BILLING] or _MONEY_AMOUNT.search(text)) and _negated_clause(text):

@@ -860,3 +860,21 @@ def test_a_thing_that_works_is_set_aside_but_not_the_fault_beside_it() -> None:
 )
 def test_whether_the_company_does_something_is_a_general_question(query: str, label: str) -> None:
     assert classify_intent(query)[0] == label
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # the price of a thing bought, told with the thing first ("payé mon décodeur 180 €"), is no bill;
+        # the thing itself stays as evidence
+        "J'ai payé mon décodeur 180 € en mars et il redémarre tout seul le soir.",
+        "I paid the new router 140 euros and the wifi light blinks all night.",
+    ],
+)
+def test_the_price_of_a_thing_told_after_it_is_no_bill(query: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == T and confidence >= 0.5
+
+
+def test_paying_a_bill_twice_is_still_a_bill() -> None:
+    assert classify_intent("I paid my invoice 80 euros twice and the app shows no refund.")[0] == B
