@@ -957,7 +957,12 @@ _PUZZLED = re.compile(
     # promised and it isn't there"): a state or a receipt denied, not a thing that fails
     r"|\b(?:is|isn['’]t|are|aren['’]t|was|wasn['’]t|were|be|been|have|haven['’]t|has|hasn['’]t|had|received|get|got|applied"
     r"|es|est[áa]|hay|ha|he|recibido|aplicad[oa]|est|sont|ai|re[çc]ue?|appliqu[ée]e?|ist|sind|habe|hat|erhalten"
-    r"|angewendet|gibt|[èe]|sono|ho|ha|ricevut[oa]|applicat[oa]|c['’][èe])\b",
+    r"|angewendet|gibt|[èe]|sono|ho|ha|ricevut[oa]|applicat[oa]|c['’][èe]"
+    # and what the customer did not agree to, order or use is what a charge is for ("I did not agree to 18")
+    r"|agree\w*|authori[sz]\w*|order\w*|asked|ask|consent\w*|signed|activat\w*|used|use|acept\w*|autoric\w*|autoriz\w*"
+    r"|ped[íi]|contrat[ée]|us[ée]|activ[ée]|accept[ée]\w*|autoris[ée]\w*|command[ée]\w*|demand[ée]\w*|utilis[ée]\w*"
+    r"|zugestimmt|bestellt|genutzt|benutzt|aktiviert|autorisiert|accettat\w*|autorizzat\w*|ordinat\w*|chiest\w*|usat\w*"
+    r"|attivat\w*)\b",
     re.IGNORECASE,
 )
 # What a fault told in its own clause is worth for technical support once the money beside it is cut.

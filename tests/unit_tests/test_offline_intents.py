@@ -878,3 +878,15 @@ def test_the_price_of_a_thing_told_after_it_is_no_bill(query: str) -> None:
 
 def test_paying_a_bill_twice_is_still_a_bill() -> None:
     assert classify_intent("I paid my invoice 80 euros twice and the app shows no refund.")[0] == B
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # what the customer did not agree to or use is what the money is for: no fault, the money stays
+        "The subscription costs 12 dollars, I did not agree to 18.",
+        "El plan cuesta 20 euros y yo nunca contraté los extras de 5.",
+    ],
+)
+def test_money_beside_what_the_customer_did_not_agree_to_stays_billing(query: str) -> None:
+    assert classify_intent(query)[0] == B
