@@ -443,8 +443,12 @@ def _parts(start: int, word: str) -> list[tuple[int, str]]:
     return out
 
 
-def cue_scores(text: str) -> dict[str, float]:
-    """Add up the cue weights of every label over the text's stems, in each language present."""
+def cue_scores(text: str, facts: dict[str, bool] | None = None) -> dict[str, float]:
+    """Add up the cue weights of every label over the text's stems, in each language present.
+
+    `facts`, when given, is told whether money went wrong ("complaint": a charge, refund or debit) and
+    whether a document (a bill, an invoice) is named.
+    """
     scores = dict.fromkeys(LABELS, 0.0)
     quoted = [m.span(1) for m in _QUOTED.finditer(text)]
     spans = [part for m in _WORD.finditer(text) for part in _parts(m.start(), m.group())]
@@ -541,6 +545,8 @@ def cue_scores(text: str) -> dict[str, float]:
         if label == BILLING and background[i]:
             factor *= 0.5
         scores[label] += weight * factor
+    if facts is not None:
+        facts["complaint"], facts["document"] = complaint, bool(documents)
     return scores
 
 
@@ -725,11 +731,34 @@ _DISMISSED = re.compile(
     + _UNNEGATED
     + r"{0,2}?"
     r"(?:works?|is\s+working|funcionan?|fonctionnent|fonctionne|marchent|marche|funktionier\w*|l[äa]uft|laufen"
-    r"|funziona(?:no)?)\s+(?:fine|perfectly|well|great|ok|bien|perfectamente|correctamente|parfaitement|tr[èe]s\s+bien"
+    r"|funziona(?:no)?)(?:\s+(?:fine|perfectly|well|great|ok|bien|perfectamente|correctamente|parfaitement|tr[èe]s\s+bien"
     r"|correctement|einwandfrei|perfekt|problemlos|tadellos|bene|benissimo|perfettamente|correttamente)\b"
-    r"|\bdarum\s+geht\s+es\s+nicht\b)"
+    # or with nothing after it in its clause: "das Internet läuft.", "the router works, but ..."
+    r"|(?=\s*[,;.!]))"
+    # A whole side said to be fine: "technically everything is fine", "technisch ist alles in Ordnung"
+    r"|\b(?:technically|t[ée]cnicamente|techniquement|technisch|tecnicamente)\s+[^,.;:!?]{0,60}?" + _FINE
+    + r"|\bdarum\s+geht\s+es\s+nicht\b"
+    # What the customer says they are not asking or writing about: "I'm not asking for a refund", "I don't
+    # want a new plan", "no os escribo por ningún cobro", "je ne vous écris pas pour la facture", "ich schreibe
+    # nicht wegen der Rechnung", "non scrivo per un addebito": set aside to the clause's end.
+    r"|\b(?:i['’]?m|i\s+am|we['’]re|we\s+are)\s+not\s+(?:asking|writing|calling|contacting\s+you|here|looking)\s+"
+    r"(?:for|about|because\s+of|regarding|to\s+ask\s+about)\b[^.,:;?!¿¡]{0,80}"
+    r"|\b(?:i|we)\s+(?:do\s+not|don['’]t)\s+(?:want|need)\s+(?:a|an|any|my)\s+[^.,:;?!¿¡]{0,80}"
+    r"|\bno\s+(?:\w+\s+)?(?:escribo|llamo|pido|quiero|busco|necesito)\s+(?:por|un|una|ning[úu]n|ninguna|sobre)\b[^.,:;?!¿¡]{0,80}"
+    r"|\bje\s+ne\s+(?:vous\s+)?(?:[ée]cris|appelle|demande|veux|cherche)\s+pas\s+(?:pour|de|d['’]|un|une|au\s+sujet)[^.,:;?!¿¡]{0,80}"
+    r"|\bich\s+(?:schreibe|rufe|frage|will|m[öo]chte|brauche)\s+(?:\w+\s+)?(?:nicht\s+wegen|keine?n?)\b[^.,:;?!¿¡]{0,80}"
+    r"|\bnon\s+(?:vi\s+|le\s+)?(?:scrivo|chiamo|chiedo|voglio|cerco)\s+(?:per|un|una|nessun|alcun|riguardo)[^.,:;?!¿¡]{0,80}"
+    # The thing named and denied, its clause ending there: "it's not the bill, ...", "no es la factura, ...",
+    # "ce n'est pas la box, ...", "es ist nicht die Rechnung, ...", "non è la bolletta, ...". A denied thing
+    # the clause goes on about ("that's not the price I was promised") is the complaint and stays.
+    r"|\b(?:(?:it|this|that)(?:['’]s|\s+is|\s+was)\s*(?:not|n['’]t)|no\s+es|ce\s+n['’]est\s+pas|c['’]est\s+pas"
+    r"|(?:es|das)\s+(?:ist|liegt)\s+nicht(?:\s+an)?|non\s+(?:è|e['’]))\s+(?:the|my|our|a|an|el|la|los|las|mi|le|les|ma|mon"
+    r"|mes|die|der|das|dem|den|mein\w*|il|lo|i|gli|mia|mio|un|una|uno|une|ein|eine|einen)\s+[\w-]+(?:\s+[\w-]+)?"
+    r"(?=\s*(?:[,;:.!?]|$))|\b(?:es|das)\s+ist\s+kein\w*\s+[\w-]+(?:\s+[\w-]+)?(?=\s*(?:[,;:.!?]|$))"
+    r")"
     # and what it goes on to say is fine: ", the bill is correct and paid", ", que está pagada y bien", ", it's great"
-    r"(?:\s+(?:and|y|et|und|e)\s+[\w-]+)?(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",
+    # (a second thing set aside, "and not a billing one", "und keine Rechnungsfrage", is matched on its own)
+    r"(?:\s+(?:and|y|et|und|e)\s+(?!(?:not|no|nor|ni|ne|pas|kein\w*|nicht|non|neither)\b)[\w-]+)?(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",
     re.IGNORECASE,
 )
 # A question about what something would cost before buying it is a general (pre-sales) question:
@@ -798,6 +827,9 @@ _PURCHASE_PRICE = re.compile(
     rf"\b(?:paid|spent|(?:i|we)\s+pay|pagu[ée]|pago|pagamos|gast[ée]|pay[ée]|(?:je\s+)?paie|payons|d[ée]pens[ée]|pagato|speso)"
     rf"\s+{_AMOUNT}(?:\s+(?:a|per|each|every|al|por|par|pro|im|jeden|ogni)\s+(?:month|mes|mois|monat|mese))?"
     r"\s+(?:for|on|por|para|pour|per|the|my|el|la|los|las|mi|le|les|l['’]|mon|ma|il|lo|gli|i|il\s+mio|la\s+mia)\b"
+    # the thing bought told first ("j'ai payé ma box 4K 199 €", "I paid the speaker 180 euros"), never a bill
+    r"|\b(?:paid|pagu[ée]|pay[ée]|pagato)\s+(?P<thing>(?:(?!(?:bills?|invoices?|factur\w*|fattur\w*|bollett\w*|recibos?"
+    r"|receipts?|ricevut\w*|twice|once)\b)[\w'’-]+\s+){1,3}?)(?:[€$£]\s?\d[\d.,]*|\d[\d.,]*\s*(?:€|\$|£|euros?|eur|dollars?|pounds?)(?!\w))"
     rf"|\b{_AMOUNT}\s+f[üu]r\s+(?:[\w-]+\s+){{1,3}}?(?:bezahlt|gezahlt|ausgegeben)\b"
     # and what they pay for a service: "I pay 45 euros a month for the fibre", "ich zahle 40 Euro im Monat für"
     rf"|\b(?:zahle|zahlen|bezahle|bezahlen)\s+{_AMOUNT}\s+(?:(?:im|pro|jeden)\s+monat\s+)?f[üu]r\b"
@@ -820,7 +852,17 @@ _PRODUCT_QUESTION = re.compile(
     r"\b(?:(?:do|does|will|can|would)\s+(?:your|the|this|these|it|they)\s+(?:[\w-]+\s+){0,3}?(?:support|work\s+with|come\s+with)"
     r"|compatib(?:le|il[ei])|kompatibel|(?:is|are)\s+(?:[\w-]+\s+){1,3}available|disponibles?|disponibil[ei]|verf[üu]gbar"
     r"|(?:funktioniert|funktionieren)\s+(?:euer|eure|ihr|ihre|der|die|das)\s+[\w-]+\s+(?:auch\s+)?mit"
-    r"|(?:supporta|supportano|soporta|soportan|prend\s+en\s+charge|unterst[üu]tzt))\b",
+    r"|(?:supporta|supportano|soporta|soportan|prend\s+en\s+charge|unterst[üu]tzt)"
+    # whether the company does or offers something: "do you also install ...?", "proposez-vous des ateliers ?",
+    # "fate anche l'installazione ...?", "bieten Sie Kurse an?", "¿hacéis instalaciones?"
+    r"|do\s+you\s+(?:also\s+)?(?:offer|do|run|provide|install|repair|organi[sz]e|give|hold)"
+    r"|(?:proposez|faites|offrez|organisez|installez|r[ée]parez|donnez)-vous"
+    r"|(?:ofrec[ée]is|hac[ée]is|instal[áa]is|repar[áa]is|organiz[áa]is|dais)"
+    r"|(?:bieten|machen|installieren|reparieren|veranstalten|geben)\s+sie"
+    r"|(?:fate|offrite|proponete|installate|riparate|organizzate)"
+    # and where something is done at the company's premises: "wo kann man bei Ihnen ... abgeben?"
+    r"|(?:where|wo|o[ùu]|d[óo]nde|dove)\b[^?.!]{0,60}\b(?:bei\s+ihnen|chez\s+vous|at\s+your|in\s+your\s+(?:shops?|stores?)"
+    r"|en\s+(?:vuestras?|sus)\s+tiendas?|nei\s+vostri\s+negozi|da\s+voi))\b",
     re.IGNORECASE,
 )
 # Thanks for a problem that is solved, asking nothing: feedback ("the technician fixed everything, thank you").
@@ -894,6 +936,89 @@ _NEGATED = re.compile(
 )
 
 
+# Clause roles. A message is cut into clauses at punctuation and at the words that join two of them
+# ("and", "but", "y", "pero", "et", "mais", "und", "aber", "e", "ma"): "I paid 300 euros for it | and
+# now it won't start" is a context clause and a complaint clause.
+_CLAUSE_BREAK = re.compile(
+    r"(?:[;:!?¿¡()\n]|[,.](?!\d))+|\s(?:and|but|yet|y|e|pero|et|mais|und|aber|doch|ma|per[òo])\s", re.IGNORECASE
+)
+# A sum of money: "600 Euro", "$189", "14,99".
+_MONEY_AMOUNT = re.compile(
+    r"[€$£]\s?\d|\d\s?[€$£]|\b\d+(?:[.,]\d+)?\s*(?:euros?|eur|dollars?|pounds?|quid|bucks|francs?)\b|\b\d+[.,]\d\d\b",
+    re.IGNORECASE,
+)
+# What the customer does not understand or know is a question about what the other clause names
+# ("my invoice is 50 euros and I don't know why"), not something that fails.
+_PUZZLED = re.compile(
+    r"\b(?:why|understand|know|sure|explain|por\s*qu[ée]|entiendo|comprendo|sé|pourquoi|comprends|sais|warum"
+    r"|verstehe|wei(?:ß|ss)|perch[ée]|capisco|so)\b"
+    # and what is not there or did not come is about the money the other clause names ("a discount was
+    # promised and it isn't there"): a state or a receipt denied, not a thing that fails
+    r"|\b(?:is|isn['’]t|are|aren['’]t|was|wasn['’]t|were|be|been|have|haven['’]t|has|hasn['’]t|had|received|get|got|applied"
+    r"|es|est[áa]|hay|ha|he|recibido|aplicad[oa]|est|sont|ai|re[çc]ue?|appliqu[ée]e?|ist|sind|habe|hat|erhalten"
+    r"|angewendet|gibt|[èe]|sono|ho|ha|ricevut[oa]|applicat[oa]|c['’][èe]"
+    # and what the customer did not agree to, order or use is what a charge is for ("I did not agree to 18")
+    r"|agree\w*|authori[sz]\w*|order\w*|asked|ask|consent\w*|signed|activat\w*|used|use|acept\w*|autoric\w*|autoriz\w*"
+    r"|ped[íi]|contrat[ée]|us[ée]|activ[ée]|accept[ée]\w*|autoris[ée]\w*|command[ée]\w*|demand[ée]\w*|utilis[ée]\w*"
+    r"|zugestimmt|bestellt|genutzt|benutzt|aktiviert|autorisiert|accettat\w*|autorizzat\w*|ordinat\w*|chiest\w*|usat\w*"
+    r"|attivat\w*)\b",
+    re.IGNORECASE,
+)
+# What a fault told in its own clause is worth for technical support once the money beside it is cut.
+FAULT_WEIGHT = 1.5
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans, at = [], 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.start() > at:
+            spans.append((at, m.start()))
+        at = m.end()
+    if at < len(text):
+        spans.append((at, len(text)))
+    return spans
+
+
+def _negated_clause(clause: str) -> bool:
+    tokens = [_fold(t) for t in _WORD.findall(clause)]
+    return bool(_NO_LONGER.search(clause)) or any(t in _NEGATIONS or t.endswith("n't") for t in tokens)
+
+
+def _money_as_context(text: str) -> str | None:
+    """Return the text without its money clauses when they only set the scene of a fault told in another.
+
+    "Für den Saugroboter habe ich 600 Euro bezahlt und jetzt findet er seine Ladestation nicht mehr",
+    "tengo la tarifa de 1 Gb y por las noches no paso de 15 megas": the price paid and the plan held are
+    context; the complaint is the clause that says what does not work. Nothing is cut when money went
+    wrong (a charge, a refund, a debit), when a bill or an invoice is named, or when the clause that
+    denies something names money itself ("you haven't refunded me").
+    """
+    money, fault = [], False
+    for begin, end in _clauses(text):
+        clause = text[begin:end]
+        facts: dict[str, bool] = {}
+        scores = cue_scores(clause, facts)
+        if facts["complaint"] or facts["document"]:
+            return None
+        priced = scores[BILLING] > 0 or bool(_MONEY_AMOUNT.search(clause))
+        if scores[TECHNICAL] >= 3 and scores[TECHNICAL] > scores[BILLING]:
+            fault = True  # "the app closes whenever I try to pay": a fault told beside the money, not context
+        elif _negated_clause(clause):
+            if priced or _PUZZLED.search(clause):
+                return None
+            fault = True
+        elif priced:
+            money.append((begin, end))
+    if not (money and fault):
+        return None
+    parts, at = [], 0
+    for begin, end in money:
+        parts.append(text[at:begin])
+        at = end
+    parts.append(text[at:])
+    return " ".join(parts)
+
+
 def _to_general(cues: dict[str, float], meaning: dict[str, float], label: str) -> None:
     """Count the evidence for `label` as a general question's: it names a product, it asks for no help with it."""
     cues[GENERAL] += cues[label] + PRESALES_WEIGHT
@@ -906,7 +1031,7 @@ def classify_intent(query: str) -> tuple[str, float]:
     text = _LABEL_NAMES.sub(" ", strip_injections(query))
     if not _WORD.search(text):
         return GENERAL, 0.35
-    kept = _DISMISSED.sub(" ", text)
+    kept = _DISMISSED.sub(" ", _DISMISSED.sub(" ", text))  # twice: "not X, nor Y" sets both aside
     text = kept if _WORD.search(kept) else text
     presales = bool(_PRESALES.search(text)) and not _OWN_MONEY.search(text)
     # Prices asked before buying: the phrase that says so ("if I sign up") is a general question's
@@ -914,9 +1039,22 @@ def classify_intent(query: str) -> tuple[str, float]:
     cues = cue_scores(_PRESALES.sub(" ", text) if presales else text)
     if not presales and cues[TECHNICAL] and _PURCHASE_PRICE.search(text):
         # "I paid 80 euros for the router and it drops": the malfunction is the request, not the price.
-        text = _PURCHASE_PRICE.sub(" ", text)
+        text = _PURCHASE_PRICE.sub(lambda m: f" {m.group('thing') or ''} ", text)  # the thing bought stays
         cues = cue_scores(text)
     meaning = _meaning_scores(text)
+    if not presales and (cues[BILLING] or _MONEY_AMOUNT.search(text)) and _negated_clause(text):
+        # The money told as context of a fault in another clause: read the rest alone, and keep that
+        # reading when it is a technical one.
+        rest = _money_as_context(text)
+        if rest is not None and _WORD.search(rest):
+            # The money is what is cut; the things the context clause names (the fibre, the robot) stay.
+            rest_cues, rest_meaning = dict(cues), _meaning_scores(rest)
+            rest_cues[BILLING] = cue_scores(rest)[BILLING]
+            rest_cues[TECHNICAL] += FAULT_WEIGHT
+            low = min(rest_meaning.values())
+            rest_total = {label: rest_cues[label] + EMBED_WEIGHT * (rest_meaning[label] - low) for label in LABELS}
+            if max(LABELS, key=rest_total.__getitem__) == TECHNICAL:
+                cues, meaning = rest_cues, rest_meaning
     unbroken = not _NEGATED.search(text)
     if presales:
         _to_general(cues, meaning, BILLING)

@@ -757,3 +757,136 @@ def test_money_words_before_a_turn_like_and_yet_count_half(conceded: str, plain:
 def test_a_trade_in_is_general_and_a_backup_is_technical(query: str, label: str) -> None:
     routed, confidence = classify_intent(query)
     assert routed == label and (confidence >= 0.5 or label == G)
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # the price paid or the plan held is the context clause; the clause that says what fails is the request
+        ("Für die Waschmaschine habe ich 700 Euro bezahlt, aber sie schleudert nicht mehr.", T),
+        ("Pagué 90 euros por el altavoz y ahora no se oye nada.", T),
+        ("Tengo el plan de 600 megas y por la tarde no llego a 20.", T),
+        # nothing is cut when the denied clause is about the money itself or asks why
+        ("I was promised a 20 euro discount, and it isn't there.", B),
+        ("My invoice says 55 euros and I don't know why.", B),
+        ("I paid 60 euros for the repair and you still haven't refunded the deposit.", B),
+    ],
+)
+def test_money_in_a_context_clause_beside_a_fault_is_no_bill(query: str, label: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == label and confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # two things set aside in a row: the second ("und keine Rechnungsfrage") is set aside as well
+        "Keine technische Frage und keine Rechnungsfrage: liefern Sie auch in die Schweiz?",
+        "Not a problem with the router and not a question about my invoice, where is your nearest shop?",
+    ],
+)
+def test_two_things_set_aside_in_a_row_are_both_set_aside(query: str) -> None:
+    assert classify_intent(query)[0] == G
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # "it's not the X," names the thing only to set it aside; what follows is the request
+        ("It's not the bill, that's paid and correct, but since Monday the TV box keeps losing channels.", T),
+        ("No es la factura, esa está pagada, pero desde el lunes el decodificador pierde los canales.", T),
+        ("Es ist nicht die Rechnung, die ist bezahlt, aber seit Montag verliert der Receiver die Sender.", T),
+        ("Non è la bolletta, quella è pagata, ma da lunedì il decoder perde i canali.", T),
+        # a denied thing the clause goes on about is the complaint itself
+        ("That's not the price I was promised when I renewed.", B),
+    ],
+)
+def test_a_thing_named_only_to_be_denied_is_set_aside(query: str, label: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == label and confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # what the customer says they are not asking or writing about is set aside
+        ("I'm not asking for a refund, I just want the tablet to show the whole page.", T),
+        ("Non scrivo per un rimborso, lo schermo del tablet resta grigio.", T),
+        ("No os escribo por ningún cobro: la tablet muestra solo la mitad de la pantalla.", T),
+        ("Ich schreibe nicht wegen einer Gutschrift, der Bildschirm vom Tablet bleibt grau.", T),
+        # not wanting to pay, or asking for little, is no request set aside
+        ("I don't want to pay for a service that I never use.", B),
+        ("I'm not asking for much, just refund the second charge.", B),
+    ],
+)
+def test_what_the_customer_is_not_asking_about_is_set_aside(query: str, label: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == label and confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # "not a fault," (an indefinite thing denied), a thing that works with nothing after it in its clause,
+        # and a whole side said to be fine, are set aside: what is left is the billing question
+        "Ce n'est pas une panne, la box marche. Je voudrais savoir pourquoi vous me facturez 3 euros de plus ce mois-ci.",
+        "Non è un guasto, il router funziona. Perché mi avete addebitato due volte il canone di marzo?",
+        "Es ist kein Defekt, das Tablet läuft. Warum wurde mir der März doppelt abgebucht?",
+        "Technisch ist mit dem Modem alles in Ordnung, aber der Preis fürs Paket ist plötzlich höher.",
+        "Technically the wifi and the app are fine; what changed is the price of my package.",
+    ],
+)
+def test_a_fault_denied_and_a_side_said_to_be_fine_are_set_aside(query: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == B and confidence >= 0.5
+
+
+def test_a_thing_that_works_is_set_aside_but_not_the_fault_beside_it() -> None:
+    assert classify_intent("The router works, the app crashes whenever I open the settings.")[0] == T
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        # whether the company does or offers something, asked with no fault: a general question
+        ("Do you also install smart doorbells and cameras for customers?", G),
+        ("Organisez-vous des formations pour utiliser les tablettes et les applis ?", G),
+        ("Fate anche la configurazione delle telecamere di casa?", G),
+        ("Bieten Sie Kurse an, in denen man den Umgang mit dem Smartphone lernt?", G),
+        ("Wo kann man bei Ihnen kaputte Drucker und alte Laptops abgeben?", G),
+        # the same words beside a fault ask for help with it
+        ("Do you also repair routers? Mine keeps crashing every hour.", T),
+    ],
+)
+def test_whether_the_company_does_something_is_a_general_question(query: str, label: str) -> None:
+    assert classify_intent(query)[0] == label
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # the price of a thing bought, told with the thing first ("payé mon décodeur 180 €"), is no bill;
+        # the thing itself stays as evidence
+        "J'ai payé mon décodeur 180 € en mars et il redémarre tout seul le soir.",
+        "I paid the new router 140 euros and the wifi light blinks all night.",
+    ],
+)
+def test_the_price_of_a_thing_told_after_it_is_no_bill(query: str) -> None:
+    routed, confidence = classify_intent(query)
+    assert routed == T and confidence >= 0.5
+
+
+def test_paying_a_bill_twice_is_still_a_bill() -> None:
+    assert classify_intent("I paid my invoice 80 euros twice and the app shows no refund.")[0] == B
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # what the customer did not agree to or use is what the money is for: no fault, the money stays
+        "The subscription costs 12 dollars, I did not agree to 18.",
+        "El plan cuesta 20 euros y yo nunca contraté los extras de 5.",
+    ],
+)
+def test_money_beside_what_the_customer_did_not_agree_to_stays_billing(query: str) -> None:
+    assert classify_intent(query)[0] == B
