@@ -736,7 +736,8 @@ _DISMISSED = re.compile(
     # or with nothing after it in its clause: "das Internet läuft.", "the router works, but ..."
     r"|(?=\s*[,;.!]))"
     # A whole side said to be fine: "technically everything is fine", "technisch ist alles in Ordnung"
-    r"|\b(?:technically|t[ée]cnicamente|techniquement|technisch|tecnicamente)\s+[^,.;:!?]{0,60}?" + _FINE
+    r"|\b(?:technically|t[ée]cnicamente|techniquement|technisch|tecnicamente)\s+[^,.;:!?]{0,60}?"
+    + _FINE
     + r"|\bdarum\s+geht\s+es\s+nicht\b"
     # What the customer says they are not asking or writing about: "I'm not asking for a refund", "I don't
     # want a new plan", "no os escribo por ningún cobro", "je ne vous écris pas pour la facture", "ich schreibe
@@ -758,7 +759,8 @@ _DISMISSED = re.compile(
     r")"
     # and what it goes on to say is fine: ", the bill is correct and paid", ", que está pagada y bien", ", it's great"
     # (a second thing set aside, "and not a billing one", "und keine Rechnungsfrage", is matched on its own)
-    r"(?:\s+(?:and|y|et|und|e)\s+(?!(?:not|no|nor|ni|ne|pas|kein\w*|nicht|non|neither)\b)[\w-]+)?(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",
+    r"(?:\s+(?:and|y|et|und|e)\s+(?!(?:not|no|nor|ni|ne|pas|kein\w*|nicht|non|neither)\b)[\w-]+)?"
+    r"(?:\s*,\s*(?=[^,.;:!?\n]{0,60}" + _FINE + r")[^,.;:!?\n]{0,60}){0,2}",
     re.IGNORECASE,
 )
 # A question about what something would cost before buying it is a general (pre-sales) question:

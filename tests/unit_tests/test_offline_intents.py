@@ -829,7 +829,8 @@ def test_what_the_customer_is_not_asking_about_is_set_aside(query: str, label: s
     [
         # "not a fault," (an indefinite thing denied), a thing that works with nothing after it in its clause,
         # and a whole side said to be fine, are set aside: what is left is the billing question
-        "Ce n'est pas une panne, la box marche. Je voudrais savoir pourquoi vous me facturez 3 euros de plus ce mois-ci.",
+        "Ce n'est pas une panne, la box marche. Je voudrais savoir pourquoi vous me facturez 3 euros de plus "
+        "ce mois-ci.",
         "Non è un guasto, il router funziona. Perché mi avete addebitato due volte il canone di marzo?",
         "Es ist kein Defekt, das Tablet läuft. Warum wurde mir der März doppelt abgebucht?",
         "Technisch ist mit dem Modem alles in Ordnung, aber der Preis fürs Paket ist plötzlich höher.",
