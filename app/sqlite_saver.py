@@ -92,8 +92,8 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
 
     def __init__(self, conn: aiosqlite.Connection, *, serde: SerializerProtocol | None = None) -> None:
         super().__init__(conn, serde=serde)
-        self._waiting: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
-        self._sending: set[asyncio.Future[None]] = set()
+        self._filling = _Trip()
+        self._handed: set[asyncio.Future[None]] = set()
 
     async def setup(self) -> None:
         """Create LangGraph's tables and the blobs table, if missing."""
@@ -114,48 +114,44 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
             self._blobs_ready = True
 
     async def _run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `operation` on the connection's own thread, with every operation queued beside it, in order.
+        """Run `operation` on the connection's own thread, in one trip with the operations queued beside it.
 
-        Concurrent runs (a batch's, a server's) each save and load their own checkpoints: one trip to
-        the connection's thread for all that are waiting, not one each, while the lock is held.
+        Concurrent runs (a batch's, a server's) each save and load their own checkpoints: the first
+        operation of a trip sends it once the trip before has returned, with every operation that
+        joined it meanwhile. The thread settles each caller's future itself, so a sender cancelled
+        mid-trip (its run timed out) leaves no other caller waiting, and one cancelled before
+        sending hands its trip to a task of its own.
         """
         await self.setup()
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._waiting.append((operation, future))
-        if len(self._waiting) == 1:  # the first to wait sends them all, once the trip before has returned
-            sending = asyncio.ensure_future(self._send())
-            self._sending.add(sending)  # held until done: the loop keeps only a weak reference to a task
-            sending.add_done_callback(self._sending.discard)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        trip = self._filling
+        trip.append((operation, future))
+        if len(trip) == 1:
+            try:
+                await asyncio.sleep(0)  # the operations of this turn of the loop join the trip
+                await self._send(trip, loop)
+            except asyncio.CancelledError:
+                if not trip.sent:
+                    handed = asyncio.ensure_future(self._send(trip, loop))
+                    self._handed.add(handed)  # held until done: the loop keeps only a weak reference
+                    handed.add_done_callback(self._handed.discard)
+                raise
         return await future
 
-    async def _send(self) -> None:
+    async def _send(self, trip: _Trip, loop: asyncio.AbstractEventLoop) -> None:
         async with self.lock:
-            waiting, self._waiting = self._waiting, []
-
-            def each(conn: sqlite3.Connection) -> list[tuple[bool, Any]]:
-                done: list[tuple[bool, Any]] = []
-                for operation, _ in waiting:
-                    try:
-                        done.append((True, operation(conn)))
-                    except BaseException as exc:  # its own caller's error, not the others'
-                        done.append((False, exc))
-                return done
-
+            if trip.sent:
+                return
+            trip.sent = True
+            if self._filling is trip:
+                self._filling = _Trip()
             try:
-                results = await self._on_thread(each)
-            except asyncio.CancelledError:  # the loop is closing: so are its callers
-                for _, future in waiting:
-                    future.cancel()
-                raise
-            except Exception as exc:  # the connection closed, say: every waiting caller hears it
-                results = [(False, exc)] * len(waiting)
-        for (_, future), (ok, value) in zip(waiting, results, strict=True):
-            if future.done():  # its caller was cancelled
-                continue
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
+                await self._on_thread(_each, trip, loop)
+            except asyncio.CancelledError:
+                raise  # the trip goes on without this caller, and settles the others' futures
+            except Exception as exc:  # never sent (the connection closed, say): every caller hears why
+                _settle([(future, False, exc) for _, future in trip])
 
     async def _on_thread(self, operation: Callable[..., T], *args: Any) -> T:
         # aiosqlite has no public call for this: `_execute` is what each of its own methods uses.
@@ -347,6 +343,35 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
             "DELETE FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? AND channel = ? AND version = ?",
             [(thread_id, checkpoint_ns, ch, v) for ch, v in stored if (ch, v) not in referenced],
         )
+
+
+class _Trip(list[tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]"]]):
+    """Operations that go to the connection's thread together, in the order they came."""
+
+    sent: bool = False
+
+
+def _each(conn: sqlite3.Connection, waiting: _Trip, loop: asyncio.AbstractEventLoop) -> None:
+    """Run each waiting operation in turn on the connection's thread, then settle their futures on the loop."""
+    done: list[tuple[asyncio.Future[Any], bool, Any]] = []
+    for operation, future in waiting:
+        if future.cancelled():  # its caller gave up before the trip: nothing of it runs
+            continue
+        try:
+            done.append((future, True, operation(conn)))
+        except Exception as exc:  # its own caller's error, not the others'
+            done.append((future, False, exc))
+    loop.call_soon_threadsafe(_settle, done)
+
+
+def _settle(done: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    for future, ok, value in done:
+        if future.done():  # its caller was cancelled meanwhile
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
 
 
 @contextmanager

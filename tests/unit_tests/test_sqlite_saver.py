@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import operator
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -186,3 +187,36 @@ async def test_concurrent_runs_share_one_trip_to_the_connections_thread_and_keep
         )
         assert isinstance(loaded, tuple) and loaded.checkpoint["channel_values"]["document"] == "d0"
         assert isinstance(failed, sqlite3.OperationalError)
+
+
+async def test_a_caller_cancelled_while_its_trip_runs_leaves_no_other_caller_waiting(tmp_path: Path) -> None:
+    # A run that times out mid-trip is cancelled; the others whose operations went in its trip still get answers.
+    async with open_checkpointer(f"sqlite:///{tmp_path / 'runs.sqlite'}") as opened:
+        saver = cast(VersionedSqliteSaver, opened)
+        loop = asyncio.get_running_loop()
+        started = asyncio.Event()
+
+        def slow(conn: sqlite3.Connection) -> int:
+            loop.call_soon_threadsafe(started.set)
+            time.sleep(0.3)
+            return 1
+
+        def quick(conn: sqlite3.Connection) -> int:
+            return int(conn.execute("SELECT 2").fetchone()[0])
+
+        sender = asyncio.ensure_future(saver._run(slow))  # the first of its trip: it sends it
+        other = asyncio.ensure_future(saver._run(quick))  # joins that trip
+        await started.wait()
+        sender.cancel()
+        assert await asyncio.wait_for(other, timeout=5) == 2
+        with pytest.raises(asyncio.CancelledError):
+            await sender
+
+        # Cancelled before its trip was sent: the trip is handed on, and the one beside it is answered.
+        async with saver.lock:  # a trip in flight: the next one waits to be sent
+            before = asyncio.ensure_future(saver._run(quick))
+            beside = asyncio.ensure_future(saver._run(quick))
+            for _ in range(3):
+                await asyncio.sleep(0)
+            before.cancel()
+        assert await asyncio.wait_for(beside, timeout=5) == 2
