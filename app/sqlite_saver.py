@@ -11,26 +11,18 @@ Stores written by AsyncSqliteSaver (every value inline) are read as they are, a 
 values being its inline ones and its blobs. Each checkpoint saved stores every value it refers to
 that is not yet stored (not only the new versions), so a thread continued from such a checkpoint
 loses nothing, and no migration is needed.
-
-Each operation (a checkpoint saved, one loaded with its values and writes, a thread deleted) is
-one function run on the connection's thread, not a statement at a time: AsyncSqliteSaver's await
-per statement woke that thread and the event loop 14 times per run of a short graph, which cost
-`stagecraft batch` more CPU than the statements themselves.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import Any, TypeVar, cast
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, cast
 
 import aiosqlite
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
-    WRITES_IDX_MAP,
     BaseCheckpointSaver,
     ChannelVersions,
     Checkpoint,
@@ -40,7 +32,6 @@ from langgraph.checkpoint.base import (
     get_checkpoint_id,
     get_checkpoint_metadata,
 )
-from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.checkpoint.sqlite.utils import load_pending_writes, pending_writes_sql, search_where
 
@@ -73,13 +64,6 @@ _SELECT = (
     "SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata FROM checkpoints"
 )
 
-_PUT_WRITE = (
-    "INSERT OR {verb} INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, "
-    "value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-T = TypeVar("T")
-
 # Values small and fixed in size stay in the checkpoint row, as in PostgreSQL's saver.
 _INLINE = (type(None), bool, int, float)
 
@@ -90,15 +74,8 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
     _has_blobs: bool = True
     _blobs_ready: bool = False
 
-    def __init__(self, conn: aiosqlite.Connection, *, serde: SerializerProtocol | None = None) -> None:
-        super().__init__(conn, serde=serde)
-        self._filling = _Trip()
-        self._handed: set[asyncio.Future[None]] = set()
-
     async def setup(self) -> None:
         """Create LangGraph's tables and the blobs table, if missing."""
-        if self._blobs_ready:  # every operation calls this: once set up, it takes no lock
-            return
         await super().setup()
         async with self.lock:
             if self._blobs_ready:
@@ -113,50 +90,6 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
                 self._has_blobs = False
             self._blobs_ready = True
 
-    async def _run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `operation` on the connection's own thread, in one trip with the operations queued beside it.
-
-        Concurrent runs (a batch's, a server's) each save and load their own checkpoints: the first
-        operation of a trip sends it once the trip before has returned, with every operation that
-        joined it meanwhile. The thread settles each caller's future itself, so a sender cancelled
-        mid-trip (its run timed out) leaves no other caller waiting, and one cancelled before
-        sending hands its trip to a task of its own.
-        """
-        await self.setup()
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        trip = self._filling
-        trip.append((operation, future))
-        if len(trip) == 1:
-            try:
-                await asyncio.sleep(0)  # the operations of this turn of the loop join the trip
-                await self._send(trip, loop)
-            except asyncio.CancelledError:
-                if not trip.sent:
-                    handed = asyncio.ensure_future(self._send(trip, loop))
-                    self._handed.add(handed)  # held until done: the loop keeps only a weak reference
-                    handed.add_done_callback(self._handed.discard)
-                raise
-        return await future
-
-    async def _send(self, trip: _Trip, loop: asyncio.AbstractEventLoop) -> None:
-        async with self.lock:
-            if trip.sent:
-                return
-            trip.sent = True
-            if self._filling is trip:
-                self._filling = _Trip()
-            try:
-                await self._on_thread(_each, trip, loop)
-            except asyncio.CancelledError:
-                raise  # the trip goes on without this caller, and settles the others' futures
-            except Exception as exc:  # never sent (the connection closed, say): every caller hears why
-                _settle([(future, False, exc) for _, future in trip])
-
-    async def _on_thread(self, operation: Callable[..., T], *args: Any) -> T:
-        # aiosqlite has no public call for this: `_execute` is what each of its own methods uses.
-        return cast(T, await self.conn._execute(operation, self.conn._conn, *args))  # type: ignore[no-untyped-call]
-
     async def aput(
         self,
         config: RunnableConfig,
@@ -165,61 +98,40 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         """Save a checkpoint: its versions and scalars in its row, any value not stored yet in blobs."""
+        await self.setup()
         thread_id = str(config["configurable"]["thread_id"])
         checkpoint_ns = config["configurable"]["checkpoint_ns"]
         values, versions = checkpoint["channel_values"], checkpoint["channel_versions"]
         stored = {ch: v for ch, v in values.items() if ch in versions and not isinstance(v, _INLINE)}
         row = {**checkpoint, "channel_values": {ch: v for ch, v in values.items() if ch not in stored}}
+        type_, serialized = self.serde.dumps_typed(row)
         blobs = [
             (thread_id, checkpoint_ns, ch, str(versions[ch]), *self.serde.dumps_typed(v)) for ch, v in stored.items()
         ]
         serialized_metadata = json.dumps(get_checkpoint_metadata(config, metadata), ensure_ascii=False).encode(
             "utf-8", "ignore"
         )
-        params = (
-            thread_id,
-            checkpoint_ns,
-            checkpoint["id"],
-            config["configurable"].get("checkpoint_id"),
-            *self.serde.dumps_typed(row),
-            serialized_metadata,
-        )
-
-        def write(conn: sqlite3.Connection) -> None:
-            with _transaction(conn):
-                conn.executemany(_PUT_BLOB, blobs)
-                conn.execute(_PUT_CHECKPOINT, params)
-
-        await self._run(write)
+        async with self.lock, self._transaction() as cur:
+            await cur.executemany(_PUT_BLOB, blobs)
+            await cur.execute(
+                _PUT_CHECKPOINT,
+                (
+                    thread_id,
+                    checkpoint_ns,
+                    checkpoint["id"],
+                    config["configurable"].get("checkpoint_id"),
+                    type_,
+                    serialized,
+                    serialized_metadata,
+                ),
+            )
         return {
             "configurable": {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns, "checkpoint_id": checkpoint["id"]}
         }
 
-    async def aput_writes(
-        self,
-        config: RunnableConfig,
-        writes: Sequence[tuple[str, Any]],
-        task_id: str,
-        task_path: str = "",
-    ) -> None:
-        """Store a task's writes to a checkpoint (as AsyncSqliteSaver does, in one transaction)."""
-        # Special channels (errors, interrupts) are replaced when a task writes them again; others kept.
-        query = _PUT_WRITE.format(verb="REPLACE" if all(ch in WRITES_IDX_MAP for ch, _ in writes) else "IGNORE")
-        configurable = config["configurable"]
-        where = (str(configurable["thread_id"]), str(configurable["checkpoint_ns"]), str(configurable["checkpoint_id"]))
-        rows = [
-            (*where, task_id, task_path, WRITES_IDX_MAP.get(ch, idx), ch, *self.serde.dumps_typed(value))
-            for idx, (ch, value) in enumerate(writes)
-        ]
-
-        def write(conn: sqlite3.Connection) -> None:
-            with _transaction(conn):
-                conn.executemany(query, rows)
-
-        await self._run(write)
-
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """Load the checkpoint the config names (its thread's latest without an id), with its values."""
+        await self.setup()
         thread_id = str(config["configurable"]["thread_id"])
         checkpoint_ns = config["configurable"].get("checkpoint_ns", "")
         if checkpoint_id := get_checkpoint_id(config):
@@ -228,14 +140,14 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
         else:
             query = f"{_SELECT} WHERE thread_id = ? AND checkpoint_ns = ? ORDER BY checkpoint_id DESC LIMIT 1"
             params = (thread_id, checkpoint_ns)
-
-        def read(conn: sqlite3.Connection) -> CheckpointTuple | None:
-            row = conn.execute(query, params).fetchone()
-            return None if row is None else self._load(conn, tuple(row))
-
-        saved = await self._run(read)
+        async with self.lock, self.conn.cursor() as cur:
+            await cur.execute(query, params)
+            row = await cur.fetchone()
+            if row is None:
+                return None
+            saved = await self._load(cur, tuple(row))
         # As LangGraph's saver: a config naming its checkpoint comes back as given.
-        return saved._replace(config=config) if saved is not None and checkpoint_id else saved
+        return saved._replace(config=config) if checkpoint_id else saved
 
     async def alist(
         self,
@@ -245,50 +157,43 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
-        """Yield the matching checkpoints, newest first, with their values (not on a run's path: a hop per row)."""
+        """Yield the matching checkpoints, newest first, with their values."""
         await self.setup()
         where, params = search_where(config, filter, before)
         query = f"{_SELECT} {where} ORDER BY checkpoint_id DESC"
         if limit is not None:
             query += " LIMIT ?"
             params = (*params, limit)
-        async with self.lock, self.conn.execute(query, params) as rows:
+        async with self.lock, self.conn.execute(query, params) as rows, self.conn.cursor() as cur:
             async for row in rows:
-                yield await self._on_thread(self._load, tuple(row))
+                yield await self._load(cur, tuple(row))
 
     async def adelete_thread(self, thread_id: str) -> None:
         """Delete a thread's checkpoints, pending writes and values."""
-
-        def delete(conn: sqlite3.Connection) -> None:
-            with _transaction(conn):
-                for table in ("checkpoints", "writes", *(("blobs",) if self._has_blobs else ())):
-                    conn.execute(f"DELETE FROM {table} WHERE thread_id = ?", (str(thread_id),))
-
-        await self._run(delete)
+        await self.setup()
+        async with self.lock, self._transaction() as cur:
+            for table in ("checkpoints", "writes", *(("blobs",) if self._has_blobs else ())):
+                await cur.execute(f"DELETE FROM {table} WHERE thread_id = ?", (str(thread_id),))
 
     async def adelete_for_runs(self, run_ids: Iterable[str]) -> None:
         """Delete the checkpoints whose metadata names one of the runs, with what only they refer to."""
         ids = [str(run_id) for run_id in run_ids]
         if not ids:
             return
+        await self.setup()
         of_runs = f"json_extract(CAST(metadata AS TEXT), '$.run_id') IN ({', '.join('?' * len(ids))})"
-
-        def delete(conn: sqlite3.Connection) -> None:
-            with _transaction(conn):
-                touched = conn.execute(
-                    f"SELECT DISTINCT thread_id, checkpoint_ns FROM checkpoints WHERE {of_runs}", ids
-                ).fetchall()
-                conn.execute(
-                    "DELETE FROM writes WHERE (thread_id, checkpoint_ns, checkpoint_id) IN "
-                    f"(SELECT thread_id, checkpoint_ns, checkpoint_id FROM checkpoints WHERE {of_runs})",
-                    ids,
-                )
-                conn.execute(f"DELETE FROM checkpoints WHERE {of_runs}", ids)
-                if self._has_blobs:
-                    for thread_id, checkpoint_ns in touched:
-                        self._drop_unreferenced(conn, str(thread_id), str(checkpoint_ns))
-
-        await self._run(delete)
+        async with self.lock, self._transaction() as cur:
+            await cur.execute(f"SELECT DISTINCT thread_id, checkpoint_ns FROM checkpoints WHERE {of_runs}", ids)
+            touched = [tuple(row) for row in await cur.fetchall()]
+            await cur.execute(
+                "DELETE FROM writes WHERE (thread_id, checkpoint_ns, checkpoint_id) IN "
+                f"(SELECT thread_id, checkpoint_ns, checkpoint_id FROM checkpoints WHERE {of_runs})",
+                ids,
+            )
+            await cur.execute(f"DELETE FROM checkpoints WHERE {of_runs}", ids)
+            if self._has_blobs:
+                for thread_id, checkpoint_ns in touched:
+                    await self._drop_unreferenced(cur, str(thread_id), str(checkpoint_ns))
 
     async def aget_delta_channel_history(
         self, *, config: RunnableConfig, channels: Sequence[str]
@@ -300,18 +205,18 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
         """
         return await BaseCheckpointSaver.aget_delta_channel_history(self, config=config, channels=channels)
 
-    def _load(self, conn: sqlite3.Connection, row: tuple[Any, ...]) -> CheckpointTuple:
+    async def _load(self, cur: aiosqlite.Cursor, row: tuple[Any, ...]) -> CheckpointTuple:
         thread_id, checkpoint_ns, checkpoint_id, parent_id, type_, serialized, metadata = row
         checkpoint = self.serde.loads_typed((type_, serialized))
         versions = checkpoint.get("channel_versions") or {}
         if self._has_blobs and versions:
-            found = conn.execute(
+            await cur.execute(
                 _GET_BLOBS, (json.dumps({ch: str(v) for ch, v in versions.items()}), thread_id, checkpoint_ns)
             )
-            stored = {ch: self.serde.loads_typed((t, blob)) for ch, t, blob in found}
+            stored = {ch: self.serde.loads_typed((t, blob)) for ch, t, blob in await cur.fetchall()}
             checkpoint["channel_values"] = {**(checkpoint.get("channel_values") or {}), **stored}
-        found = conn.execute(pending_writes_sql(self._has_task_path), (thread_id, checkpoint_ns, checkpoint_id))
-        writes = load_pending_writes(found.fetchall(), self.serde)
+        await cur.execute(pending_writes_sql(self._has_task_path), (thread_id, checkpoint_ns, checkpoint_id))
+        writes = load_pending_writes(await cur.fetchall(), self.serde)
 
         def at(cid: str) -> RunnableConfig:
             return {"configurable": {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns, "checkpoint_id": cid}}
@@ -324,66 +229,37 @@ class VersionedSqliteSaver(AsyncSqliteSaver):
             writes,
         )
 
-    def _drop_unreferenced(self, conn: sqlite3.Connection, thread_id: str, checkpoint_ns: str) -> None:
+    async def _drop_unreferenced(self, cur: aiosqlite.Cursor, thread_id: str, checkpoint_ns: str) -> None:
         """Delete the namespace's values that none of its checkpoints refers to (all kept if one cannot be read)."""
         referenced: set[tuple[str, str]] = set()
-        for type_, serialized in conn.execute(
+        await cur.execute(
             "SELECT type, checkpoint FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ?",
             (thread_id, checkpoint_ns),
-        ).fetchall():
+        )
+        for type_, serialized in await cur.fetchall():
             try:
                 versions = self.serde.loads_typed((type_, serialized)).get("channel_versions") or {}
             except TamperedStateError:
                 return
             referenced.update((ch, str(v)) for ch, v in versions.items())
-        stored = conn.execute(
+        await cur.execute(
             "SELECT channel, version FROM blobs WHERE thread_id = ? AND checkpoint_ns = ?", (thread_id, checkpoint_ns)
-        ).fetchall()
-        conn.executemany(
+        )
+        unreferenced = [(ch, v) for ch, v in await cur.fetchall() if (ch, v) not in referenced]
+        await cur.executemany(
             "DELETE FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? AND channel = ? AND version = ?",
-            [(thread_id, checkpoint_ns, ch, v) for ch, v in stored if (ch, v) not in referenced],
+            [(thread_id, checkpoint_ns, ch, v) for ch, v in unreferenced],
         )
 
-
-class _Trip(list[tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]"]]):
-    """Operations that go to the connection's thread together, in the order they came."""
-
-    sent: bool = False
-
-
-def _each(conn: sqlite3.Connection, waiting: _Trip, loop: asyncio.AbstractEventLoop) -> None:
-    """Run each waiting operation in turn on the connection's thread, then settle their futures on the loop."""
-    done: list[tuple[asyncio.Future[Any], bool, Any]] = []
-    for operation, future in waiting:
-        if future.cancelled():  # its caller gave up before the trip: nothing of it runs
-            continue
-        try:
-            done.append((future, True, operation(conn)))
-        except Exception as exc:  # its own caller's error, not the others'
-            done.append((future, False, exc))
-    loop.call_soon_threadsafe(_settle, done)
-
-
-def _settle(done: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
-    for future, ok, value in done:
-        if future.done():  # its caller was cancelled meanwhile
-            continue
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
-
-
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction: a checkpoint never commits without its values."""
-    began = not conn.in_transaction
-    if began:
-        conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.rollback()
-        raise
-    if began:
-        conn.commit()
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Cursor]:
+        """One write transaction (the caller holds the lock): a checkpoint never commits without its values."""
+        async with self.conn.cursor() as cur:
+            if not self.conn.in_transaction:
+                await cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                await self.conn.rollback()
+                raise
+            await self.conn.commit()

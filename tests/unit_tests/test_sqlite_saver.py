@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import operator
 import sqlite3
-import time
 from contextlib import closing
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import aiosqlite
 import ormsgpack
@@ -153,70 +151,3 @@ async def test_a_delta_channel_is_rebuilt_from_its_writes(tmp_path: Path) -> Non
         await graph.ainvoke({"log": ["in"]}, THREAD)
         await graph.ainvoke({"log": ["again"]}, THREAD)
         assert (await graph.aget_state(THREAD)).values == {"log": ["in", "a", "b", "again", "a", "b"]}
-
-
-async def test_concurrent_runs_share_one_trip_to_the_connections_thread_and_keep_their_own_errors(
-    tmp_path: Path,
-) -> None:
-    # Thirty-two runs saving and loading at once: what waits together goes to SQLite's thread together.
-    db = tmp_path / "runs.sqlite"
-    async with open_checkpointer(f"sqlite:///{db}") as saver:
-        graph = _graph().compile(checkpointer=saver)
-        trips = 0
-        sent = saver.conn._execute
-
-        async def counted(*args: Any, **kwargs: Any) -> Any:
-            nonlocal trips
-            trips += 1
-            return await sent(*args, **kwargs)
-
-        saver.conn._execute = counted  # type: ignore[method-assign]
-        threads = [{"configurable": {"thread_id": f"t{i}"}} for i in range(32)]
-        await asyncio.gather(*(graph.ainvoke({"document": f"d{i}", "items": []}, t) for i, t in enumerate(threads)))
-        saves = len(_rows(db, "SELECT 1 FROM checkpoints"))
-        assert saves == 32 * 5
-        assert trips < saves / 4  # each run's aget_tuple, puts and writes, grouped with the others'
-        for i, thread in enumerate(threads):
-            assert (await graph.aget_state(thread)).values == {"document": f"d{i}", "items": ["a", "b", "c"]}
-
-        def fails(conn: sqlite3.Connection) -> None:
-            conn.execute("SELECT * FROM no_such_table")
-
-        loaded, failed = await asyncio.gather(
-            saver.aget_tuple(threads[0]), cast(VersionedSqliteSaver, saver)._run(fails), return_exceptions=True
-        )
-        assert isinstance(loaded, tuple) and loaded.checkpoint["channel_values"]["document"] == "d0"
-        assert isinstance(failed, sqlite3.OperationalError)
-
-
-async def test_a_caller_cancelled_while_its_trip_runs_leaves_no_other_caller_waiting(tmp_path: Path) -> None:
-    # A run that times out mid-trip is cancelled; the others whose operations went in its trip still get answers.
-    async with open_checkpointer(f"sqlite:///{tmp_path / 'runs.sqlite'}") as opened:
-        saver = cast(VersionedSqliteSaver, opened)
-        loop = asyncio.get_running_loop()
-        started = asyncio.Event()
-
-        def slow(conn: sqlite3.Connection) -> int:
-            loop.call_soon_threadsafe(started.set)
-            time.sleep(0.3)
-            return 1
-
-        def quick(conn: sqlite3.Connection) -> int:
-            return int(conn.execute("SELECT 2").fetchone()[0])
-
-        sender = asyncio.ensure_future(saver._run(slow))  # the first of its trip: it sends it
-        other = asyncio.ensure_future(saver._run(quick))  # joins that trip
-        await started.wait()
-        sender.cancel()
-        assert await asyncio.wait_for(other, timeout=5) == 2
-        with pytest.raises(asyncio.CancelledError):
-            await sender
-
-        # Cancelled before its trip was sent: the trip is handed on, and the one beside it is answered.
-        async with saver.lock:  # a trip in flight: the next one waits to be sent
-            before = asyncio.ensure_future(saver._run(quick))
-            beside = asyncio.ensure_future(saver._run(quick))
-            for _ in range(3):
-                await asyncio.sleep(0)
-            before.cancel()
-        assert await asyncio.wait_for(beside, timeout=5) == 2
