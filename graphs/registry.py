@@ -53,9 +53,6 @@ def description(name: str) -> str:
     The description is the literal `description=` of the module's SPEC (or PIPELINE), or a YAML
     pipeline's `description:`; a graph whose description is not written out as one is loaded.
     """
-    with _lock:
-        if name in _descriptions:
-            return _descriptions[name]
     load = _LOADERS[name]  # KeyError for an unknown name
     here = Path(__file__).resolve().parent
     if load is _yaml_pipeline:
@@ -67,11 +64,8 @@ def description(name: str) -> str:
         module = here / f"{name}.py" if load is _built_in else here / "pipelines" / f"{name}.py"
         written = _literal_description(module.read_text(encoding="utf-8"))
     if isinstance(written, str) and written.strip():
-        found = written.strip().splitlines()[0]
-    else:
-        found = GRAPHS[name].description
-    with _lock:
-        return _descriptions.setdefault(name, found)
+        return written.strip().splitlines()[0]
+    return GRAPHS[name].description
 
 
 def _literal_description(source: str) -> str | None:
@@ -144,8 +138,6 @@ def _listed() -> dict[str, Callable[[str], GraphSpec]]:
 
 _LOADERS = _listed()
 GRAPHS: Mapping[str, GraphSpec] = _Registry(_LOADERS)
-_descriptions: dict[str, str] = {}
-_lock = threading.Lock()
 
 _files: dict[tuple[str, int, int], GraphSpec] = {}
 

@@ -59,6 +59,13 @@ def test_imports_point_down_the_house(package: str) -> None:
     assert wrong == {}
 
 
+def _fresh(script: str, timeout: int) -> str:
+    """Run a script in a new interpreter (nothing imported yet) at the project's root; return what it printed."""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
 def test_the_offline_path_never_imports_openai() -> None:
     script = (
         "import sys\n"
@@ -68,13 +75,12 @@ def test_the_offline_path_never_imports_openai() -> None:
         "assert out['intent'] == 'Technical Support', out\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openai', 'langchain_openai')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
+    out = _fresh(script, timeout=120)
+    assert out.strip() == "[]"
 
 
 def test_help_imports_nothing_heavy() -> None:
-    # `stagecraft graphs` reads the registry, which imports the graphs; --help needs none of them.
+    # --help needs no graph, no model and no rendering.
     script = (
         "import sys\n"
         "from app.cli import main\n"
@@ -85,9 +91,8 @@ def test_help_imports_nothing_heavy() -> None:
         "heavy = ('langgraph', 'langchain_core', 'pydantic', 'rich', 'openai', 'numpy')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    out = _fresh(script, timeout=60)
+    assert out.strip().splitlines()[-1] == "[]"
 
 
 def test_a_router_run_imports_the_router_and_what_its_stages_use(tmp_path: Path) -> None:
@@ -111,9 +116,8 @@ def test_a_router_run_imports_the_router_and_what_its_stages_use(tmp_path: Path)
         f"status = main({[*run, '--runs-db', str(tmp_path / 'runs.sqlite')]!r})\n"
         f"print(status, sorted(m for m in {unwanted!r} if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "0 []"
+    out = _fresh(script, timeout=120)
+    assert out.strip().splitlines()[-1] == "0 []"
 
 
 def test_listing_the_graphs_loads_none_and_a_graph_loads_under_its_listed_name() -> None:
@@ -126,9 +130,8 @@ def test_listing_the_graphs_loads_none_and_a_graph_loads_under_its_listed_name()
         "print(sorted(loaded))\n"
         "print(all(GRAPHS[name].name == name and GRAPHS[name] is GRAPHS[name] for name in names))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines() == ["[]", "True"]
+    out = _fresh(script, timeout=60)
+    assert out.strip().splitlines() == ["[]", "True"]
 
 
 def test_stagecraft_graphs_lists_every_graph_with_its_specs_description_importing_no_graph() -> None:
@@ -143,9 +146,8 @@ def test_stagecraft_graphs_lists_every_graph_with_its_specs_description_importin
         "graphs = {m for m in sys.modules if m.startswith('graphs.')} - {'graphs.registry'}\n"
         "print(status, sorted({m.split('.')[0] for m in sys.modules} & set(heavy) | graphs))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert out.returncode == 0, out.stderr
-    *listed, last = out.stdout.strip().splitlines()
+    out = _fresh(script, timeout=60)
+    *listed, last = out.strip().splitlines()
     assert last == "0 []"
     assert listed == [f"{name:<20} {GRAPHS[name].description}" for name in GRAPHS]
 
