@@ -285,8 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "graphs":
             from graphs.registry import GRAPHS, description
 
-            for name in GRAPHS:
-                print(f"{name:<20} {description(name)}")
+            # One write, once every description is read: `stagecraft graphs | head -1` ended in a BrokenPipeError traceback.
+            print("\n".join(f"{name:<20} {description(name)}" for name in GRAPHS))
             return 0
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
