@@ -718,10 +718,12 @@ def _rank(question: str, index: _Index) -> tuple[Iterator[_Ranked], _Evidence]:
     kin = [_related.related(term) & known for term in terms]
     # A two-word phrase of the question ("drift off", "sign up") stands for what its relatives say
     # ("fall asleep", "register"): each of its words may be matched by them.
-    for phrase in _related.phrases([stem(t) for t in tokens(question)]):
-        near_phrase = (_related.related(phrase) | {phrase}) & known
-        parts = phrase.split("_")
-        kin = [k | near_phrase if term in parts else k for term, k in zip(terms, kin, strict=True)]
+    # Gathered per word first: a long question's phrases are not each matched against all its terms.
+    by_word: dict[str, set[str]] = {}
+    for phrase in set(_related.phrases([stem(t) for t in tokens(question)])):
+        for part in phrase.split("_"):
+            by_word.setdefault(part, set()).update((_related.related(phrase) | {phrase}) & known)
+    kin = [k | by_word[term] if term in by_word else k for term, k in zip(terms, kin, strict=True)]
     lost = [
         weight / total
         for j, (term, weight) in enumerate(zip(terms, weights, strict=True))
