@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "graphs":
             from graphs.registry import GRAPHS, description
 
-            # One write, once every description is read: `stagecraft graphs | head -1` ended in a BrokenPipeError traceback.
+            # One write, once every description is read: `stagecraft graphs | head` ended in a traceback.
             print("\n".join(f"{name:<20} {description(name)}" for name in GRAPHS))
             return 0
     except UsageError as exc:
