@@ -533,6 +533,8 @@ def batch_throughput(
     figure is the median of its rounds, with the 1-minute load average taken at each round.
     The batch runs as the command does: the offline engine doing its work, every item checkpointed
     (SQLite); and with a remote-like provider (what our code adds, the engine's work left out).
+    Beside the skeleton, the stack: the same shape with its model calls made through a langchain
+    chat model that only waits (LangGraph and langchain-core alone, as any LangChain graph pays).
     """
     from app.batch import Item, run_batch
 
@@ -542,8 +544,10 @@ def batch_throughput(
     for name in graphs:
         skeleton = SKELETONS[name]()
         make = BATCH_INPUTS[name]
+        shape = asyncio.run(_calls_per_task(GRAPHS[name].compile(), make(0), settings(latency=0.0, provider=REMOTE)))
+        stack = _stack_skeleton(shape)
         batch = [Item(f"d{i}", make(i)) for i in range(items)]
-        rates: dict[str, list[float]] = {"batch": [], "remote": [], "skeleton": []}
+        rates: dict[str, list[float]] = {"batch": [], "remote": [], "skeleton": [], "stack": []}
         loads: list[float] = []
         report: Any = None
         with tempfile.TemporaryDirectory() as scratch:
@@ -565,9 +569,14 @@ def batch_throughput(
                 async def bare(i: int, skeleton: Any = skeleton, make: Callable[[int], Any] = make) -> Any:
                     return await skeleton.ainvoke(make(i))
 
+                async def stacked(i: int, stack: Any = stack) -> Any:
+                    return await stack.ainvoke({"done": []})
+
                 skeleton_rate = asyncio.run(_pool(bare, items, concurrency))
+                stack_rate = asyncio.run(_pool(stacked, items, concurrency))
                 if r:
                     rates["skeleton"].append(skeleton_rate)
+                    rates["stack"].append(stack_rate)
                     loads.append(load)
         rows.append(
             {

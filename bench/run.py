@@ -200,11 +200,14 @@ def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
         "off, 50 ms per call; rounds alternate batch and skeleton, each figure the median of its rounds, the "
         "1-minute load average at each round beside it. *batch*: the command as it runs (the offline engine "
         "doing its work in this process, every item checkpointed in SQLite). *remote-like*: the same batch "
-        "with a provider that only waits, as a hosted model does: what our code and the checkpointer add.",
+        "with a provider that only waits, as a hosted model does: what our code and the checkpointer add. "
+        "*stack*: the skeleton's shape with each model call made through a langchain chat model that only "
+        "waits, no checkpointer (LangGraph and langchain-core alone, what any LangChain graph pays); "
+        "remote-like / stack is what Stagecraft and its checkpointing add at volume.",
         "",
-        "| graph | items x concurrent | batch | remote-like | skeleton | batch / skeleton | remote-like / skeleton "
-        "| target | | load |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| graph | items x concurrent | batch | remote-like | skeleton | stack | batch / skeleton "
+        "| remote-like / skeleton | remote-like / stack | target | | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for b in r["batch"]:
         share, remote = b["batch_per_s"] / b["skeleton_per_s"], b["remote_per_s"] / b["skeleton_per_s"]
@@ -213,7 +216,8 @@ def report(r: dict[str, Any]) -> tuple[list[str], list[str]]:
         failures += [] if ok else [f"batch {b['graph']}"]
         out.append(
             f"| {b['graph']} | {b['items']} x {b['concurrency']} | {b['batch_per_s']:.0f}/s | "
-            f"{b['remote_per_s']:.0f}/s | {b['skeleton_per_s']:.0f}/s | {share:.2f} | {remote:.2f} | "
+            f"{b['remote_per_s']:.0f}/s | {b['skeleton_per_s']:.0f}/s | {b['stack_per_s']:.0f}/s | {share:.2f} | "
+            f"{remote:.2f} | {b['remote_per_s'] / b['stack_per_s']:.2f} | "
             f">= {least} | {verdict(ok)} | {' '.join(f'{x:.1f}' for x in b['loads'])} |"
         )
     out += [
