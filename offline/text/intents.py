@@ -1043,6 +1043,7 @@ class Evidence:
     unbroken: bool
     how_to: bool
     question: bool
+    asks_nothing: bool = False  # thanks for a fix or for what arrived, praise for staff: feedback, no request
 
 
 def evidence(query: str) -> Evidence:
@@ -1052,6 +1053,16 @@ def evidence(query: str) -> Evidence:
     if not _WORD.search(text):
         zero = dict.fromkeys(LABELS, 0.0)
         return Evidence(GENERAL, 0.35, text, zero, zero, zero, False, True, False, "?" in text)
+    # Thanks for a fix or for what arrived, praise for an engineer, with no question: feedback (read
+    # before anything is set aside: "the internet works perfectly now" says the fix held).
+    asks_nothing = (
+        "?" not in text
+        and not _NEGATED.search(text)
+        and bool(
+            (_THANKS.search(text) and (_WORKS_AGAIN.search(text) or _ARRIVED.search(text)))
+            or (_STAFF.search(text) and _PRAISE.search(text))
+        )
+    )
     kept = _DISMISSED.sub(" ", _DISMISSED.sub(" ", text))  # twice: "not X, nor Y" sets both aside
     text = kept if _WORD.search(kept) else text
     presales = bool(_PRESALES.search(text)) and not _OWN_MONEY.search(text)
@@ -1100,7 +1111,7 @@ def evidence(query: str) -> Evidence:
     total = {label: cues[label] + EMBED_WEIGHT * (meaning[label] - floor) for label in LABELS}
     ranked = sorted(LABELS, key=lambda label: (-total[label], LABELS.index(label)))
     best, second = ranked[0], ranked[1]
-    facts = (cleaned, cues, meaning, total, presales, unbroken, how_to, "?" in text)
+    facts = (cleaned, cues, meaning, total, presales, unbroken, how_to, "?" in text, asks_nothing)
     if not any(cues.values()) and meaning[best] - meaning[second] < MEANING_ALONE:
         return Evidence(GENERAL, 0.35, *facts)  # no cue and no clear nearest meaning: ask the customer to say more
     margin = (total[best] - total[second]) / (total[best] + 1.0)
@@ -1111,9 +1122,20 @@ def evidence(query: str) -> Evidence:
 
 
 def classify_intent(query: str) -> tuple[str, float]:
-    """Route a support query to Technical Support, Billing Inquiry or General Question, with a confidence."""
+    """Route a support query to Technical Support, Billing Inquiry or General Question, with a confidence.
+
+    The rules weigh the message (`evidence`); a learned layer (`routing_layer`: the rules' evidence,
+    the message's embedding and its hashed n-grams) decides, its probability the confidence. A
+    message that asks for nothing (thanks for a fix, praise for an engineer) keeps the rules' answer:
+    few such messages were there to learn from, and answering one as a fault is what a customer sees.
+    """
+    from offline.text import routing_layer
+
     found = evidence(query)
-    return found.label, found.confidence
+    if not _WORD.search(found.text) or found.asks_nothing:
+        return found.label, found.confidence
+    label, probability = routing_layer.classify(found)
+    return label, round(min(max(probability, 0.05), 0.95), 2)
 
 
 __all__ = ["BILLING", "GENERAL", "LABELS", "TECHNICAL", "classify_intent"]

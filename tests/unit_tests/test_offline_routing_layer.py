@@ -1,8 +1,8 @@
-"""The learned routing layer's experiment (offline/text/routing_layer.py) reruns to the same figures.
+"""The learned routing layer (offline/text/routing_layer.py): the router's intent, from weights anyone can remake.
 
-It is not wired into the router; these tests keep its rerun honest: it trains on the allowed sets
-only, its n-gram hashing does not change with the interpreter's string-hash seed, and training
-gives the same weights bit for bit.
+It trains on the allowed sets only, its n-gram hashing does not change with the interpreter's
+string-hash seed, training gives the same weights bit for bit, the shipped weights are what
+training gives, and the router decides by them.
 """
 
 from __future__ import annotations
@@ -64,3 +64,27 @@ def test_training_gives_the_same_weights_bit_for_bit() -> None:
     assert [label for label, _ in one_by_one] == [label for label, _ in bulk]
     assert [p for _, p in one_by_one] == pytest.approx([p for _, p in bulk])
     assert np.mean([label == gold for (label, _), gold in zip(bulk, labels, strict=True)]) > 0.9
+
+
+def test_the_shipped_weights_are_what_training_gives(tmp_path: Path) -> None:
+    # Anyone can remake the file the router reads, from the sets named in TRAIN_SETS alone.
+    out = tmp_path / "weights.npz"
+    run = subprocess.run(
+        [sys.executable, "-m", "offline.text.routing_layer", "train", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    with np.load(out) as fresh, np.load(layer.WEIGHTS) as shipped:
+        assert fresh["weights"].shape == shipped["weights"].shape
+        np.testing.assert_allclose(fresh["weights"], shipped["weights"], rtol=0, atol=1e-6)
+
+
+def test_the_router_decides_by_the_layer() -> None:
+    from offline.text.intents import classify_intent, evidence
+
+    for query in ("Mi router no conecta desde ayer.", "Why was I charged twice this month?", "Do you sell gift cards?"):
+        label, probability = layer.classify(evidence(query))
+        assert classify_intent(query) == (label, round(min(max(probability, 0.05), 0.95), 2))
