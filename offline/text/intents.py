@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -1028,11 +1029,40 @@ def _to_general(cues: dict[str, float], meaning: dict[str, float], label: str) -
     meaning[GENERAL], meaning[label] = max(meaning[GENERAL], meaning[label]), min(meaning.values())
 
 
-def classify_intent(query: str) -> tuple[str, float]:
-    """Route a support query to Technical Support, Billing Inquiry or General Question, with a confidence."""
+@dataclass(frozen=True)
+class Evidence:
+    """What the rules saw in a message: their label and confidence, the scores and the flags behind them."""
+
+    label: str
+    confidence: float
+    text: str  # the message cleaned of injections and label names, before anything is set aside
+    cues: dict[str, float]
+    meaning: dict[str, float]
+    total: dict[str, float]
+    presales: bool
+    unbroken: bool
+    how_to: bool
+    question: bool
+    asks_nothing: bool = False  # thanks for a fix or for what arrived, praise for staff: feedback, no request
+
+
+def evidence(query: str) -> Evidence:
+    """Weigh a support query by the rules alone: their label and confidence, and what they rest on."""
     text = _LABEL_NAMES.sub(" ", strip_injections(query))
+    cleaned = text
     if not _WORD.search(text):
-        return GENERAL, 0.35
+        zero = dict.fromkeys(LABELS, 0.0)
+        return Evidence(GENERAL, 0.35, text, zero, zero, zero, False, True, False, "?" in text)
+    # Thanks for a fix or for what arrived, praise for an engineer, with no question: feedback (read
+    # before anything is set aside: "the internet works perfectly now" says the fix held).
+    asks_nothing = (
+        "?" not in text
+        and not _NEGATED.search(text)
+        and bool(
+            (_THANKS.search(text) and (_WORKS_AGAIN.search(text) or _ARRIVED.search(text)))
+            or (_STAFF.search(text) and _PRAISE.search(text))
+        )
+    )
     kept = _DISMISSED.sub(" ", _DISMISSED.sub(" ", text))  # twice: "not X, nor Y" sets both aside
     text = kept if _WORD.search(kept) else text
     presales = bool(_PRESALES.search(text)) and not _OWN_MONEY.search(text)
@@ -1074,19 +1104,38 @@ def classify_intent(query: str) -> tuple[str, float]:
         _to_general(cues, meaning, TECHNICAL)
     elif unbroken and "?" not in text and _STAFF.search(text) and _PRAISE.search(text):
         _to_general(cues, meaning, TECHNICAL)  # "the engineer who came on Friday was brilliant"
-    if not presales and cues[TECHNICAL] and not cues[BILLING] and _HOW_TO.search(text):
+    how_to = bool(not presales and cues[TECHNICAL] and not cues[BILLING] and _HOW_TO.search(text))
+    if how_to:
         cues[TECHNICAL] += HOW_TO_WEIGHT
     floor = min(meaning.values())
     total = {label: cues[label] + EMBED_WEIGHT * (meaning[label] - floor) for label in LABELS}
     ranked = sorted(LABELS, key=lambda label: (-total[label], LABELS.index(label)))
     best, second = ranked[0], ranked[1]
+    facts = (cleaned, cues, meaning, total, presales, unbroken, how_to, "?" in text, asks_nothing)
     if not any(cues.values()) and meaning[best] - meaning[second] < MEANING_ALONE:
-        return GENERAL, 0.35  # no cue and no clear nearest meaning: ask the customer to say more
+        return Evidence(GENERAL, 0.35, *facts)  # no cue and no clear nearest meaning: ask the customer to say more
     margin = (total[best] - total[second]) / (total[best] + 1.0)
     # Confidence grows with the lead and with the amount of evidence; a thin lead stays under the
     # router's 0.5 threshold and goes to the general handler.
     confidence = 0.35 + 0.6 * margin + 0.2 * (1 - math.exp(-total[best] / 6))
-    return best, round(min(max(confidence, 0.05), 0.95), 2)
+    return Evidence(best, round(min(max(confidence, 0.05), 0.95), 2), *facts)
+
+
+def classify_intent(query: str) -> tuple[str, float]:
+    """Route a support query to Technical Support, Billing Inquiry or General Question, with a confidence.
+
+    The rules weigh the message (`evidence`); a learned layer (`routing_layer`: the rules' evidence,
+    the message's embedding and its hashed n-grams) decides, its probability the confidence. A
+    message that asks for nothing (thanks for a fix, praise for an engineer) keeps the rules' answer:
+    few such messages were there to learn from, and answering one as a fault is what a customer sees.
+    """
+    from offline.text import routing_layer
+
+    found = evidence(query)
+    if not _WORD.search(found.text) or found.asks_nothing:
+        return found.label, found.confidence
+    label, probability = routing_layer.classify(found)
+    return label, round(min(max(probability, 0.05), 0.95), 2)
 
 
 __all__ = ["BILLING", "GENERAL", "LABELS", "TECHNICAL", "classify_intent"]
