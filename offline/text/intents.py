@@ -1044,6 +1044,7 @@ class Evidence:
     how_to: bool
     question: bool
     asks_nothing: bool = False  # thanks for a fix or for what arrived, praise for staff: feedback, no request
+    kept: str = ""  # the text with what the customer set aside ("the modem is fine") cut out
 
 
 def evidence(query: str) -> Evidence:
@@ -1065,6 +1066,7 @@ def evidence(query: str) -> Evidence:
     )
     kept = _DISMISSED.sub(" ", _DISMISSED.sub(" ", text))  # twice: "not X, nor Y" sets both aside
     text = kept if _WORD.search(kept) else text
+    kept = text
     presales = bool(_PRESALES.search(text)) and not _OWN_MONEY.search(text)
     # Prices asked before buying: the phrase that says so ("if I sign up") is a general question's
     # cue, not a login's; the money words and the closeness to questions about a bill are too.
@@ -1111,7 +1113,7 @@ def evidence(query: str) -> Evidence:
     total = {label: cues[label] + EMBED_WEIGHT * (meaning[label] - floor) for label in LABELS}
     ranked = sorted(LABELS, key=lambda label: (-total[label], LABELS.index(label)))
     best, second = ranked[0], ranked[1]
-    facts = (cleaned, cues, meaning, total, presales, unbroken, how_to, "?" in text, asks_nothing)
+    facts = (cleaned, cues, meaning, total, presales, unbroken, how_to, "?" in text, asks_nothing, kept)
     if not any(cues.values()) and meaning[best] - meaning[second] < MEANING_ALONE:
         return Evidence(GENERAL, 0.35, *facts)  # no cue and no clear nearest meaning: ask the customer to say more
     margin = (total[best] - total[second]) / (total[best] + 1.0)
