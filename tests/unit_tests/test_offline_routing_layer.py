@@ -31,7 +31,7 @@ def test_trains_only_on_the_allowed_sets(monkeypatch: pytest.MonkeyPatch) -> Non
     layer._corpus()
     assert read == list(layer.TRAIN_SETS)
     assert not {"fresh2", "holdout"} & set(read)
-    assert not any("blind9" in name for name in read)
+    assert not any("blind10" in name for name in read)
 
 
 def test_ngram_buckets_do_not_depend_on_the_hash_seed() -> None:
