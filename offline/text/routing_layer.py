@@ -105,6 +105,7 @@ TEXT_ONLY = {"engine": 0.0, "embedding": 1.0, "ngrams": 1.0, "bias": 1.0}
 TEXT_ONLY_LAMBDA = 1e-4
 STEPS = 800
 THRESHOLD = 0.5  # the router's default confidence threshold
+MAX_CHARS = 2000
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -153,9 +154,11 @@ def features_of(ev: Evidence) -> Features:
         + [ev.confidence, ev.presales, ev.unbroken, ev.how_to, ev.question],
         dtype=np.float64,
     ) / np.sqrt(ENGINE_FEATURES)
-    # What the customer set aside ("the modem is fine, but...") is no evidence for the text's features either.
-    text = ev.kept or ev.text
-    vector = embed([text[:2000]])[0].astype(np.float64)
+    # What the customer set aside ("the modem is fine, but...") is no evidence for the text's features
+    # either; past its first MAX_CHARS a message adds nothing a router needs (the longest labelled one
+    # is 724), and the cost of its features stays bounded whatever its length.
+    text = (ev.kept or ev.text)[:MAX_CHARS]
+    vector = embed([text])[0].astype(np.float64)
     return Features(engine, vector, ngram_buckets(text), routed)
 
 
