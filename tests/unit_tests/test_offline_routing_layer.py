@@ -77,9 +77,12 @@ def test_the_shipped_weights_are_what_training_gives(tmp_path: Path) -> None:
         timeout=600,
     )
     assert run.returncode == 0, run.stderr
+    # Bit for bit on one interpreter; across Python patch releases the injection stripper reads one
+    # training message differently (3.11.2 and 3.11.7: the weights then differ by up to 0.0009). A
+    # weight edited by hand, or a fit on other sets (one set fewer: 0.47), is far outside this.
     with np.load(out) as fresh, np.load(layer.WEIGHTS) as shipped:
         assert fresh["weights"].shape == shipped["weights"].shape
-        np.testing.assert_allclose(fresh["weights"], shipped["weights"], rtol=0, atol=1e-6)
+        np.testing.assert_allclose(fresh["weights"], shipped["weights"], rtol=0, atol=0.01)
 
 
 def test_the_router_decides_by_the_layer() -> None:
